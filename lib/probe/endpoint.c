@@ -1,0 +1,131 @@
+/*
+ * endpoint.c — recording what a probe saw.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "probe/endpoint.h"
+#include "util/arena.h"
+
+static const struct {
+	const char	*name;
+	int		 port;
+} endpoint_protos[ENDPOINT_PROTO_LAST] = {
+	[ENDPOINT_PROTO_SMTP] = { "smtp", 25 },
+	[ENDPOINT_PROTO_SMTPS] = { "smtps", 465 },
+};
+
+const char *
+endpoint_proto_name(enum endpoint_proto p)
+{
+	return (unsigned)p < ENDPOINT_PROTO_LAST ? endpoint_protos[p].name : "?";
+}
+
+int
+endpoint_proto_port(enum endpoint_proto p)
+{
+	return (unsigned)p < ENDPOINT_PROTO_LAST ? endpoint_protos[p].port : 0;
+}
+
+int
+endpoint_proto_by_name(const char *s)
+{
+	int i;
+
+	for (i = 0; i < ENDPOINT_PROTO_LAST; i++)
+		if (strcmp(endpoint_protos[i].name, s) == 0)
+			return i;
+	return -1;
+}
+
+struct endpoint *
+endpoint_new(struct arena *a, const char *host, const char *ip, int port, enum endpoint_proto proto,
+    const char *refname)
+{
+	struct endpoint *ep = arena_alloc(a, sizeof(*ep));
+
+	ep->host = arena_strdup(a, host);
+	ep->ip = arena_strdup(a, ip);
+	ep->port = port;
+	ep->proto = proto;
+	ep->refname = arena_strdup(a, refname ? refname : host);
+	return ep;
+}
+
+void
+endpoint_finding(struct endpoint *ep, struct arena *a, enum finding_id id, const char *fmt, ...)
+{
+	struct endpoint_finding *f;
+	va_list ap;
+	char buf[512];
+
+	if (endpoint_has(ep, id) || ep->nfindings == ENDPOINT_FINDINGS_MAX)
+		return;
+	f = &ep->findings[ep->nfindings++];
+	f->id = id;
+	f->severity = finding_info(id)->severity;
+	f->detail = NULL;
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(buf, sizeof(buf), fmt, ap);
+		va_end(ap);
+		f->detail = arena_strdup(a, buf);
+	}
+}
+
+int
+endpoint_has(const struct endpoint *ep, enum finding_id id)
+{
+	size_t i;
+
+	for (i = 0; i < ep->nfindings; i++)
+		if (ep->findings[i].id == id)
+			return 1;
+	return 0;
+}
+
+enum severity
+endpoint_worst(const struct endpoint *ep, int *any)
+{
+	enum severity w = SEVERITY_INFO;
+	size_t i;
+
+	*any = ep->nfindings > 0;
+	for (i = 0; i < ep->nfindings; i++)
+		if (ep->findings[i].severity > w)
+			w = ep->findings[i].severity;
+	return w;
+}
+
+/*
+ * Keep a transcript line, made printable: a hostile server's bytes never reach a terminal raw.
+ * Long lines are cut at 200 characters.
+ */
+void
+endpoint_log(struct endpoint *ep, struct arena *a, char dir, const char *text, size_t len)
+{
+	char buf[256];
+	size_t i, o = 0;
+
+	if (ep->nlines == ENDPOINT_TRANSCRIPT_MAX) {
+		ep->lines_dropped++;
+		return;
+	}
+	for (i = 0; i < len && o < 200; i++) {
+		unsigned char ch = (unsigned char)text[i];
+
+		if (ch == '\r' || ch == '\n')
+			continue;
+		buf[o++] = isprint(ch) ? (char)ch : '?';
+	}
+	if (i < len && o == 200) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	ep->lines[ep->nlines].dir = dir;
+	ep->lines[ep->nlines].text = arena_strdup(a, buf);
+	ep->nlines++;
+}

@@ -1,0 +1,728 @@
+/*
+ * probe.c — the probe's state machine.
+ *
+ * One state machine per connection; one function changes state (probe_state(), traced); each
+ * state has its deadline kind and a "while ..." text for findings, in one table.  A reply is
+ * handled by probe_reply_<state>(); commands go out through probe_send().
+ *
+ * Dialogue (RFC 5321, RFC 3207; RFC 8314 for implicit TLS):
+ *   smtp:  CONNECT BANNER EHLO [HELO] STARTTLS TLS EHLO_TLS QUIT DONE
+ *   smtps: CONNECT TLS BANNER EHLO_TLS QUIT DONE
+ *
+ * Every byte from the server lands in a dbuf with a ceiling; a reply is parsed only when complete,
+ * and the SMTP parser stops a line or a reply at its own ceilings long before the buffer's.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "net/sock.h"
+#include "probe/probe.h"
+#include "proto/smtp.h"
+#include "tls/cert.h"
+#include "tls/tls.h"
+#include "util/arena.h"
+#include "util/dbuf.h"
+#include "util/xalloc.h"
+
+#define PROBE_IN_MAX	(64 * 1024)	/* unparsed bytes from the server */
+#define PROBE_OUT_MAX	(64 * 1024)	/* bytes queued for the server */
+#define PROBE_READ_CHUNK 16384
+
+enum probe_state {
+	PROBE_CONNECT = 0,
+	PROBE_BANNER,
+	PROBE_EHLO,
+	PROBE_HELO,
+	PROBE_STARTTLS,
+	PROBE_TLS,
+	PROBE_EHLO_TLS,
+	PROBE_QUIT,
+	PROBE_DONE,
+	PROBE_LAST
+};
+
+enum probe_deadline {
+	DEADLINE_NONE = 0,
+	DEADLINE_CONNECT,
+	DEADLINE_REPLY,
+	DEADLINE_TLS,
+};
+
+static const struct {
+	const char		*name;
+	const char		*during;	/* completes "... while <during>" */
+	enum probe_deadline	 deadline;
+} probe_states[PROBE_LAST] = {
+	[PROBE_CONNECT] = { "connect", "connecting", DEADLINE_CONNECT },
+	[PROBE_BANNER] = { "banner", "waiting for the greeting", DEADLINE_REPLY },
+	[PROBE_EHLO] = { "ehlo", "waiting for the EHLO reply", DEADLINE_REPLY },
+	[PROBE_HELO] = { "helo", "waiting for the HELO reply", DEADLINE_REPLY },
+	[PROBE_STARTTLS] = { "starttls", "waiting for the STARTTLS reply", DEADLINE_REPLY },
+	[PROBE_TLS] = { "tls", "in the TLS handshake", DEADLINE_TLS },
+	[PROBE_EHLO_TLS] = { "ehlo-tls", "waiting for the EHLO reply inside TLS", DEADLINE_REPLY },
+	[PROBE_QUIT] = { "quit", "waiting for the QUIT reply", DEADLINE_REPLY },
+	[PROBE_DONE] = { "done", "finishing", DEADLINE_NONE },
+};
+
+struct probe {
+	struct probe_params	 params;
+	struct arena		*arena;		/* the caller's: results live here */
+	struct endpoint		*ep;
+	struct event_base	*base;
+	enum probe_state	 state;
+	int			 fd;
+	struct event		*ev_read;
+	struct event		*ev_write;
+	struct event		*ev_phase;	/* the current state's deadline */
+	struct event		*ev_total;	/* the whole probe's deadline */
+	struct event		*ev_done;	/* runs the callback from the loop */
+	struct dbuf		 in;		/* plaintext from the server, unparsed */
+	struct dbuf		 out;		/* bytes for the socket */
+	struct tls_session	*tls;
+	int			 tls_active;	/* bytes on the wire are TLS records */
+	int			 tls_first;	/* no TLS byte seen yet */
+	struct timespec		 t0;
+	probe_done_cb		 cb;
+	void			*cb_arg;
+};
+
+static void	probe_state(struct probe *, enum probe_state);
+static void	probe_finish(struct probe *);
+static void	probe_dispatch(struct probe *);
+static void	probe_send(struct probe *, const char *);
+static void	probe_flush(struct probe *);
+static void	probe_tls_start(struct probe *);
+
+static long
+probe_now(const struct probe *p)
+{
+	return p->params.now ? p->params.now : (long)time(NULL);
+}
+
+static long
+probe_deadline_ms(const struct probe *p, enum probe_deadline d)
+{
+	switch (d) {
+	case DEADLINE_CONNECT:
+		return p->params.connect_ms;
+	case DEADLINE_REPLY:
+		return p->params.reply_ms;
+	case DEADLINE_TLS:
+		return p->params.tls_ms;
+	default:
+		return 0;
+	}
+}
+
+static void
+probe_arm(struct event *ev, long ms)
+{
+	struct timeval tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(ev, &tv);
+}
+
+/* The ONLY way to change state: traced, and re-arms the state's deadline. */
+static void
+probe_state(struct probe *p, enum probe_state s)
+{
+	long ms;
+
+	if (p->state == PROBE_DONE)
+		return;		/* a failure inside a send already ended the probe */
+	if (getenv("MAILTLS_TRACE"))
+		fprintf(stderr, "mailtls: trace %s:%d %s -> %s\n", p->params.ip, p->params.port,
+		    probe_states[p->state].name, probe_states[s].name);
+	p->state = s;
+	evtimer_del(p->ev_phase);
+	ms = probe_deadline_ms(p, probe_states[s].deadline);
+	if (ms > 0)
+		probe_arm(p->ev_phase, ms);
+}
+
+static void
+probe_note(struct probe *p, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	endpoint_log(p->ep, p->arena, '*', buf, strlen(buf));
+}
+
+/* End the dialogue politely when the connection is still usable. */
+static void
+probe_quit(struct probe *p)
+{
+	probe_send(p, "QUIT");
+	probe_state(p, PROBE_QUIT);
+}
+
+static void
+probe_close(struct probe *p)
+{
+	if (p->ev_read)
+		event_del(p->ev_read);
+	if (p->ev_write)
+		event_del(p->ev_write);
+	evtimer_del(p->ev_phase);
+	evtimer_del(p->ev_total);
+	if (p->fd >= 0) {
+		close(p->fd);
+		p->fd = -1;
+	}
+}
+
+static void
+probe_done_ev(evutil_socket_t fd, short what, void *arg)
+{
+	struct probe *p = arg;
+
+	/* may free p: nothing after this call */
+	p->cb(p, p->ep, p->cb_arg);
+}
+
+static void
+probe_finish(struct probe *p)
+{
+	struct timespec t1;
+
+	if (p->state == PROBE_DONE)
+		return;
+	probe_state(p, PROBE_DONE);
+	p->state = PROBE_DONE;
+	probe_close(p);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	p->ep->elapsed_ms = (t1.tv_sec - p->t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - p->t0.tv_nsec) / 1000000;
+	event_active(p->ev_done, EV_TIMEOUT, 0);
+}
+
+static void
+probe_fail(struct probe *p, enum finding_id id, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	endpoint_finding(p->ep, p->arena, id, "%s", buf);
+	probe_note(p, "%s", buf);
+	probe_finish(p);
+}
+
+static void
+probe_send(struct probe *p, const char *cmd)
+{
+	char line[600];
+	int n;
+
+	endpoint_log(p->ep, p->arena, '>', cmd, strlen(cmd));
+	n = snprintf(line, sizeof(line), "%s\r\n", cmd);
+	if (p->tls_active) {
+		if (tls_session_write(p->tls, line, (size_t)n) < 0 ||
+		    tls_session_drain(p->tls, &p->out) < 0) {
+			probe_fail(p, FINDING_TLS_HANDSHAKE_FAILED, "TLS write failed: %s",
+			    tls_session_error(p->tls));
+			return;
+		}
+	} else if (dbuf_add(&p->out, line, (size_t)n) != DBUF_OK)
+		BUG("output queue over its ceiling");
+	probe_flush(p);
+}
+
+static void
+probe_flush(struct probe *p)
+{
+	ssize_t n;
+
+	while (p->out.len > 0 && p->fd >= 0) {
+		n = write(p->fd, p->out.data, p->out.len);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				event_add(p->ev_write, NULL);
+				return;
+			}
+			if (errno == EINTR)
+				continue;
+			if (p->state != PROBE_QUIT)
+				probe_fail(p, FINDING_CONN_CLOSED, "write failed while %s: %s",
+				    probe_states[p->state].during, strerror(errno));
+			else
+				probe_finish(p);
+			return;
+		}
+		dbuf_consume(&p->out, (size_t)n);
+	}
+	if (p->fd >= 0)
+		event_del(p->ev_write);
+}
+
+/* Record each reply line in the transcript. */
+static void
+probe_log_reply(struct probe *p, const struct smtp_reply *r)
+{
+	char buf[300];
+	size_t i;
+
+	for (i = 0; i < r->nlines; i++) {
+		snprintf(buf, sizeof(buf), "%d%c%s", r->code, i + 1 < r->nlines ? '-' : ' ',
+		    r->lines[i]);
+		endpoint_log(p->ep, p->arena, '<', buf, strlen(buf));
+	}
+}
+
+static void
+probe_reply_banner(struct probe *p, const struct smtp_reply *r)
+{
+	char cmd[300];
+
+	p->ep->banner = r->nlines ? r->lines[0] : "";
+	if (r->code != 220) {
+		probe_fail(p, FINDING_SMTP_REJECTED, "greeting %d %s", r->code, p->ep->banner);
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "EHLO %s", p->params.ehlo);
+	probe_send(p, cmd);
+	probe_state(p, p->tls_active ? PROBE_EHLO_TLS : PROBE_EHLO);
+}
+
+static void
+probe_reply_ehlo(struct probe *p, const struct smtp_reply *r)
+{
+	struct smtp_caps *c;
+	char cmd[300];
+
+	if (smtp_reply_class(r->code) == 5) {
+		/* RFC 5321 §3.2: fall back to HELO; no extensions, so no STARTTLS */
+		snprintf(cmd, sizeof(cmd), "HELO %s", p->params.ehlo);
+		endpoint_finding(p->ep, p->arena, FINDING_SMTP_EHLO_REFUSED, "EHLO answered %d", r->code);
+		probe_send(p, cmd);
+		probe_state(p, PROBE_HELO);
+		return;
+	}
+	if (r->code != 250) {
+		probe_fail(p, FINDING_SMTP_REJECTED, "EHLO answered %d %s", r->code,
+		    r->nlines ? r->lines[0] : "");
+		return;
+	}
+	c = arena_alloc(p->arena, sizeof(*c));
+	smtp_caps_parse(r, p->arena, c);
+	p->ep->caps_plain = c;
+	p->ep->starttls_offered = c->starttls;
+	if (c->auth)
+		endpoint_finding(p->ep, p->arena, FINDING_AUTH_BEFORE_TLS, "AUTH %s offered in plaintext",
+		    c->auth_mechs ? c->auth_mechs : "");
+	if (!c->starttls) {
+		endpoint_finding(p->ep, p->arena, FINDING_STARTTLS_NOT_OFFERED, "no STARTTLS in the EHLO reply");
+		probe_quit(p);
+		return;
+	}
+	probe_send(p, "STARTTLS");
+	probe_state(p, PROBE_STARTTLS);
+}
+
+static void
+probe_reply_helo(struct probe *p, const struct smtp_reply *r)
+{
+	endpoint_finding(p->ep, p->arena, FINDING_STARTTLS_NOT_OFFERED,
+	    "EHLO refused, HELO %s: no STARTTLS possible", r->code == 250 ? "accepted" : "refused too");
+	probe_quit(p);
+}
+
+static void
+probe_reply_starttls(struct probe *p, const struct smtp_reply *r)
+{
+	if (r->code != 220) {
+		endpoint_finding(p->ep, p->arena, FINDING_STARTTLS_REJECTED, "STARTTLS answered %d %s",
+		    r->code, r->nlines ? r->lines[0] : "");
+		probe_quit(p);
+		return;
+	}
+	/*
+	 * Anything after the 220 came in plaintext before our ClientHello: a man-in-the-middle (or a
+	 * broken server) injecting into what will look like the TLS session (curl's test980 case).
+	 * Those bytes are never passed to OpenSSL.
+	 */
+	if (p->in.len > 0) {
+		endpoint_log(p->ep, p->arena, '<', (const char *)p->in.data, p->in.len);
+		endpoint_finding(p->ep, p->arena, FINDING_STARTTLS_INJECTION,
+		    "%zu plaintext bytes followed the 220 reply to STARTTLS", p->in.len);
+		dbuf_reset(&p->in);
+	}
+	probe_tls_start(p);
+}
+
+static void
+probe_reply_ehlo_tls(struct probe *p, const struct smtp_reply *r)
+{
+	struct smtp_caps *c;
+
+	if (r->code == 250) {
+		c = arena_alloc(p->arena, sizeof(*c));
+		smtp_caps_parse(r, p->arena, c);
+		p->ep->caps_tls = c;
+	} else
+		probe_note(p, "EHLO inside TLS answered %d", r->code);
+	probe_quit(p);
+}
+
+/* Try to take one reply from the input; 1 if the state machine advanced. */
+static int
+probe_step(struct probe *p)
+{
+	struct smtp_reply r;
+	enum smtp_parse pr;
+
+	switch (p->state) {
+	case PROBE_BANNER:
+	case PROBE_EHLO:
+	case PROBE_HELO:
+	case PROBE_STARTTLS:
+	case PROBE_EHLO_TLS:
+	case PROBE_QUIT:
+		break;
+	default:
+		return 0;
+	}
+	if (p->in.len == 0)
+		return 0;
+	pr = smtp_reply_parse((const char *)p->in.data, p->in.len, p->arena, &r);
+	switch (pr) {
+	case SMTP_PARSE_NEED_MORE:
+		return 0;
+	case SMTP_PARSE_LINE_TOO_LONG:
+		probe_fail(p, FINDING_SMTP_LINE_TOO_LONG, "a reply line passed %d bytes while %s",
+		    SMTP_LINE_MAX, probe_states[p->state].during);
+		return 0;
+	case SMTP_PARSE_REPLY_TOO_LONG:
+		probe_fail(p, FINDING_SMTP_REPLY_TOO_LONG,
+		    "a reply passed %d lines or %d bytes while %s", SMTP_REPLY_LINES_MAX,
+		    SMTP_REPLY_BYTES_MAX, probe_states[p->state].during);
+		return 0;
+	case SMTP_PARSE_BAD:
+		endpoint_log(p->ep, p->arena, '<', (const char *)p->in.data,
+		    p->in.len > 200 ? 200 : p->in.len);
+		if (p->state == PROBE_QUIT) {
+			probe_finish(p);
+			return 0;
+		}
+		probe_fail(p, FINDING_SMTP_PROTOCOL, "not an SMTP reply while %s",
+		    probe_states[p->state].during);
+		return 0;
+	default:
+		break;
+	}
+	probe_log_reply(p, &r);
+	dbuf_consume(&p->in, r.consumed);
+	switch (p->state) {
+	case PROBE_BANNER:
+		probe_reply_banner(p, &r);
+		break;
+	case PROBE_EHLO:
+		probe_reply_ehlo(p, &r);
+		break;
+	case PROBE_HELO:
+		probe_reply_helo(p, &r);
+		break;
+	case PROBE_STARTTLS:
+		probe_reply_starttls(p, &r);
+		break;
+	case PROBE_EHLO_TLS:
+		probe_reply_ehlo_tls(p, &r);
+		break;
+	case PROBE_QUIT:
+		probe_finish(p);
+		return 0;
+	default:
+		BUG("reply in a state without replies");
+	}
+	return p->state != PROBE_DONE;
+}
+
+static void
+probe_dispatch(struct probe *p)
+{
+	while (p->state != PROBE_DONE && probe_step(p))
+		;
+}
+
+static void
+probe_tls_done(struct probe *p)
+{
+	struct endpoint_cert *c;
+	struct endpoint *ep = p->ep;
+
+	ep->tls_established = 1;
+	tls_session_describe(p->tls, p->params.tls, p->arena, ep, probe_now(p));
+	probe_note(p, "%s connection established: %s %s%s%s", ep->tls->version,
+	    ep->tls->cipher ? ep->tls->cipher : "?", ep->tls->group ? "group " : "",
+	    ep->tls->group ? ep->tls->group : "", "");
+	c = ep->cert;
+	if (c != NULL) {
+		probe_note(p, "certificate subject %s, issuer %s, not after %s", c->subject, c->issuer,
+		    c->not_after ? c->not_after : "?");
+		if (c->self_signed)
+			endpoint_finding(ep, p->arena, FINDING_CERT_SELF_SIGNED, "%s", c->subject);
+		if (!c->chain_valid)
+			endpoint_finding(ep, p->arena, FINDING_CERT_UNTRUSTED, "%s", c->chain_error);
+		if (c->expired)
+			endpoint_finding(ep, p->arena, FINDING_CERT_EXPIRED, "expired %s", c->not_after);
+		else if (c->days_left < 14)
+			endpoint_finding(ep, p->arena, FINDING_CERT_EXPIRES_SOON, "%ld days left",
+			    c->days_left);
+		if (c->not_yet_valid)
+			endpoint_finding(ep, p->arena, FINDING_CERT_NOT_YET_VALID, "valid from %s",
+			    c->not_before);
+		if (!c->name_match)
+			endpoint_finding(ep, p->arena, FINDING_CERT_NAME_MISMATCH,
+			    "%s is not among the certificate's names", ep->refname);
+		if (cert_weak_key(c->key_type, c->key_bits))
+			endpoint_finding(ep, p->arena, FINDING_CERT_WEAK_KEY, "%s %d bits", c->key_type,
+			    c->key_bits);
+		if (cert_weak_sigalg(c->sig_alg))
+			endpoint_finding(ep, p->arena, FINDING_CERT_WEAK_SIGNATURE, "%s", c->sig_alg);
+	}
+	endpoint_finding(ep, p->arena, FINDING_TLS_OK, "%s %s", ep->tls->version,
+	    ep->tls->cipher ? ep->tls->cipher : "?");
+	if (p->params.proto == ENDPOINT_PROTO_SMTPS)
+		probe_state(p, PROBE_BANNER);
+	else {
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "EHLO %s", p->params.ehlo);
+		probe_send(p, cmd);
+		if (p->state != PROBE_DONE)
+			probe_state(p, PROBE_EHLO_TLS);
+	}
+}
+
+/* Drive the handshake (and, after it, decryption) with whatever bytes OpenSSL has. */
+static void
+probe_tls_run(struct probe *p)
+{
+	enum tls_step st;
+
+	if (p->state == PROBE_TLS) {
+		st = tls_session_handshake(p->tls);
+		if (tls_session_drain(p->tls, &p->out) < 0)
+			BUG("output queue over its ceiling");
+		probe_flush(p);
+		if (p->state == PROBE_DONE)
+			return;
+		if (st == TLS_STEP_WANT)
+			return;
+		if (st == TLS_STEP_ERROR) {
+			probe_fail(p, FINDING_TLS_HANDSHAKE_FAILED, "%s", tls_session_error(p->tls));
+			return;
+		}
+		probe_tls_done(p);
+		if (p->state == PROBE_DONE)
+			return;
+	}
+	if (tls_session_read(p->tls, &p->in) < 0) {
+		if (p->state == PROBE_QUIT)
+			probe_finish(p);
+		else
+			probe_fail(p, FINDING_CONN_CLOSED, "TLS session ended while %s: %s",
+			    probe_states[p->state].during, tls_session_error(p->tls));
+		return;
+	}
+	if (tls_session_drain(p->tls, &p->out) < 0)
+		BUG("output queue over its ceiling");
+	probe_flush(p);
+}
+
+static void
+probe_tls_start(struct probe *p)
+{
+	p->tls = tls_session_new(p->params.tls, p->params.refname);
+	p->tls_active = 1;
+	p->tls_first = 1;
+	probe_state(p, PROBE_TLS);
+	probe_tls_run(p);
+}
+
+/* Bytes from the wire while TLS is active. */
+static void
+probe_tls_input(struct probe *p, const unsigned char *buf, size_t n)
+{
+	if (p->tls_first && n > 0) {
+		p->tls_first = 0;
+		/*
+		 * A TLS record starts with a content type 20..24.  Three digits instead are an SMTP
+		 * reply sent in plaintext where the ServerHello belongs: injection on the path.
+		 */
+		if (n >= 4 && buf[0] >= '0' && buf[0] <= '9' && buf[1] >= '0' && buf[1] <= '9' &&
+		    buf[2] >= '0' && buf[2] <= '9') {
+			endpoint_log(p->ep, p->arena, '<', (const char *)buf, n);
+			endpoint_finding(p->ep, p->arena, FINDING_STARTTLS_INJECTION,
+			    "plaintext SMTP reply where the ServerHello belongs");
+		}
+	}
+	if (tls_session_feed(p->tls, buf, n) < 0) {
+		probe_fail(p, FINDING_TLS_HANDSHAKE_FAILED, "cannot buffer TLS input");
+		return;
+	}
+	probe_tls_run(p);
+}
+
+static void
+probe_read_ev(evutil_socket_t fd, short what, void *arg)
+{
+	struct probe *p = arg;
+	unsigned char buf[PROBE_READ_CHUNK];
+	ssize_t n;
+
+	n = read(p->fd, buf, sizeof(buf));
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		if (p->state == PROBE_QUIT)
+			probe_finish(p);
+		else
+			probe_fail(p, FINDING_CONN_CLOSED, "read failed while %s: %s",
+			    probe_states[p->state].during, strerror(errno));
+		return;
+	}
+	if (n == 0) {
+		if (p->state == PROBE_QUIT)
+			probe_finish(p);
+		else if (p->state == PROBE_TLS)
+			probe_fail(p, FINDING_TLS_HANDSHAKE_FAILED,
+			    "the server closed the connection in the TLS handshake");
+		else
+			probe_fail(p, FINDING_CONN_CLOSED, "the server closed the connection while %s",
+			    probe_states[p->state].during);
+		return;
+	}
+	if (p->tls_active)
+		probe_tls_input(p, buf, (size_t)n);
+	else if (dbuf_add(&p->in, buf, (size_t)n) != DBUF_OK) {
+		probe_fail(p, FINDING_SMTP_REPLY_TOO_LONG, "more than %d unparsed bytes while %s",
+		    PROBE_IN_MAX, probe_states[p->state].during);
+		return;
+	}
+	if (p->state != PROBE_DONE)
+		probe_dispatch(p);
+}
+
+static void
+probe_write_ev(evutil_socket_t fd, short what, void *arg)
+{
+	struct probe *p = arg;
+	char err[256];
+
+	if (p->state == PROBE_CONNECT) {
+		event_del(p->ev_write);
+		if (sock_connect_result(p->fd, err, sizeof(err)) < 0) {
+			p->ep->connected = 0;
+			probe_fail(p, FINDING_CONN_FAILED, "%s", err);
+			return;
+		}
+		p->ep->connected = 1;
+		probe_note(p, "connected to %s[%s]:%d", p->params.host, p->params.ip, p->params.port);
+		event_add(p->ev_read, NULL);
+		if (p->params.proto == ENDPOINT_PROTO_SMTPS)
+			probe_tls_start(p);
+		else
+			probe_state(p, PROBE_BANNER);
+		return;
+	}
+	probe_flush(p);
+}
+
+static void
+probe_phase_ev(evutil_socket_t fd, short what, void *arg)
+{
+	struct probe *p = arg;
+
+	if (p->state == PROBE_QUIT) {
+		probe_finish(p);	/* no answer to QUIT is no loss */
+		return;
+	}
+	probe_fail(p, p->state == PROBE_CONNECT ? FINDING_CONN_FAILED : FINDING_CONN_TIMEOUT,
+	    "no answer within %ld ms while %s", probe_deadline_ms(p, probe_states[p->state].deadline),
+	    probe_states[p->state].during);
+}
+
+static void
+probe_total_ev(evutil_socket_t fd, short what, void *arg)
+{
+	struct probe *p = arg;
+
+	probe_fail(p, FINDING_CONN_TIMEOUT, "the probe's deadline of %ld ms passed while %s",
+	    p->params.total_ms, probe_states[p->state].during);
+}
+
+struct probe *
+probe_start(struct event_base *base, const struct probe_params *params, struct arena *a,
+    probe_done_cb cb, void *arg)
+{
+	struct probe *p = xcalloc(1, sizeof(*p));
+	char err[256];
+
+	p->params = *params;
+	p->arena = a;
+	p->base = base;
+	p->cb = cb;
+	p->cb_arg = arg;
+	p->fd = -1;
+	p->state = PROBE_CONNECT;
+	dbuf_init(&p->in, PROBE_IN_MAX);
+	dbuf_init(&p->out, PROBE_OUT_MAX);
+	clock_gettime(CLOCK_MONOTONIC, &p->t0);
+	p->ep = endpoint_new(a, params->host, params->ip, params->port, params->proto,
+	    params->refname);
+	p->ev_phase = evtimer_new(base, probe_phase_ev, p);
+	p->ev_total = evtimer_new(base, probe_total_ev, p);
+	p->ev_done = event_new(base, -1, 0, probe_done_ev, p);
+	if (p->ev_phase == NULL || p->ev_total == NULL || p->ev_done == NULL)
+		BUG("libevent allocation failed");
+	if (params->total_ms > 0)
+		probe_arm(p->ev_total, params->total_ms);
+
+	p->ep->connections = 1;
+	if (sock_connect_nb(params->ip, params->port, &p->fd, err, sizeof(err)) < 0) {
+		probe_fail(p, FINDING_CONN_FAILED, "%s", err);
+		return p;
+	}
+	p->ev_read = event_new(base, p->fd, EV_READ | EV_PERSIST, probe_read_ev, p);
+	p->ev_write = event_new(base, p->fd, EV_WRITE | EV_PERSIST, probe_write_ev, p);
+	if (p->ev_read == NULL || p->ev_write == NULL)
+		BUG("libevent allocation failed");
+	event_add(p->ev_write, NULL);
+	probe_state(p, PROBE_CONNECT);
+	return p;
+}
+
+void
+probe_free(struct probe *p)
+{
+	if (p == NULL)
+		return;
+	probe_close(p);
+	if (p->ev_read)
+		event_free(p->ev_read);
+	if (p->ev_write)
+		event_free(p->ev_write);
+	event_free(p->ev_phase);
+	event_free(p->ev_total);
+	event_free(p->ev_done);
+	tls_session_free(p->tls);
+	dbuf_free(&p->in);
+	dbuf_free(&p->out);
+	free(p);
+}

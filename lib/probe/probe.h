@@ -1,0 +1,43 @@
+/*
+ * probe.h — one connection to one mail server address, as a sending MTA would make it:
+ * connect, banner, EHLO, STARTTLS, TLS handshake, EHLO again, QUIT (or implicit TLS first).
+ *
+ * Never sends MAIL, RCPT, DATA, AUTH or any credential.
+ *
+ * Async contract (after OpenSMTPD's ioev.c and unbound-event.h):
+ * - probe_start() never calls the done callback itself; the callback runs from the event loop.
+ * - The done callback may call probe_free() on its own probe; the probe touches nothing afterwards.
+ * - The endpoint result lives in the arena the caller passed and outlives the probe.
+ */
+#ifndef MAILTLS_PROBE_H
+#define MAILTLS_PROBE_H
+
+#include "probe/endpoint.h"
+
+struct arena;
+struct event_base;
+struct probe;
+struct tls_client;
+
+struct probe_params {
+	const char		*host;		/* name for the report (MX host or the literal) */
+	const char		*ip;		/* numeric address to connect to */
+	int			 port;
+	enum endpoint_proto	 proto;
+	const char		*refname;	/* reference identifier: SNI and certificate name */
+	const char		*ehlo;		/* our EHLO/HELO name */
+	long			 connect_ms;	/* deadline for the TCP connect */
+	long			 reply_ms;	/* deadline for each SMTP reply */
+	long			 tls_ms;	/* deadline for the TLS handshake */
+	long			 total_ms;	/* deadline for the whole probe */
+	struct tls_client	*tls;		/* shared SSL_CTX and trust store */
+	long			 now;		/* clock for certificate dates; 0: time(NULL) */
+};
+
+typedef void (*probe_done_cb)(struct probe *, struct endpoint *, void *arg);
+
+struct probe	*probe_start(struct event_base *, const struct probe_params *, struct arena *,
+		    probe_done_cb, void *arg);
+void		 probe_free(struct probe *);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * json.c — the JSON report (schema documented in docs/report-schema.md; bump REPORT_SCHEMA on any
+ * incompatible change).
+ */
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "probe/endpoint.h"
+#include "report/report.h"
+#include "verdict/finding.h"
+
+#ifndef MAILTLS_VERSION
+#define MAILTLS_VERSION "0.1.0"
+#endif
+
+static json_t *
+json_str(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *
+report_caps_json(const struct smtp_caps *c)
+{
+	json_t *o, *kw, *auth;
+	const char *p, *q;
+	size_t i;
+
+	if (c == NULL)
+		return json_null();
+	kw = json_array();
+	for (i = 0; i < c->nkeywords; i++)
+		json_array_append_new(kw, json_string(c->keywords[i]));
+	auth = json_array();
+	for (p = c->auth_mechs; p && *p; p = q) {
+		while (*p == ' ')
+			p++;
+		q = strchr(p, ' ');
+		if (q == NULL)
+			q = p + strlen(p);
+		if (q > p)
+			json_array_append_new(auth, json_stringn(p, (size_t)(q - p)));
+	}
+	o = json_pack("{s:b, s:b, s:o, s:b, s:b, s:b, s:o}",
+	    "starttls", c->starttls, "pipelining", c->pipelining, "auth", auth,
+	    "8bitmime", c->eightbitmime, "smtputf8", c->smtputf8, "requiretls", c->requiretls,
+	    "keywords", kw);
+	json_object_set_new(o, "size", c->size > 0 ? json_integer(c->size) : json_null());
+	json_object_set_new(o, "greeting", json_str(c->greeting));
+	return o;
+}
+
+static json_t *
+report_cert_json(const struct endpoint_cert *c)
+{
+	json_t *o, *san, *chain;
+	size_t i;
+
+	if (c == NULL)
+		return json_null();
+	san = json_array();
+	for (i = 0; i < c->nsan; i++)
+		json_array_append_new(san, json_string(c->san[i]));
+	chain = json_array();
+	for (i = 0; i < c->nchain; i++)
+		json_array_append_new(chain, json_pack("{s:o, s:o}", "subject",
+		    json_str(c->chain[i].subject), "issuer", json_str(c->chain[i].issuer)));
+	o = json_object();
+	json_object_set_new(o, "subject", json_str(c->subject));
+	json_object_set_new(o, "issuer", json_str(c->issuer));
+	json_object_set_new(o, "not_before", json_str(c->not_before));
+	json_object_set_new(o, "not_after", json_str(c->not_after));
+	json_object_set_new(o, "days_left", json_integer(c->days_left));
+	json_object_set_new(o, "chain_valid", json_boolean(c->chain_valid));
+	json_object_set_new(o, "chain_error", json_str(c->chain_error));
+	json_object_set_new(o, "name_match", json_boolean(c->name_match));
+	json_object_set_new(o, "matched_name", json_str(c->name_matched));
+	json_object_set_new(o, "expired", json_boolean(c->expired));
+	json_object_set_new(o, "not_yet_valid", json_boolean(c->not_yet_valid));
+	json_object_set_new(o, "self_signed", json_boolean(c->self_signed));
+	json_object_set_new(o, "key_type", json_str(c->key_type));
+	json_object_set_new(o, "key_bits", json_integer(c->key_bits));
+	json_object_set_new(o, "signature_algorithm", json_str(c->sig_alg));
+	json_object_set_new(o, "sha256", json_str(c->sha256));
+	json_object_set_new(o, "spki_sha256", json_str(c->spki_sha256));
+	json_object_set_new(o, "san", san);
+	json_object_set_new(o, "chain", chain);
+	return o;
+}
+
+json_t *
+report_endpoint_json(const struct endpoint *ep)
+{
+	json_t *o, *f, *tr, *tls = json_null();
+	const struct finding_info *fi;
+	char line[300];
+	size_t i;
+
+	if (ep->tls != NULL)
+		tls = json_pack("{s:o, s:o, s:o, s:o, s:o}", "version", json_str(ep->tls->version),
+		    "cipher", json_str(ep->tls->cipher), "group", json_str(ep->tls->group),
+		    "signature_algorithm", json_str(ep->tls->sigalg), "sni", json_str(ep->tls->sni));
+	f = json_array();
+	for (i = 0; i < ep->nfindings; i++) {
+		fi = finding_info(ep->findings[i].id);
+		json_array_append_new(f, json_pack("{s:s, s:s, s:s, s:o, s:s}", "id", fi->name,
+		    "severity", severity_name(ep->findings[i].severity), "summary", fi->summary,
+		    "detail", json_str(ep->findings[i].detail), "remedy", fi->remedy));
+	}
+	tr = json_array();
+	for (i = 0; i < ep->nlines; i++) {
+		snprintf(line, sizeof(line), "%c %s", ep->lines[i].dir, ep->lines[i].text);
+		json_array_append_new(tr, json_string(line));
+	}
+	o = json_object();
+	json_object_set_new(o, "host", json_str(ep->host));
+	json_object_set_new(o, "ip", json_str(ep->ip));
+	json_object_set_new(o, "port", json_integer(ep->port));
+	json_object_set_new(o, "proto", json_string(endpoint_proto_name(ep->proto)));
+	json_object_set_new(o, "reference_name", json_str(ep->refname));
+	json_object_set_new(o, "connected", json_boolean(ep->connected));
+	json_object_set_new(o, "banner", json_str(ep->banner));
+	json_object_set_new(o, "starttls", json_pack("{s:b, s:b}", "offered", ep->starttls_offered,
+	    "implicit", ep->proto == ENDPOINT_PROTO_SMTPS));
+	json_object_set_new(o, "capabilities", json_pack("{s:o, s:o}", "plain",
+	    report_caps_json(ep->caps_plain), "tls", report_caps_json(ep->caps_tls)));
+	json_object_set_new(o, "tls", tls);
+	json_object_set_new(o, "certificate", report_cert_json(ep->cert));
+	json_object_set_new(o, "findings", f);
+	json_object_set_new(o, "transcript", tr);
+	json_object_set_new(o, "connections", json_integer(ep->connections));
+	json_object_set_new(o, "elapsed_ms", json_integer(ep->elapsed_ms));
+	return o;
+}
+
+json_t *
+report_json_new(const struct report_opts *ro)
+{
+	char buf[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:[]}", "schema", REPORT_SCHEMA, "tool",
+	    "name", "mailtls", "version", MAILTLS_VERSION, "command", ro->command ? ro->command : "",
+	    "generated", buf, "endpoints");
+}

@@ -1,0 +1,26 @@
+/*
+ * report.h — renderings of probe results: text for people, JSON (docs/report-schema.md) for scripts.
+ */
+#ifndef MAILTLS_REPORT_H
+#define MAILTLS_REPORT_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+struct endpoint;
+
+#define REPORT_SCHEMA	1
+
+struct report_opts {
+	int		 color;		/* ANSI colours (only when writing to a TTY) */
+	int		 transcript;	/* print the dialogue lines */
+	const char	*command;	/* "host", "check" */
+};
+
+json_t	*report_endpoint_json(const struct endpoint *);
+json_t	*report_json_new(const struct report_opts *);	/* the top-level object */
+void	 report_text_endpoint(FILE *, const struct endpoint *, const struct report_opts *);
+void	 report_findings_markdown(FILE *);
+
+#endif

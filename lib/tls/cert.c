@@ -1,0 +1,216 @@
+/*
+ * cert.c — see cert.h.
+ */
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "probe/endpoint.h"
+#include "tls/cert.h"
+#include "tls/certname.h"
+#include "util/arena.h"
+
+static const char *
+cert_hex(struct arena *a, const unsigned char *p, size_t n)
+{
+	static const char hx[] = "0123456789abcdef";
+	char *s = arena_alloc(a, n * 2 + 1);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		s[2 * i] = hx[p[i] >> 4];
+		s[2 * i + 1] = hx[p[i] & 15];
+	}
+	return s;
+}
+
+static const char *
+cert_dn(struct arena *a, const X509_NAME *n)
+{
+	char buf[1024];
+	BIO *b = BIO_new(BIO_s_mem());
+	int len;
+
+	if (b == NULL)
+		return NULL;
+	X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+	len = BIO_read(b, buf, sizeof(buf) - 1);
+	BIO_free(b);
+	if (len < 0)
+		len = 0;
+	buf[len] = '\0';
+	return arena_strdup(a, buf);
+}
+
+static time_t
+cert_time(const ASN1_TIME *t, struct arena *a, const char **iso)
+{
+	struct tm tm;
+	char buf[32];
+
+	memset(&tm, 0, sizeof(tm));
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1) {
+		*iso = NULL;
+		return 0;
+	}
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	*iso = arena_strdup(a, buf);
+	return timegm(&tm);
+}
+
+static const char *
+cert_cn(struct arena *a, X509 *x)
+{
+	X509_NAME *n = X509_get_subject_name(x);
+	int i = X509_NAME_get_index_by_NID(n, NID_commonName, -1);
+	ASN1_STRING *d;
+	unsigned char *u = NULL;
+	const char *r;
+	int len;
+
+	if (i < 0)
+		return NULL;
+	d = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(n, i));
+	len = ASN1_STRING_to_UTF8(&u, d);
+	if (len < 0)
+		return NULL;
+	/* an embedded NUL would let "good.example\0.evil" pass a C string compare */
+	r = memchr(u, '\0', (size_t)len) ? NULL : arena_strndup(a, (char *)u, (size_t)len);
+	OPENSSL_free(u);
+	return r;
+}
+
+static void
+cert_sans(struct arena *a, X509 *x, struct endpoint_cert *c)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	int i, n;
+
+	if (gens == NULL)
+		return;
+	n = sk_GENERAL_NAME_num(gens);
+	for (i = 0; i < n && c->nsan < ENDPOINT_SAN_MAX; i++) {
+		GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		const unsigned char *d;
+		int len;
+
+		if (g->type != GEN_DNS)
+			continue;
+		d = ASN1_STRING_get0_data(g->d.dNSName);
+		len = ASN1_STRING_length(g->d.dNSName);
+		if (len <= 0 || memchr(d, '\0', (size_t)len))
+			continue;
+		c->san[c->nsan++] = arena_strndup(a, (const char *)d, (size_t)len);
+	}
+	GENERAL_NAMES_free(gens);
+}
+
+int
+cert_weak_key(const char *key_type, int bits)
+{
+	if (key_type == NULL)
+		return 0;
+	if (strcmp(key_type, "RSA") == 0 || strcmp(key_type, "RSA-PSS") == 0 ||
+	    strcmp(key_type, "DSA") == 0)
+		return bits < 2048;
+	if (strcmp(key_type, "EC") == 0)
+		return bits < 224;
+	return 0;
+}
+
+int
+cert_weak_sigalg(const char *s)
+{
+	if (s == NULL)
+		return 0;
+	return strstr(s, "md5") || strstr(s, "MD5") || strstr(s, "sha1With") ||
+	    strstr(s, "SHA1") || strcmp(s, "ecdsa-with-SHA1") == 0 || strstr(s, "md2");
+}
+
+static void
+cert_verify(struct endpoint_cert *c, X509 *leaf, STACK_OF(X509) *chain, X509_STORE *store,
+    struct arena *a, long now)
+{
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	int err;
+
+	if (ctx == NULL || X509_STORE_CTX_init(ctx, store, leaf, chain) != 1) {
+		c->chain_error = "cannot set up chain validation";
+		X509_STORE_CTX_free(ctx);
+		return;
+	}
+	X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER);
+	X509_STORE_CTX_set_time(ctx, 0, (time_t)now);
+	if (X509_verify_cert(ctx) == 1)
+		c->chain_valid = 1;
+	else {
+		err = X509_STORE_CTX_get_error(ctx);
+		c->chain_error = arena_strdup(a, X509_verify_cert_error_string(err));
+	}
+	X509_STORE_CTX_free(ctx);
+	ERR_clear_error();
+}
+
+struct endpoint_cert *
+cert_describe(X509 *leaf, STACK_OF(X509) *chain, X509_STORE *store, const char *refname,
+    struct arena *a, long now)
+{
+	struct endpoint_cert *c = arena_alloc(a, sizeof(*c));
+	unsigned char md[EVP_MAX_MD_SIZE], *der = NULL;
+	unsigned int mdlen;
+	EVP_PKEY *pk;
+	time_t nb, na;
+	const char *cn;
+	int len, i, n;
+
+	c->subject = cert_dn(a, X509_get_subject_name(leaf));
+	c->issuer = cert_dn(a, X509_get_issuer_name(leaf));
+	nb = cert_time(X509_get0_notBefore(leaf), a, &c->not_before);
+	na = cert_time(X509_get0_notAfter(leaf), a, &c->not_after);
+	c->expired = na != 0 && na < now;
+	c->not_yet_valid = nb != 0 && nb > now;
+	c->days_left = na != 0 ? (long)((na - now) / 86400) : 0;
+	if (na != 0 && na < now && (na - now) % 86400 != 0)
+		c->days_left--;		/* floor, so "expired today" reads -1 not 0 */
+	c->self_signed = X509_self_signed(leaf, 1) == 1;
+	ERR_clear_error();
+
+	pk = X509_get0_pubkey(leaf);
+	if (pk != NULL) {
+		c->key_type = arena_strdup(a, OBJ_nid2sn(EVP_PKEY_get_base_id(pk)));
+		if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA)
+			c->key_type = "RSA";
+		else if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC)
+			c->key_type = "EC";
+		else if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_ED25519)
+			c->key_type = "ED25519";
+		c->key_bits = EVP_PKEY_get_bits(pk);
+	}
+	c->sig_alg = arena_strdup(a, OBJ_nid2ln(X509_get_signature_nid(leaf)));
+
+	if (X509_digest(leaf, EVP_sha256(), md, &mdlen) == 1)
+		c->sha256 = cert_hex(a, md, mdlen);
+	len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(leaf), &der);
+	if (len > 0 && EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL) == 1)
+		c->spki_sha256 = cert_hex(a, md, mdlen);
+	OPENSSL_free(der);
+
+	cert_sans(a, leaf, c);
+	cn = cert_cn(a, leaf);
+	c->name_match = certname_check(c->san, c->nsan, cn, refname, &c->name_matched) ==
+	    CERTNAME_MATCH;
+
+	n = chain ? sk_X509_num(chain) : 0;
+	for (i = 0; i < n && c->nchain < ENDPOINT_CHAIN_MAX; i++) {
+		X509 *x = sk_X509_value(chain, i);
+
+		c->chain[c->nchain].subject = cert_dn(a, X509_get_subject_name(x));
+		c->chain[c->nchain].issuer = cert_dn(a, X509_get_issuer_name(x));
+		c->nchain++;
+	}
+	cert_verify(c, leaf, chain, store, a, now);
+	return c;
+}

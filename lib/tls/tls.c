@@ -1,0 +1,297 @@
+/*
+ * tls.c — OpenSSL 3 client sessions over memory BIOs.
+ *
+ * The SSL_CTX verifies nothing during the handshake (SSL_VERIFY_NONE): a scanner must finish the
+ * handshake with a broken certificate to report on it.  Chain validation happens afterwards in
+ * cert.c against the same trust store, and name checks follow RFC 6125 in certname.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "probe/endpoint.h"
+#include "tls/cert.h"
+#include "tls/tls.h"
+#include "util/arena.h"
+#include "util/dbuf.h"
+#include "util/xalloc.h"
+
+struct tls_client {
+	SSL_CTX		*ctx;
+	X509_STORE	*store;		/* owned by ctx */
+};
+
+struct tls_session {
+	SSL		*ssl;
+	BIO		*rbio;		/* bytes from the peer, written by us */
+	BIO		*wbio;		/* bytes for the peer, read by us */
+	char		 error[256];
+};
+
+struct tls_client *
+tls_client_new(const struct tls_config *cfg, char *err, size_t errlen)
+{
+	struct tls_client *c = xcalloc(1, sizeof(*c));
+
+	c->ctx = SSL_CTX_new(TLS_client_method());
+	if (c->ctx == NULL)
+		goto fail;
+	/*
+	 * Offer everything the linked OpenSSL can do at its lowest security level, so that the
+	 * handshake succeeds with legacy servers and we can report what they chose.
+	 */
+	SSL_CTX_set_security_level(c->ctx, 0);
+	SSL_CTX_set_min_proto_version(c->ctx, 0);
+	SSL_CTX_set_max_proto_version(c->ctx, 0);
+	SSL_CTX_set_cipher_list(c->ctx, "ALL:COMPLEMENTOFALL:@SECLEVEL=0");
+	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_NONE, NULL);
+	SSL_CTX_set_options(c->ctx, SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_NO_TICKET);
+	if (cfg->ca_file || cfg->ca_path) {
+		if (SSL_CTX_load_verify_locations(c->ctx, cfg->ca_file, cfg->ca_path) != 1) {
+			snprintf(err, errlen, "cannot load CA %s%s%s", cfg->ca_file ? cfg->ca_file : "",
+			    cfg->ca_file && cfg->ca_path ? " / " : "", cfg->ca_path ? cfg->ca_path : "");
+			SSL_CTX_free(c->ctx);
+			free(c);
+			return NULL;
+		}
+	} else
+		SSL_CTX_set_default_verify_paths(c->ctx);
+	c->store = SSL_CTX_get_cert_store(c->ctx);
+	return c;
+fail:
+	snprintf(err, errlen, "OpenSSL: %s", ERR_reason_error_string(ERR_get_error()));
+	free(c);
+	return NULL;
+}
+
+void
+tls_client_free(struct tls_client *c)
+{
+	if (c == NULL)
+		return;
+	SSL_CTX_free(c->ctx);
+	free(c);
+}
+
+struct tls_session *
+tls_session_new(struct tls_client *c, const char *sni)
+{
+	struct tls_session *s = xcalloc(1, sizeof(*s));
+
+	s->ssl = SSL_new(c->ctx);
+	s->rbio = BIO_new(BIO_s_mem());
+	s->wbio = BIO_new(BIO_s_mem());
+	if (s->ssl == NULL || s->rbio == NULL || s->wbio == NULL)
+		BUG("OpenSSL allocation failed");
+	BIO_set_mem_eof_return(s->rbio, -1);
+	SSL_set_bio(s->ssl, s->rbio, s->wbio);
+	SSL_set_connect_state(s->ssl);
+	if (sni && *sni && SSL_set_tlsext_host_name(s->ssl, sni) != 1)
+		ERR_clear_error();	/* an IP literal as name: no SNI */
+	return s;
+}
+
+void
+tls_session_free(struct tls_session *s)
+{
+	if (s == NULL)
+		return;
+	SSL_free(s->ssl);	/* frees both BIOs */
+	free(s);
+}
+
+int
+tls_session_feed(struct tls_session *s, const void *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	return BIO_write(s->rbio, p, (int)n) == (int)n ? 0 : -1;
+}
+
+static void
+tls_session_set_error(struct tls_session *s, int ret)
+{
+	unsigned long e;
+	const char *r;
+
+	e = ERR_peek_last_error();
+	r = e ? ERR_reason_error_string(e) : NULL;
+	switch (SSL_get_error(s->ssl, ret)) {
+	case SSL_ERROR_SSL:
+		snprintf(s->error, sizeof(s->error), "%s", r ? r : "TLS protocol error");
+		break;
+	case SSL_ERROR_ZERO_RETURN:
+		snprintf(s->error, sizeof(s->error), "peer closed the TLS session");
+		break;
+	default:
+		snprintf(s->error, sizeof(s->error), "%s", r ? r : "TLS error");
+		break;
+	}
+	ERR_clear_error();
+}
+
+enum tls_step
+tls_session_handshake(struct tls_session *s)
+{
+	int ret;
+
+	ERR_clear_error();
+	ret = SSL_do_handshake(s->ssl);
+	if (ret == 1)
+		return TLS_STEP_DONE;
+	if (SSL_get_error(s->ssl, ret) == SSL_ERROR_WANT_READ)
+		return TLS_STEP_WANT;
+	tls_session_set_error(s, ret);
+	return TLS_STEP_ERROR;
+}
+
+int
+tls_session_drain(struct tls_session *s, struct dbuf *out)
+{
+	char buf[4096];
+	int n;
+
+	while ((n = BIO_read(s->wbio, buf, sizeof(buf))) > 0)
+		if (dbuf_add(out, buf, (size_t)n) != DBUF_OK)
+			return -1;
+	return 0;
+}
+
+int
+tls_session_write(struct tls_session *s, const void *p, size_t n)
+{
+	int ret;
+
+	ERR_clear_error();
+	ret = SSL_write(s->ssl, p, (int)n);
+	if (ret <= 0) {
+		tls_session_set_error(s, ret);
+		return -1;
+	}
+	return 0;
+}
+
+int
+tls_session_read(struct tls_session *s, struct dbuf *plain)
+{
+	char buf[4096];
+	int n;
+
+	for (;;) {
+		ERR_clear_error();
+		n = SSL_read(s->ssl, buf, sizeof(buf));
+		if (n > 0) {
+			if (dbuf_add(plain, buf, (size_t)n) != DBUF_OK)
+				return -1;
+			continue;
+		}
+		if (SSL_get_error(s->ssl, n) == SSL_ERROR_WANT_READ)
+			return 0;
+		tls_session_set_error(s, n);
+		return -1;
+	}
+}
+
+const char *
+tls_session_error(const struct tls_session *s)
+{
+	return s->error[0] ? s->error : "TLS handshake failed";
+}
+
+/* The TLS SignatureScheme name (RFC 8446 §4.2.3) for what the server signed with. */
+static const char *
+tls_sigalg_name(SSL *ssl, struct arena *a)
+{
+	int type = NID_undef, md = NID_undef;
+	const char *h;
+
+	if (!SSL_get_peer_signature_type_nid(ssl, &type))
+		return NULL;
+	SSL_get_peer_signature_nid(ssl, &md);
+	h = md == NID_sha256 ? "sha256" : md == NID_sha384 ? "sha384" : md == NID_sha512 ? "sha512" :
+	    md == NID_sha1 ? "sha1" : md == NID_md5_sha1 ? "md5_sha1" : OBJ_nid2sn(md);
+	switch (type) {
+	case EVP_PKEY_RSA_PSS:
+		return arena_printf(a, "rsa_pss_rsae_%s", h);
+	case EVP_PKEY_RSA:
+		return arena_printf(a, "rsa_pkcs1_%s", h);
+	case EVP_PKEY_EC:
+		if (md == NID_sha256)
+			return "ecdsa_secp256r1_sha256";
+		if (md == NID_sha384)
+			return "ecdsa_secp384r1_sha384";
+		if (md == NID_sha512)
+			return "ecdsa_secp521r1_sha512";
+		return arena_printf(a, "ecdsa_%s", h);
+	case EVP_PKEY_ED25519:
+		return "ed25519";
+	case EVP_PKEY_ED448:
+		return "ed448";
+	case EVP_PKEY_DSA:
+		return arena_printf(a, "dsa_%s", h);
+	default:
+		return arena_printf(a, "%s_%s", OBJ_nid2sn(type), h);
+	}
+}
+
+/* Key-exchange group as IANA's TLS Supported Groups registry names it. */
+static const char *
+tls_group_name(SSL *ssl, struct arena *a)
+{
+	EVP_PKEY *k = NULL;
+	char name[80];
+	const char *r = NULL;
+	int id;
+
+	if (!SSL_get_peer_tmp_key(ssl, &k))
+		return NULL;
+	id = EVP_PKEY_get_base_id(k);
+	if (id == EVP_PKEY_X25519)
+		r = "x25519";
+	else if (id == EVP_PKEY_X448)
+		r = "x448";
+	else if (id == EVP_PKEY_EC) {
+		if (EVP_PKEY_get_group_name(k, name, sizeof(name), NULL)) {
+			if (strcmp(name, "prime256v1") == 0)
+				r = "secp256r1";
+			else
+				r = arena_strdup(a, name);
+		}
+	} else if (id == EVP_PKEY_DH || id == EVP_PKEY_DHX) {
+		if (EVP_PKEY_get_group_name(k, name, sizeof(name), NULL) && strncmp(name, "ffdhe", 5) == 0)
+			r = arena_strdup(a, name);
+		else
+			r = arena_printf(a, "dh%d", EVP_PKEY_get_bits(k));
+	}
+	EVP_PKEY_free(k);
+	return r;
+}
+
+void
+tls_session_describe(struct tls_session *s, struct tls_client *c, struct arena *a,
+    struct endpoint *ep, long now)
+{
+	struct endpoint_tls *t = arena_alloc(a, sizeof(*t));
+	const SSL_CIPHER *ci;
+	STACK_OF(X509) *chain;
+	X509 *leaf;
+
+	t->version = arena_strdup(a, SSL_get_version(s->ssl));
+	ci = SSL_get_current_cipher(s->ssl);
+	t->cipher = ci ? arena_strdup(a, SSL_CIPHER_standard_name(ci)) : NULL;
+	t->group = tls_group_name(s->ssl, a);
+	t->sigalg = tls_sigalg_name(s->ssl, a);
+	t->sni = arena_strdup(a, SSL_get_servername(s->ssl, TLSEXT_NAMETYPE_host_name));
+	ep->tls = t;
+
+	leaf = SSL_get1_peer_certificate(s->ssl);
+	chain = SSL_get_peer_cert_chain(s->ssl);	/* client side: includes the leaf */
+	if (leaf != NULL) {
+		ep->cert = cert_describe(leaf, chain, c->store, ep->refname, a, now);
+		X509_free(leaf);
+	}
+}

@@ -1,0 +1,240 @@
+/*
+ * cmd_host.c — `mailtls host TARGET`: audit one mail server, every address it has.
+ */
+#include <getopt.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "cli.h"
+#include "net/sock.h"
+#include "probe/batch.h"
+#include "report/report.h"
+#include "tls/tls.h"
+#include "util/arena.h"
+
+#define HOST_ADDRS_MAX	16
+
+static long
+secs_ms(const char *s, const char *opt)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (*end != '\0' || v <= 0 || v > 86400) {
+		fprintf(stderr, "mailtls: %s wants seconds (0 < s <= 86400), not '%s'\n", opt, s);
+		exit(EXIT_USAGE);
+	}
+	return (long)(v * 1000);
+}
+
+/* This machine's FQDN for EHLO, as posttls-finger defaults to $myhostname. */
+static const char *
+host_fqdn(char *buf, size_t len)
+{
+	struct addrinfo hints, *res = NULL;
+
+	if (gethostname(buf, len) != 0 || buf[0] == '\0')
+		return "localhost.localdomain";
+	buf[len - 1] = '\0';
+	if (strchr(buf, '.') != NULL)
+		return buf;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_CANONNAME;
+	if (getaddrinfo(buf, NULL, &hints, &res) == 0 && res && res->ai_canonname &&
+	    strchr(res->ai_canonname, '.')) {
+		snprintf(buf, len, "%s", res->ai_canonname);
+	}
+	if (res)
+		freeaddrinfo(res);
+	return buf;
+}
+
+static int
+host_resolve(const char *host, char addrs[][INET6_ADDRSTRLEN], int max)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	int n = 0, i, dup;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return -1;
+	for (ai = res; ai && n < max; ai = ai->ai_next) {
+		char buf[INET6_ADDRSTRLEN];
+		const void *a = ai->ai_family == AF_INET ?
+		    (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr :
+		    (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+
+		if (inet_ntop(ai->ai_family, a, buf, sizeof(buf)) == NULL)
+			continue;
+		for (dup = 0, i = 0; i < n; i++)
+			if (strcmp(addrs[i], buf) == 0)
+				dup = 1;
+		if (!dup)
+			snprintf(addrs[n++], INET6_ADDRSTRLEN, "%s", buf);
+	}
+	freeaddrinfo(res);
+	return n;
+}
+
+static int
+host_unreachable(const struct endpoint *ep)
+{
+	return !ep->connected;
+}
+
+int
+cmd_host(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "proto", required_argument, NULL, 'P' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "ehlo", required_argument, NULL, 'e' },
+		{ "ca-file", required_argument, NULL, 'C' },
+		{ "ca-path", required_argument, NULL, 'D' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "connect-timeout", required_argument, NULL, 'c' },
+		{ "reply-timeout", required_argument, NULL, 'r' },
+		{ "tls-timeout", required_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "fail-on", required_argument, NULL, 'f' },
+		{ "color", no_argument, NULL, 'K' },
+		{ "no-color", no_argument, NULL, 'N' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct probe_params pp;
+	struct tls_config tc;
+	struct report_opts ro;
+	struct sock_target tgt;
+	struct tls_client *tls = NULL;
+	struct event_base *base = NULL;
+	struct arena *arena = NULL;
+	struct batch *batch = NULL;
+	char addrs[HOST_ADDRS_MAX][INET6_ADDRSTRLEN], fqdn[256], err[256];
+	const char *name = NULL, *ehlo = NULL;
+	int ch, json = 0, color = -1, fail_on = SEVERITY_HIGH, naddr, i, ret = EXIT_OK;
+	int proto = ENDPOINT_PROTO_SMTP, unreachable = 0;
+	size_t k;
+
+	memset(&pp, 0, sizeof(pp));
+	memset(&tc, 0, sizeof(tc));
+	memset(&ro, 0, sizeof(ro));
+	pp.connect_ms = 10000;
+	pp.reply_ms = 30000;
+	pp.tls_ms = 30000;
+	pp.total_ms = 60000;
+	ro.transcript = 1;
+	ro.command = "host";
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'P':
+			if ((proto = endpoint_proto_by_name(optarg)) < 0) {
+				fprintf(stderr, "mailtls: --proto is smtp or smtps, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'n': name = optarg; break;
+		case 'e': ehlo = optarg; break;
+		case 'C': tc.ca_file = optarg; break;
+		case 'D': tc.ca_path = optarg; break;
+		case 't': pp.total_ms = secs_ms(optarg, "--timeout"); break;
+		case 'c': pp.connect_ms = secs_ms(optarg, "--connect-timeout"); break;
+		case 'r': pp.reply_ms = secs_ms(optarg, "--reply-timeout"); break;
+		case 'T': pp.tls_ms = secs_ms(optarg, "--tls-timeout"); break;
+		case 'j': json = 1; break;
+		case 'f':
+			if ((fail_on = severity_by_name(optarg)) < 0) {
+				fprintf(stderr, "mailtls: --fail-on wants info, low, medium, high or critical\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'K': color = 1; break;
+		case 'N': color = 0; break;
+		case 'q': ro.transcript = 0; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "mailtls: host wants exactly one TARGET\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (sock_target_parse(argv[optind], &tgt) < 0) {
+		fprintf(stderr, "mailtls: cannot parse target '%s' (host, host:port or [IPv6]:port)\n",
+		    argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (color < 0)
+		color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	ro.color = color && !json;
+	if (tgt.is_ip) {
+		snprintf(addrs[0], sizeof(addrs[0]), "%.45s", tgt.host);
+		naddr = 1;
+	} else if ((naddr = host_resolve(tgt.host, addrs, HOST_ADDRS_MAX)) <= 0) {
+		fprintf(stderr, "mailtls: cannot resolve %s\n", tgt.host);
+		return EXIT_UNREACHABLE;
+	}
+
+	if ((tls = tls_client_new(&tc, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mailtls: %s\n", err);
+		return EXIT_USAGE;
+	}
+	base = event_base_new();
+	arena = arena_new();
+	batch = batch_new(base, arena, 8, 1);
+	pp.host = tgt.host;
+	pp.port = tgt.port ? tgt.port : endpoint_proto_port((enum endpoint_proto)proto);
+	pp.proto = (enum endpoint_proto)proto;
+	pp.refname = name ? name : tgt.host;
+	pp.ehlo = ehlo ? ehlo : host_fqdn(fqdn, sizeof(fqdn));
+	pp.tls = tls;
+	for (i = 0; i < naddr; i++) {
+		pp.ip = addrs[i];
+		batch_add(batch, &pp);
+	}
+	batch_run(batch);
+
+	if (json) {
+		json_t *root = report_json_new(&ro), *eps = json_object_get(root, "endpoints");
+
+		for (k = 0; k < batch_count(batch); k++)
+			json_array_append_new(eps, report_endpoint_json(batch_endpoint(batch, k)));
+		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(root);
+	} else {
+		for (k = 0; k < batch_count(batch); k++) {
+			if (k)
+				fputc('\n', stdout);
+			report_text_endpoint(stdout, batch_endpoint(batch, k), &ro);
+		}
+	}
+	for (k = 0; k < batch_count(batch); k++) {
+		const struct endpoint *ep = batch_endpoint(batch, k);
+		int any;
+		enum severity w = endpoint_worst(ep, &any);
+
+		if (host_unreachable(ep))
+			unreachable++;
+		if (any && (int)w >= fail_on && ret == EXIT_OK)
+			ret = EXIT_FINDINGS;
+	}
+	if (unreachable == (int)batch_count(batch))
+		ret = EXIT_UNREACHABLE;
+	batch_free(batch);
+	arena_free(arena);
+	event_base_free(base);
+	tls_client_free(tls);
+	return ret;
+}

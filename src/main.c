@@ -1,0 +1,66 @@
+/*
+ * main.c — mailtls: can an active attacker read or alter mail in transit to this server or domain?
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef MAILTLS_VERSION
+#define MAILTLS_VERSION "0.1.0"
+#endif
+
+void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: mailtls host TARGET [options]       audit one mail server (STARTTLS or implicit TLS)\n"
+"       mailtls findings [--markdown]        list every finding ID with severity and remedy\n"
+"       mailtls --help | --version\n"
+"\n"
+"TARGET: host, host:port, IPv4 literal, [IPv6]:port (default port 25; 465 with --proto smtps)\n"
+"\n"
+"options for host:\n"
+"  --proto smtp|smtps      STARTTLS (RFC 3207, default) or implicit TLS (RFC 8314)\n"
+"  --name NAME             reference name for SNI and certificate checks (default: the host)\n"
+"  --ehlo NAME             name sent in EHLO/HELO (default: this machine's FQDN)\n"
+"  --ca-file FILE          trust anchors (PEM) instead of the system store\n"
+"  --ca-path DIR           hashed directory of trust anchors\n"
+"  --timeout SECS          deadline for the whole probe (default 60)\n"
+"  --connect-timeout SECS  deadline for the TCP connect (default 10)\n"
+"  --reply-timeout SECS    deadline for each SMTP reply (default 30)\n"
+"  --tls-timeout SECS      deadline for the TLS handshake (default 30)\n"
+"  --json                  JSON report on stdout (schema: docs/report-schema.md)\n"
+"  --fail-on SEVERITY      exit 1 when a finding is at least this severe (default high)\n"
+"  --color | --no-color    force colours on or off (default: on when stdout is a terminal)\n"
+"  -q, --quiet             no dialogue transcript in the text report\n"
+"\n"
+"exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error,\n"
+"             3 target unreachable\n"
+"mailtls never sends MAIL, RCPT, DATA, AUTH or any credential.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("mailtls %s\n", MAILTLS_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "host") == 0)
+		return cmd_host(argc - 1, argv + 1);
+	if (strcmp(argv[1], "findings") == 0)
+		return cmd_findings(argc - 1, argv + 1);
+	fprintf(stderr, "mailtls: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,646 @@
+#!/usr/bin/env python3
+"""fakesmtp -- scripted SMTP and TLS responders for the mailtls scenario tests.
+
+They show hostile or legacy behaviour that no real server from Debian's
+packages shows: a banner dripped one byte a second, endless continuation
+lines, a 10 MiB line, plaintext pipelined after the STARTTLS 220 (RFC 3207
+section 5 injection), garbage for a ServerHello, and hand-built SSLv2 / SSLv3 /
+TLS 1.0-1.2 ServerHellos from the profiles in tls-profiles.json (RFC 6101,
+RFC 5246 section 7.4, SSLv2 draft-hickman-netscape-ssl-00, RFC 5746
+renegotiation_info, RFC 6520 heartbeat, RFC 7507 TLS_FALLBACK_SCSV).
+
+    fakesmtp.py --addr 127.0.0.1 --port 0 --scenario NAME [--once]
+                [--ready-file F] [--implicit-tls] [--lifetime S]
+
+Port 0 picks a free port; the port is printed on stdout and written to the
+ready file (atomically) once the socket listens.  Every connection runs in
+its own thread and is cut after --lifetime seconds (default 60) whatever it
+is doing, so nothing hangs forever.  Loopback only: the address must be in
+127.0.0.0/8 or ::1.  Python 3 standard library only.
+"""
+
+import argparse
+import ipaddress
+import json
+import os
+import random
+import socket
+import struct
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+HOSTNAME = "fake.mailtls.test"
+
+VERSIONS = {"SSLv2": 0x0002, "SSLv3": 0x0300, "TLSv1.0": 0x0301,
+            "TLSv1.1": 0x0302, "TLSv1.2": 0x0303}
+
+# Record content types, handshake types, alert descriptions.
+CT_ALERT, CT_HANDSHAKE, CT_HEARTBEAT = 21, 22, 24
+HS_CLIENT_HELLO, HS_SERVER_HELLO, HS_CERTIFICATE, HS_SERVER_HELLO_DONE = 1, 2, 11, 14
+AL_UNEXPECTED_MESSAGE, AL_HANDSHAKE_FAILURE, AL_DECODE_ERROR = 10, 40, 50
+AL_PROTOCOL_VERSION, AL_INAPPROPRIATE_FALLBACK = 70, 86
+
+EXT_SUPPORTED_GROUPS, EXT_EC_POINT_FORMATS, EXT_HEARTBEAT = 10, 11, 15
+EXT_SUPPORTED_VERSIONS, EXT_KEY_SHARE, EXT_RENEGOTIATION_INFO = 43, 51, 0xff01
+SCSV_RENEGOTIATION, SCSV_FALLBACK = 0x00ff, 0x5600
+
+# Suites a server may only pick at TLS 1.2 (AEAD, SHA-256/384 MACs).
+TLS12_ONLY = {0x003c, 0x003d, 0x0067, 0x006b, 0x009c, 0x009d, 0x009e, 0x009f,
+              0xc023, 0xc024, 0xc027, 0xc028, 0xc02b, 0xc02c, 0xc02f, 0xc030,
+              0xcca8, 0xcca9, 0xccaa}
+
+MAX_HELLO = 1 << 17          # ceiling on a ClientHello we are willing to buffer
+FAKE_MEMORY = b"FAKE-SERVER-MEMORY user=admin pass=hunter2 -----BEGIN RSA PRIVATE KEY----- "
+
+
+def log(msg):
+    sys.stderr.write("fakesmtp[%d] %s %s\n" % (os.getpid(), time.strftime("%H:%M:%S"), msg))
+    sys.stderr.flush()
+
+
+def is_grease(v):
+    return (v & 0x0f0f) == 0x0a0a and (v >> 8) == (v & 0xff)
+
+
+class Closed(Exception):
+    """The peer closed, or the connection's lifetime ran out."""
+
+
+class Conn:
+    """A socket with a shared read buffer for SMTP lines and TLS records."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+
+    def send(self, data):
+        try:
+            self.sock.sendall(data)
+        except OSError as e:
+            raise Closed("send: %s" % e)
+
+    def _fill(self):
+        try:
+            d = self.sock.recv(65536)
+        except OSError as e:
+            raise Closed("recv: %s" % e)
+        if not d:
+            raise Closed("peer closed")
+        self.buf += d
+
+    def readline(self, limit=4096):
+        while b"\n" not in self.buf:
+            if len(self.buf) > limit:
+                raise Closed("client line over %d bytes" % limit)
+            self._fill()
+        line, _, self.buf = self.buf.partition(b"\n")
+        return line.rstrip(b"\r")
+
+    def read(self, n):
+        while len(self.buf) < n:
+            self._fill()
+        d, self.buf = self.buf[:n], self.buf[n:]
+        return d
+
+    def peek(self, n):
+        while len(self.buf) < n:
+            self._fill()
+        return self.buf[:n]
+
+    def drain(self):
+        """Discard whatever the client sends until it closes."""
+        while True:
+            self.buf = b""
+            self._fill()
+
+
+# ---------------------------------------------------------------- SMTP side
+
+def reply(code, *lines):
+    """A (multi-line) SMTP reply: 250-a / 250-b / 250 c."""
+    lines = lines or ("",)
+    out = []
+    for i, text in enumerate(lines):
+        sep = " " if i == len(lines) - 1 else "-"
+        out.append("%d%s%s\r\n" % (code, sep, text))
+    return "".join(out).encode()
+
+
+def ehlo_lines(*extensions):
+    return (HOSTNAME + " greets you",) + extensions
+
+
+def smtp_dialogue(c, ehlo=None, starttls=None, ehlo_code=250, banner=None):
+    """Serve a simple command loop.  `ehlo` is the tuple of EHLO reply lines;
+    `starttls(c)` handles STARTTLS and returns True to keep the loop going."""
+    c.send(banner or reply(220, HOSTNAME + " ESMTP fakesmtp"))
+    while True:
+        line = c.readline()
+        verb = line.split(b" ", 1)[0].upper()
+        if verb == b"EHLO":
+            if ehlo_code != 250:
+                c.send(reply(ehlo_code, "5.5.2 Error: command not recognized"))
+            else:
+                c.send(reply(250, *(ehlo or ehlo_lines())))
+        elif verb == b"HELO":
+            c.send(reply(250, HOSTNAME))
+        elif verb == b"STARTTLS" and starttls is not None:
+            if not starttls(c):
+                return
+        elif verb == b"QUIT":
+            c.send(reply(221, "2.0.0 Bye"))
+            return
+        elif verb in (b"NOOP", b"RSET"):
+            c.send(reply(250, "2.0.0 OK"))
+        else:
+            c.send(reply(502, "5.5.1 Command not implemented"))
+
+
+def sc_ok_notls(c, a):
+    smtp_dialogue(c, ehlo_lines("PIPELINING", "SIZE 10240000", "8BITMIME"))
+
+
+def sc_drip(c, a):
+    banner = reply(220, HOSTNAME + " ESMTP fakesmtp " + "drip" * 44)   # ~210 bytes
+    for i in range(len(banner)):
+        c.send(banner[i:i + 1])
+        time.sleep(1.0)
+    smtp_dialogue(c, ehlo_lines("PIPELINING"), banner=b"")
+
+
+def sc_endless_continuation(c, a):
+    line = b"220-filler " + b"x" * 60 + b"\r\n"
+    chunk = line * 256
+    while True:
+        c.send(chunk)
+
+
+def sc_huge_line(c, a):
+    c.send(b"220 ")
+    block = b"A" * 65536
+    for _ in range((10 << 20) // len(block)):
+        c.send(block)
+    c.drain()
+
+
+def sc_garbage_serverhello(c, a):
+    def garbage(c):
+        c.send(reply(220, "2.0.0 Ready to start TLS"))
+        c.peek(1)                     # wait for the ClientHello
+        rnd = random.Random(3207)     # same bytes each run
+        junk = bytearray(rnd.getrandbits(8) for _ in range(4096))
+        junk[0] = 0x47                # 'G': no TLS content type, no SSLv2 header bit
+        c.send(bytes(junk))
+        c.drain()
+        return False
+    smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"), starttls=garbage)
+
+
+def sc_injection(c, a):
+    def inject(c):
+        c.send(b"220 2.0.0 Ready to start TLS\r\n250-injected\r\n250 PIPELINING\r\n")
+        c.drain()
+        return False
+    smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"), starttls=inject)
+
+
+def sc_close_midreply(c, a):
+    c.send(b"220-first line\r\n")
+
+
+def sc_greeting_421(c, a):
+    c.send(b"421 4.3.2 Service not available\r\n")
+
+
+def sc_greeting_554(c, a):
+    c.send(b"554 5.3.2 Service not available\r\n")
+
+
+def sc_ehlo_refused(c, a):
+    smtp_dialogue(c, ehlo_code=502)
+
+
+def refuse_tls(c):
+    c.send(reply(454, "4.7.0 TLS not available due to local problem"))
+    return True
+
+
+def sc_starttls_454(c, a):
+    smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"), starttls=refuse_tls)
+
+
+def sc_auth_before_tls(c, a):
+    smtp_dialogue(c, ehlo_lines("PIPELINING", "AUTH PLAIN LOGIN", "STARTTLS"), starttls=refuse_tls)
+
+
+def sc_silent(c, a):
+    c.drain()
+
+
+SCENARIOS = {
+    "ok_notls": sc_ok_notls,
+    "drip": sc_drip,
+    "endless_continuation": sc_endless_continuation,
+    "huge_line": sc_huge_line,
+    "garbage_serverhello": sc_garbage_serverhello,
+    "injection": sc_injection,
+    "close_midreply": sc_close_midreply,
+    "greeting_421": sc_greeting_421,
+    "greeting_554": sc_greeting_554,
+    "ehlo_refused": sc_ehlo_refused,
+    "starttls_454": sc_starttls_454,
+    "auth_before_tls": sc_auth_before_tls,
+    "silent": sc_silent,
+}
+
+
+# ---------------------------------------------------------------- TLS side
+
+def u8(v):
+    return struct.pack("!B", v)
+
+
+def u16(v):
+    return struct.pack("!H", v)
+
+
+def u24(v):
+    return struct.pack("!I", v)[1:]
+
+
+def vec8(b):
+    return u8(len(b)) + b
+
+
+def vec16(b):
+    return u16(len(b)) + b
+
+
+def vec24(b):
+    return u24(len(b)) + b
+
+
+def record(ct, version, body):
+    out = b""
+    for i in range(0, max(len(body), 1), 16384):
+        out += u8(ct) + u16(version) + vec16(body[i:i + 16384])
+    return out
+
+
+def handshake(ht, body):
+    return u8(ht) + vec24(body)
+
+
+def alert(version, desc):
+    return record(CT_ALERT, version, u8(2) + u8(desc))
+
+
+class Reader:
+    """Bounds-checked reader over a ClientHello; overrun raises ValueError."""
+
+    def __init__(self, b):
+        self.b, self.i = b, 0
+
+    def take(self, n):
+        if self.i + n > len(self.b):
+            raise ValueError("truncated at %d (+%d of %d)" % (self.i, n, len(self.b)))
+        d = self.b[self.i:self.i + n]
+        self.i += n
+        return d
+
+    def int(self, n):
+        return int.from_bytes(self.take(n), "big")
+
+    def vec(self, n):
+        return self.take(self.int(n))
+
+    def left(self):
+        return len(self.b) - self.i
+
+
+def parse_client_hello(body):
+    """A TLS ClientHello handshake body -> dict (RFC 5246 7.4.1.2, RFC 8446 4.1.2)."""
+    r = Reader(body)
+    h = {"sslv2": False, "version": r.int(2), "random": r.take(32), "session_id": r.vec(1)}
+    cs = r.vec(2)
+    h["ciphers"] = [int.from_bytes(cs[i:i + 2], "big") for i in range(0, len(cs) - 1, 2)]
+    h["compression"] = list(r.vec(1))
+    h["extensions"] = {}
+    if r.left():
+        er = Reader(r.vec(2))
+        while er.left():
+            t = er.int(2)
+            h["extensions"][t] = er.vec(2)
+    sv = h["extensions"].get(EXT_SUPPORTED_VERSIONS)
+    if sv is not None:
+        lst = Reader(sv).vec(1)
+        h["supported_versions"] = [int.from_bytes(lst[i:i + 2], "big") for i in range(0, len(lst) - 1, 2)]
+    return h
+
+
+def parse_sslv2_client_hello(body):
+    """An SSLv2 CLIENT-HELLO (after the 2-byte header) -> dict."""
+    r = Reader(body)
+    if r.int(1) != 1:
+        raise ValueError("SSLv2 message type is not CLIENT-HELLO")
+    version = r.int(2)
+    cs_len, sid_len, ch_len = r.int(2), r.int(2), r.int(2)
+    cs = r.take(cs_len)
+    sid, challenge = r.take(sid_len), r.take(ch_len)
+    kinds = [int.from_bytes(cs[i:i + 3], "big") for i in range(0, len(cs) - 2, 3)]
+    return {"sslv2": True, "version": version, "random": challenge.rjust(32, b"\0")[-32:],
+            "session_id": sid, "kinds": kinds,
+            "ciphers": [k for k in kinds if k >> 16 == 0], "compression": [0], "extensions": {}}
+
+
+def read_client_hello(c):
+    """Read the client's first flight: an SSLv2 CLIENT-HELLO or a TLS
+    ClientHello (possibly over several records).  Returns (hello, record
+    version) or raises ValueError for something that is not a hello."""
+    b0 = c.peek(1)[0]
+    if b0 & 0x80:
+        hdr = c.read(2)
+        n = ((hdr[0] & 0x7f) << 8) | hdr[1]
+        return parse_sslv2_client_hello(c.read(n)), 0x0002
+    if b0 != CT_HANDSHAKE:
+        raise ValueError("first record type %d is not handshake" % b0)
+    msg, rec_version = b"", None
+    while True:
+        hdr = c.read(5)
+        if hdr[0] != CT_HANDSHAKE:
+            raise ValueError("record type %d inside the ClientHello" % hdr[0])
+        rec_version = rec_version or int.from_bytes(hdr[1:3], "big")
+        msg += c.read(int.from_bytes(hdr[3:5], "big"))
+        if len(msg) > MAX_HELLO:
+            raise ValueError("ClientHello over %d bytes" % MAX_HELLO)
+        if len(msg) >= 4:
+            if msg[0] != HS_CLIENT_HELLO:
+                raise ValueError("handshake type %d is not ClientHello" % msg[0])
+            n = int.from_bytes(msg[1:4], "big")
+            if len(msg) >= 4 + n:
+                return parse_client_hello(msg[4:4 + n]), rec_version
+
+
+def code(v):
+    return int(v, 16) if isinstance(v, str) else int(v)
+
+
+def load_profile(path, name):
+    with open(path) as f:
+        profiles = json.load(f)
+    if name not in profiles:
+        raise SystemExit("fakesmtp: no TLS profile %r in %s (have: %s)" % (name, path, ", ".join(sorted(profiles))))
+    p = dict(profiles[name])
+    p["name"] = name
+    p["versions"] = [VERSIONS[v] for v in p.get("versions", [])]
+    p["ciphers"] = [code(x) for x in p.get("ciphers", [])]
+    p["sslv2_ciphers"] = [code(x) for x in p.get("sslv2_ciphers", [])]
+    for k in ("server_order", "compression", "secure_renegotiation", "heartbeat", "heartbleed", "fallback_scsv"):
+        p[k] = bool(p.get(k, False))
+    return p
+
+
+def pick(server, client, server_order):
+    cset, sset = set(client), set(server)
+    if server_order:
+        return [x for x in server if x in cset]
+    return [x for x in client if x in sset]
+
+
+def choose(p, h):
+    """The server's decision for ClientHello h under profile p, as a tuple:
+    ("tls", version, cipher, compression, extensions) / ("sslv2", kinds) /
+    ("alert", version, description) / ("sslv2_error",)."""
+    server_tls = sorted(v for v in p["versions"] if v >= 0x0300)
+    client_ciphers = [x for x in h["ciphers"] if not is_grease(x)]
+    alert_version = min(max(h["version"], 0x0300), 0x0303)
+    if "supported_versions" in h:
+        client_versions = [v for v in h["supported_versions"] if not is_grease(v)]
+    else:
+        client_versions = list(range(0x0300, min(h["version"], 0x0303) + 1))
+    client_max = max(client_versions or [h["version"]])
+
+    if h["sslv2"]:
+        v2 = pick(p["sslv2_ciphers"], [k for k in h["kinds"] if k >> 16], p["server_order"])
+        tls_possible = any(v in client_versions for v in server_tls) if h["version"] >= 0x0300 else False
+        if 0x0002 in p["versions"] and not tls_possible:
+            return ("sslv2", v2) if v2 else ("sslv2_error",)
+        if h["version"] < 0x0300:
+            return ("alert", alert_version, AL_PROTOCOL_VERSION)
+
+    common = [v for v in server_tls if v in client_versions]
+    if not common:
+        return ("alert", alert_version, AL_PROTOCOL_VERSION)
+    version = max(common)
+    if p["fallback_scsv"] and SCSV_FALLBACK in client_ciphers and client_max < max(server_tls):
+        return ("alert", version, AL_INAPPROPRIATE_FALLBACK)
+    usable = [x for x in p["ciphers"] if version >= 0x0303 or x not in TLS12_ONLY]
+    chosen = pick(usable, client_ciphers, p["server_order"])
+    if not chosen:
+        return ("alert", version, AL_HANDSHAKE_FAILURE)
+    cipher = chosen[0]
+    comp = 1 if p["compression"] and 1 in h["compression"] else 0
+    exts = []
+    ext = h["extensions"]
+    if p["secure_renegotiation"] and (EXT_RENEGOTIATION_INFO in ext or SCSV_RENEGOTIATION in client_ciphers):
+        exts.append((EXT_RENEGOTIATION_INFO, b"\x00"))
+    if p["heartbeat"] and EXT_HEARTBEAT in ext:
+        exts.append((EXT_HEARTBEAT, b"\x01"))            # peer_allowed_to_send
+    if EXT_EC_POINT_FORMATS in ext and ((cipher >> 8) == 0xc0 or (cipher >> 8) == 0xcc):
+        exts.append((EXT_EC_POINT_FORMATS, vec8(b"\x00")))
+    return ("tls", version, cipher, comp, exts)
+
+
+def load_cert(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def build_server_flight(version, cipher, comp, exts, cert):
+    body = u16(version) + os.urandom(32) + vec8(os.urandom(32)) + u16(cipher) + u8(comp)
+    if exts:
+        body += vec16(b"".join(u16(t) + vec16(d) for t, d in exts))
+    msgs = handshake(HS_SERVER_HELLO, body)
+    msgs += handshake(HS_CERTIFICATE, vec24(vec24(cert)))
+    msgs += handshake(HS_SERVER_HELLO_DONE, b"")
+    return record(CT_HANDSHAKE, version, msgs)
+
+
+def sslv2_record(body):
+    return u16(0x8000 | len(body)) + body
+
+
+def build_sslv2_server_hello(kinds, cert):
+    specs = b"".join(k.to_bytes(3, "big") for k in kinds)
+    conn_id = os.urandom(16)
+    body = (u8(4) + u8(0) + u8(1) + u16(0x0002) + u16(len(cert)) + u16(len(specs)) + u16(len(conn_id))
+            + cert + specs + conn_id)
+    return sslv2_record(body)
+
+
+def heartbeat_reply(p, body):
+    """RFC 6520 section 4; with heartbleed, the CVE-2014-0160 over-read."""
+    if len(body) < 3 or body[0] != 1:
+        return None
+    claimed = int.from_bytes(body[1:3], "big")
+    sent = body[3:]
+    if p["heartbleed"]:
+        leak = sent + FAKE_MEMORY * (claimed // len(FAKE_MEMORY) + 1)
+        payload = leak[:claimed]
+    elif claimed + 16 > len(sent):
+        return None                  # RFC 6520: silently discard
+    else:
+        payload = sent[:claimed]
+    return u8(2) + u16(claimed) + payload + os.urandom(16)
+
+
+def tls_responder(c, p, cert):
+    try:
+        h, rec_version = read_client_hello(c)
+    except ValueError as e:
+        log("not a ClientHello: %s" % e)
+        c.send(alert(0x0301, AL_DECODE_ERROR if "truncated" in str(e) else AL_UNEXPECTED_MESSAGE))
+        c.drain()
+        return
+    d = choose(p, h)
+    log("%s hello v=0x%04x ciphers=%d -> %s" % ("SSLv2" if h["sslv2"] else "TLS", h["version"],
+                                                len(h["ciphers"] if not h["sslv2"] else h["kinds"]),
+                                                d[0] if d[0] != "tls" else "tls v=0x%04x cipher=0x%04x" % d[1:3]))
+    if d[0] == "tls":
+        version = d[1]
+        c.send(build_server_flight(version, d[2], d[3], d[4], cert))
+    elif d[0] == "sslv2":
+        c.send(build_sslv2_server_hello(d[1], cert))
+        c.drain()
+        return
+    elif d[0] == "sslv2_error":
+        c.send(sslv2_record(u8(0) + u16(0x0001)))      # ERROR, NO-CIPHER-ERROR
+        c.drain()
+        return
+    else:
+        c.send(alert(d[1], d[2]))
+        c.drain()
+        return
+    # Handshake left hanging; answer heartbeats (before the handshake ends,
+    # as the Heartbleed probes do) and wait for the client to go.
+    while True:
+        hdr = c.read(5)
+        body = c.read(int.from_bytes(hdr[3:5], "big"))
+        if hdr[0] == CT_HEARTBEAT and p["heartbeat"]:
+            r = heartbeat_reply(p, body)
+            log("heartbeat request %d bytes -> %s" % (len(body), "%d bytes" % len(r) if r else "discarded"))
+            if r:
+                c.send(record(CT_HEARTBEAT, version, r))
+        elif hdr[0] == CT_ALERT and len(body) >= 2 and body[0] == 2:
+            return
+        elif hdr[0] not in (20, 21, 22, 23, 24):
+            c.drain()
+
+
+def tls_starttls_scenario(p, cert):
+    def run(c, a):
+        def go(c):
+            c.send(reply(220, "2.0.0 Ready to start TLS"))
+            tls_responder(c, p, cert)
+            return False
+        smtp_dialogue(c, ehlo_lines("PIPELINING", "SIZE 10240000", "STARTTLS"), starttls=go)
+    return run
+
+
+# ---------------------------------------------------------------- server
+
+def serve_one(sock, peer, handler, args):
+    start = time.monotonic()
+    why = "done"
+    def cut():
+        try:
+            sock.shutdown(socket.SHUT_RDWR)     # wakes the blocked recv/send
+        except OSError:
+            pass
+    timer = threading.Timer(args.lifetime, cut)
+    timer.daemon = True
+    timer.start()
+    log("%s: connection from %s port %d" % (args.scenario, peer[0], peer[1]))
+    try:
+        handler(Conn(sock), args)
+    except Closed as e:
+        why = str(e)
+    except Exception as e:              # a bug here must not kill the server
+        why = "error: %r" % e
+    finally:
+        timer.cancel()
+        try:
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        sock.close()
+        log("%s: closed after %.1f s (%s)" % (args.scenario, time.monotonic() - start, why))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog="scenarios: %s, tls:<profile>" % ", ".join(SCENARIOS))
+    ap.add_argument("--addr", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--scenario", required=True)
+    ap.add_argument("--once", action="store_true", help="serve one connection, then exit")
+    ap.add_argument("--ready-file", help="write the port here once listening")
+    ap.add_argument("--implicit-tls", action="store_true", help="tls:<profile> without SMTP: TLS right after connect")
+    ap.add_argument("--lifetime", type=float, default=60.0, help="hard cap per connection, seconds")
+    ap.add_argument("--profiles", default=os.path.join(HERE, "tls-profiles.json"))
+    ap.add_argument("--cert", default=os.path.join(HERE, "cert.der"))
+    args = ap.parse_args()
+
+    ip = ipaddress.ip_address(args.addr)
+    if not ip.is_loopback:
+        ap.error("--addr must be a loopback address (127.0.0.0/8 or ::1)")
+
+    if args.scenario.startswith("tls:"):
+        p = load_profile(args.profiles, args.scenario[4:])
+        cert = load_cert(args.cert)
+        if args.implicit_tls:
+            handler = lambda c, a: tls_responder(c, p, cert)  # noqa: E731
+        else:
+            handler = tls_starttls_scenario(p, cert)
+    elif args.implicit_tls:
+        ap.error("--implicit-tls needs a tls:<profile> scenario")
+    elif args.scenario in SCENARIOS:
+        handler = SCENARIOS[args.scenario]
+    else:
+        ap.error("unknown scenario %r; have: %s, tls:<profile>" % (args.scenario, ", ".join(SCENARIOS)))
+
+    family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+    ls = socket.socket(family, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((args.addr, args.port))
+    ls.listen(64)
+    port = ls.getsockname()[1]
+    if args.ready_file:
+        tmp = args.ready_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%d\n" % port)
+        os.replace(tmp, args.ready_file)
+    print(port, flush=True)
+    log("%s listening on %s port %d" % (args.scenario, args.addr, port))
+
+    while True:
+        try:
+            sock, peer = ls.accept()
+        except KeyboardInterrupt:
+            break
+        t = threading.Thread(target=serve_one, args=(sock, peer, handler, args), daemon=True)
+        t.start()
+        if args.once:
+            ls.close()
+            t.join()
+            break
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        pass
