@@ -36,7 +36,7 @@ fast_ok() {
     [ "$(cat "$OUT/.checked" 2>/dev/null || echo 0)" -gt "$(date +%s)" ] 2>/dev/null || return 1
     for f in $FILES; do
         [ -s "$OUT/$f" ] || return 1
-        [ "$OUT/$f" -nt "$OUT/.checked" ] && return 1
+        [ -z "$(find "$OUT/$f" -newer "$OUT/.checked")" ] || return 1
     done
     return 0
 }

@@ -133,15 +133,15 @@ master_pid() { # DIR
 log_tail() { # DIR
     local dir=$1
     echo "---- $dir/maillog (tail) ----" >&2
-    tail -n 30 "$dir/maillog" 2>/dev/null >&2 || echo "(no maillog)" >&2
+    tail -n 30 "$dir/maillog" >&2 2>/dev/null || echo "(no maillog)" >&2
     echo "----" >&2
 }
 
 # wait_closed DIR: ports of the instance no longer listen
 wait_closed() {
-    local dir=$1 i a p
+    local dir=$1 a p
     [ -f "$dir/listen" ] || return 0
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         local open=0
         while read -r a p; do
             if is_listening "$a" "$p"; then open=1; fi
@@ -169,37 +169,59 @@ do_stop() { # DIR
         wait_closed "$dir" || { log_tail "$dir"; die "ports of $dir still open"; }
     fi
     # The master is gone once master.pid is unlocked; status tells us.
-    local i
-    for i in $(seq 1 50); do
+
+    for _ in $(seq 1 50); do
         running "$dir" || return 0
         sleep 0.1
     done
     die "instance $dir still running"
 }
 
-# probe PLAIN_ADDR PORT: connect, read the 220 banner, QUIT. Bounded to ~10 s.
+# probe PLAIN_ADDR PORT EXPECT: connect, read the 220 banner, EHLO, QUIT;
+# bounded to ~10 s. EXPECT: "tls" (STARTTLS offered), "notls" (not offered),
+# "auth" (STARTTLS and AUTH offered in the clear).
 probe() {
-    python3 - "$1" "$2" <<'EOF'
+    python3 - "$1" "$2" "$3" <<'PYEOF'
 import socket, sys, time
-addr, port = sys.argv[1], int(sys.argv[2])
+addr, port, expect = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
 deadline = time.time() + 10
 last = "no attempt"
+def reply(f):
+    lines = []
+    while True:
+        line = f.readline()
+        if not line:
+            raise OSError("connection closed")
+        lines.append(line.decode("ascii", "replace").rstrip())
+        if line[3:4] != b"-":
+            return lines
 while time.time() < deadline:
     s = socket.socket(fam, socket.SOCK_STREAM)
     s.settimeout(max(0.5, deadline - time.time()))
     try:
         s.connect((addr, port))
         f = s.makefile("rb")
-        line = f.readline()
-        if not line.startswith(b"220"):
-            last = "banner %r" % line
+        banner = reply(f)
+        if not banner[0].startswith("220"):
+            last = "banner %r" % banner
             s.close(); time.sleep(0.2); continue
-        while line[3:4] == b"-":
-            line = f.readline()
+        s.sendall(b"EHLO ready.lab.example\r\n")
+        ehlo = reply(f)
         s.sendall(b"QUIT\r\n")
-        f.readline()
+        reply(f)
         s.close()
+        kw = [l[4:].split(" ")[0].upper() for l in ehlo]
+        bad = None
+        if expect in ("tls", "auth") and "STARTTLS" not in kw:
+            bad = "STARTTLS not offered"
+        if expect == "notls" and "STARTTLS" in kw:
+            bad = "STARTTLS offered"
+        if expect == "auth" and "AUTH" not in kw:
+            bad = "AUTH not offered"
+        if bad:
+            print("%s:%d: %s; EHLO reply:\n  %s" % (addr, port, bad, "\n  ".join(ehlo)), file=sys.stderr)
+            sys.exit(1)
         sys.exit(0)
     except OSError as e:
         last = str(e)
@@ -207,7 +229,7 @@ while time.time() < deadline:
         time.sleep(0.1)
 print("no SMTP banner from %s port %d within 10 s: %s" % (addr, port, last), file=sys.stderr)
 sys.exit(1)
-EOF
+PYEOF
 }
 
 # ---- configuration -------------------------------------------------------------
@@ -410,14 +432,16 @@ cmd_start() {
     fi
 
     # Ready = the SMTP banner comes back; then the extra ports listen.
-    if ! probe "$PLAIN_ADDR" "$PORT"; then
+    local expect=tls
+    case $variant in notls) expect=notls ;; authplain) expect=auth ;; esac
+    if ! probe "$PLAIN_ADDR" "$PORT" "$expect"; then
         log_tail "$dir"
         die "instance $name ($variant) on $HOSTPORT_ADDR:$PORT did not come up"
     fi
-    local i ok
+    local ok
     for p in $([ "$variant" = smtps ] && echo "$SMTPS_PORT"); do
         ok=0
-        for i in $(seq 1 100); do
+        for _ in $(seq 1 100); do
             if is_listening "$PLAIN_ADDR" "$p"; then ok=1; break; fi
             sleep 0.1
         done
@@ -426,10 +450,21 @@ cmd_start() {
 
     # Forget the readiness probe: wait until its session is logged, then start
     # the maillog afresh so that conncount counts only the caller's connections.
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
         grep -q ': disconnect from ' "$dir/maillog" 2>/dev/null && break
         sleep 0.1
     done
+    # Postfix keeps running (and even offers STARTTLS) when a certificate or
+    # key cannot be loaded: treat such startup complaints as failures.
+    local complaints
+    complaints=$(grep -E ': (fatal|panic|error): |: warning: .*(chain file|cert|key file|private key|TLS|SSL|SASL|sasl)' \
+        "$dir/maillog" || true)
+    if [ -n "$complaints" ]; then
+        echo "$complaints" >&2
+        log_tail "$dir"
+        do_stop "$dir" || true
+        die "instance $name ($variant) complained while starting (see above)"
+    fi
     cat "$dir/maillog" >>"$dir/maillog.start"
     : >"$dir/maillog"
     say "started $name ($variant) on $HOSTPORT_ADDR:$PORT, config $dir"
@@ -470,12 +505,12 @@ cmd_status() {
 cmd_conncount() {
     [ $# -ge 1 ] && [ $# -le 2 ] || usage
     check_name "$1"
-    local base log n prev i
+    local base log n prev
     base=$(basedir_of "${2:-}")
     log="$base/$1/maillog"
     [ -f "$log" ] || die "no maillog for instance '$1' in $base"
     prev=$(grep -c ': connect from ' "$log" || true)
-    for i in $(seq 1 20); do
+    for _ in $(seq 1 20); do
         sleep 0.3
         n=$(grep -c ': connect from ' "$log" || true)
         [ "$n" = "$prev" ] && break
