@@ -103,13 +103,17 @@ alternate_config_directories =
 EOF
         fi
         cur=$(postconf -c /etc/postfix -h alternate_config_directories 2>/dev/null || true)
-        case " $(echo "$cur" | tr ',' ' ') " in
-        *" $dir "*) ;;
-        *)
-            if [ -n "$(echo "$cur" | tr -d ' ,')" ]; then cur="$cur, $dir"; else cur=$dir; fi
-            postconf -c /etc/postfix -e "alternate_config_directories = $cur"
-            ;;
-        esac
+        # Keep the entries whose directory still exists (throw-away BASEDIRs
+        # would otherwise pile up), and add ours.
+        local d new="" found=0
+        for d in $(echo "$cur" | tr ',' ' '); do
+            [ "$d" = "$dir" ] && found=1
+            if [ -d "$d" ] || [ "$d" = "$dir" ]; then new="${new:+$new, }$d"; fi
+        done
+        [ $found -eq 1 ] || new="${new:+$new, }$dir"
+        if [ "$new" != "$(echo "$cur" | tr -s ' ,' ' ' | sed 's/^ //; s/ $//; s/ /, /g')" ]; then
+            postconf -c /etc/postfix -e "alternate_config_directories = $new"
+        fi
     ) 9>/run/lock/mailtls-lab-postfix.lock
 }
 
@@ -156,20 +160,21 @@ do_stop() { # DIR
     local dir=$1 pid
     [ -f "$dir/etc/main.cf" ] || return 0
     register_config_dir "$dir/etc"
-    if running "$dir"; then
-        say "stopping $dir"
-        pf "$dir" stop >/dev/null 2>&1 || true
+    pid=$(master_pid "$dir" || true)
+    if ! running "$dir"; then
+        # Not running (or never started): nothing of ours can hold its ports.
+        return 0
     fi
+    say "stopping $dir"
+    pf "$dir" stop >/dev/null 2>&1 || true
     if ! wait_closed "$dir"; then
-        pid=$(master_pid "$dir" || true)
         if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
             echo "$PROG: master $pid of $dir did not stop, killing it" >&2
             kill -KILL "$pid" 2>/dev/null || true
         fi
         wait_closed "$dir" || { log_tail "$dir"; die "ports of $dir still open"; }
     fi
-    # The master is gone once master.pid is unlocked; status tells us.
-
+    # The master is gone once its lock is released; status tells us.
     for _ in $(seq 1 50); do
         running "$dir" || return 0
         sleep 0.1
