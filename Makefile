@@ -68,6 +68,7 @@ asan:
 sanitize: asan
 	@tests/run-unit.sh $(patsubst $(B)/%,build/asan/%,$(TEST_BINS))
 	@ASAN_OPTIONS=detect_leaks=1 tests/fake/run.sh build/asan/mailtls
+	@tests/real/run.sh build/asan/mailtls
 
 FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined
 fuzz:

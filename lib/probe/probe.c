@@ -533,6 +533,10 @@ probe_tls_run(struct probe *p)
 			return;
 	}
 	if (tls_session_read(p->tls, &p->in) < 0) {
+		/* a reply and the close may come in one read: use the reply first */
+		probe_dispatch(p);
+		if (p->state == PROBE_DONE)
+			return;
 		if (p->state == PROBE_QUIT)
 			probe_finish(p);
 		else

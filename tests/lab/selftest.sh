@@ -31,7 +31,22 @@ starttls() {
 ehlo() { # ADDR: the EHLO reply in the clear
     timeout 20 posttls-finger -l may "[$1]" 2>&1 | sed -n 's/^posttls-finger: < //p'
 }
-has() { grep -q -- "$1"; }
+# verified ADDR [OPTIONS...]: handshake completed and the chain verified for mx.lab.example
+verified() { local o; o=$(starttls "$@"); grep -q '^New, TLSv' <<<"$o" && grep -q 'Verify return code: 0 (ok)' <<<"$o"; }
+# proto ADDR VERSION [OPTIONS...]: a handshake at exactly VERSION ("TLSv1", "TLSv1.1", ...) completed
+proto() { local a=$1 v=$2; shift 2; starttls "$a" "$@" | grep -q "^New, $v, "; }
+# shows ADDR TEXT [OPTIONS...]: the s_client output contains TEXT
+shows() { local a=$1 t=$2; shift 2; starttls "$a" "$@" | grep -q -- "$t"; }
+smtps_verified() { local o; o=$(echo QUIT | timeout 10 openssl s_client -connect "$1:465" -CAfile "$CA" -verify_hostname mx.lab.example 2>&1)
+    grep -q '^New, TLSv' <<<"$o" && grep -q 'Verify return code: 0 (ok)' <<<"$o"; }
+v6_verified() { local o; o=$(echo QUIT | timeout 10 openssl s_client -starttls smtp -connect '[::1]:25' -CAfile "$CA" -verify_hostname mx.lab.example 2>&1)
+    grep -q '^New, TLSv' <<<"$o" && grep -q 'Verify return code: 0 (ok)' <<<"$o"; }
+not() { ! "$@"; }
+no_starttls() { ! ehlo "$1" | grep -q STARTTLS; }
+ehlo_answered() { ehlo "$1" | grep -q '^250 '; }
+auth_in_clear() { ehlo "$1" | sed '/^220 2.0.0/q' | grep -q '^250-AUTH PLAIN LOGIN'; }
+finger_tls() { timeout 20 posttls-finger -c -l may "[$1]" 2>&1 | grep -q 'TLS connection established'; }
+port_closed() { ! ss -Hltn | awk '{print $4}' | grep -qx "$1:25"; }
 
 round() {
     local r=$1 i=2 v a
@@ -46,41 +61,35 @@ round() {
     for v in "${VARIANTS[@]}"; do
         a=$NET.$i
         case $v in
-        valid | defaults)
-            check "$v: chain verifies with -CAfile" bash -c "$(declare -f starttls); CA=$CA; starttls $a | grep -q 'Verify return code: 0 (ok)'"
-            ;;
-        selfsigned) check "$v: self-signed" bash -c "$(declare -f starttls); CA=$CA; starttls $a | grep -q 'self-signed certificate'" ;;
-        expired) check "$v: certificate has expired" bash -c "$(declare -f starttls); CA=$CA; starttls $a | grep -q 'certificate has expired'" ;;
-        wrongname) check "$v: hostname mismatch" bash -c "$(declare -f starttls); CA=$CA; starttls $a | grep -q 'hostname mismatch'" ;;
-        weakkey) check "$v: 1024-bit RSA key" bash -c "$(declare -f starttls); CA=$CA; starttls $a | grep -q 'Server public key is 1024 bit'" ;;
+        valid | defaults) check "$v: chain verifies with -CAfile" verified "$a" ;;
+        selfsigned) check "$v: self-signed" shows "$a" 'self-signed certificate' ;;
+        expired) check "$v: certificate has expired" shows "$a" 'certificate has expired' ;;
+        wrongname) check "$v: hostname mismatch" shows "$a" 'hostname mismatch' ;;
+        weakkey) check "$v: 1024-bit RSA key" shows "$a" 'Server public key is 1024 bit' ;;
         notls)
-            check "$v: no STARTTLS in EHLO" bash -c "! { $(declare -f ehlo); ehlo $a; } | grep -q STARTTLS"
-            check "$v: EHLO answered" bash -c "{ $(declare -f ehlo); ehlo $a; } | grep -q '^250 '"
+            check "$v: no STARTTLS in EHLO" no_starttls "$a"
+            check "$v: EHLO answered" ehlo_answered "$a"
             ;;
-        authplain)
-            check "$v: AUTH offered before STARTTLS" bash -c "{ $(declare -f ehlo); ehlo $a; } | sed '/^220 2.0.0/q' | grep -q '^250-AUTH PLAIN LOGIN'"
-            ;;
+        authplain) check "$v: AUTH offered before STARTTLS" auth_in_clear "$a" ;;
         tls12)
-            check "$v: TLS 1.2 works" bash -c "$(declare -f starttls); CA=$CA; starttls $a -tls1_2 | grep -q 'Verify return code: 0 (ok)'"
-            check "$v: TLS 1.3 refused" bash -c "$(declare -f starttls); CA=$CA; ! starttls $a -tls1_3 | grep -q 'Verify return code: 0 (ok)'"
+            check "$v: TLS 1.2 works" proto "$a" TLSv1.2 -tls1_2
+            check "$v: TLS 1.3 refused" not proto "$a" TLSv1.3 -tls1_3
             ;;
         smtps)
-            check "$v: implicit TLS on 465" bash -c "echo QUIT | timeout 10 openssl s_client -connect $a:465 -CAfile $CA -verify_hostname mx.lab.example 2>&1 | grep -q 'Verify return code: 0 (ok)'"
-            check "$v: STARTTLS on 25 too" bash -c "$(declare -f starttls); CA=$CA; starttls $a | grep -q 'Verify return code: 0 (ok)'"
+            check "$v: implicit TLS on 465" smtps_verified "$a"
+            check "$v: STARTTLS on 25 too" verified "$a"
             ;;
         esac
         case $v in
         valid | tls12 | smtps)
-            check "$v: TLS 1.1 refused" bash -c "$(declare -f starttls); CA=$CA; ! starttls $a -tls1_1 -cipher DEFAULT:@SECLEVEL=0 | grep -q 'Protocol  *: TLSv1.1'" ;;
+            check "$v: TLS 1.1 refused" not proto "$a" TLSv1.1 -tls1_1 -cipher DEFAULT:@SECLEVEL=0 ;;
         defaults)
-            check "$v: TLS 1.0 accepted (Debian defaults)" bash -c "$(declare -f starttls); CA=$CA; starttls $a -tls1 -cipher DEFAULT:@SECLEVEL=0 | grep -q 'Protocol  *: TLSv1\$'" ;;
+            check "$v: TLS 1.0 accepted (Debian defaults)" proto "$a" TLSv1 -tls1 -cipher DEFAULT:@SECLEVEL=0 ;;
         esac
-        if [ "$v" != notls ]; then
-            check "$v: posttls-finger completes TLS" bash -c "timeout 20 posttls-finger -c -l may '[$a]' 2>&1 | grep -q 'TLS connection established'"
-        fi
+        [ "$v" = notls ] || check "$v: posttls-finger completes TLS" finger_tls "$a"
         i=$((i + 1))
     done
-    check "[::1] valid verifies" bash -c "echo QUIT | timeout 10 openssl s_client -starttls smtp -connect '[::1]:25' -CAfile $CA -verify_hostname mx.lab.example 2>&1 | grep -q 'Verify return code: 0 (ok)'"
+    check "[::1] valid verifies" v6_verified
 
     # conncount counts exactly the connections made after start
     local before after
@@ -94,7 +103,7 @@ round() {
     check "stopall again (idempotent)" "$PF" stopall "$BASE"
     i=2
     for v in "${VARIANTS[@]}"; do
-        check "$NET.$i:25 closed" bash -c "! ss -Hltn | awk '{print \$4}' | grep -qx '$NET.$i:25'"
+        check "$NET.$i:25 closed" port_closed "$NET.$i"
         i=$((i + 1))
     done
 }
