@@ -239,6 +239,7 @@ do_start() { # PREFIX
     port_open && die "$NGINX_ADDR:$NGINX_PORT is already in use by another program"
     write_config "$prefix"
     : >"$prefix/error.log"
+    : >"$prefix/access.log"
     if ! nginx -q -t -c "$prefix/nginx.conf" -p "$prefix" -e "$prefix/error.log" 2>>"$prefix/error.log"; then
         log_tail "$prefix"
         die "configuration test failed ($prefix/nginx.conf)"

@@ -84,7 +84,7 @@ round() {
         valid | tls12 | smtps)
             check "$v: TLS 1.1 refused" not proto "$a" TLSv1.1 -tls1_1 -cipher DEFAULT:@SECLEVEL=0 ;;
         defaults)
-            check "$v: TLS 1.0 accepted (Debian defaults)" proto "$a" TLSv1 -tls1 -cipher DEFAULT:@SECLEVEL=0 ;;
+            check "$v: TLS 1.0 accepted (Debian defaults)" proto "$a" TLSv1.0 -tls1 -cipher DEFAULT:@SECLEVEL=0 ;;
         esac
         [ "$v" = notls ] || check "$v: posttls-finger completes TLS" finger_tls "$a"
         i=$((i + 1))
