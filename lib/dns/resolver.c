@@ -350,7 +350,11 @@ resolver_new(struct event_base *base, const struct resolver_config *cfg, char *e
 		    "do-not-query-localhost", err, errlen) != 0)
 			goto fail;
 	}
-	/* Without it, unbound keeps a bogus answer's reason to itself. */
+	/*
+	 * unbound only collects the detailed error strings behind why_bogus with log-servfail or
+	 * val-log-level 2 (util/module.c errinf_*); failures in the chain of keys carry a reason
+	 * either way.  In libunbound it logs nothing extra at verbosity 0.
+	 */
 	if (resolver_ub_err(ub_ctx_set_option(r->ctx, "log-servfail:", "yes"), "log-servfail",
 	    err, errlen) != 0)
 		goto fail;

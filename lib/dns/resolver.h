@@ -36,7 +36,7 @@ struct resolver;
 enum resolver_status {
 	RESOLVER_SECURE = 0,	/* validated: the data, or its absence, is proven */
 	RESOLVER_INSECURE,	/* no chain of trust covers the name (provably unsigned, or no anchor) */
-	RESOLVER_BOGUS,		/* validation failed; why_bogus says why; the data is withheld */
+	RESOLVER_BOGUS,		/* validation failed; why_bogus says why; n is 0 (data withheld) */
 	RESOLVER_INDETERMINATE,	/* no usable answer: timeout, SERVFAIL, libunbound error */
 	RESOLVER_STATUS_LAST
 };
@@ -53,7 +53,7 @@ struct resolver_config {
 struct resolver_answer {
 	const char		 *qname;	/* as asked */
 	int			  qtype;
-	int			  rcode;	/* DNS RCODE; 2 (SERVFAIL) for bogus and for failures */
+	int			  rcode;	/* DNS RCODE as received; 2 (SERVFAIL) when no answer */
 	int			  nxdomain;	/* the name does not exist */
 	int			  havedata;	/* n > 0 */
 	enum resolver_status	  status;

@@ -138,8 +138,8 @@ EOF
 }
 
 dig_short() {
-    # dig_short NAME TYPE: the +short answer, empty when there is none yet
-    kdig @127.0.0.1 -p "$KNOT_PORT" +timeout=1 +retry=0 +norecurse "$1" "$2" +short 2>/dev/null || :
+    # dig_short NAME TYPE [OPTION]: the +short answer, empty when there is none yet
+    kdig @127.0.0.1 -p "$KNOT_PORT" +timeout=1 +retry=0 +norecurse ${3:-} "$1" "$2" +short 2>/dev/null || :
 }
 
 wait_ready() {
@@ -152,7 +152,7 @@ wait_ready() {
                 [ -n "$(dig_short "$z." SOA)" ] || { ok=0; break; }
             else
                 dig_short "$z." DNSKEY | grep -q '^257 ' || { ok=0; break; }
-                dig_short "$z." RRSIG | grep -q '^SOA ' || { ok=0; break; }
+                dig_short "$z." SOA +dnssec | grep -q '^SOA ' || { ok=0; break; }
             fi
         done
         [ "$ok" = 1 ] && return 0
@@ -172,7 +172,7 @@ write_anchors() {
             # the KSK's tag and algorithm, so the DS looks right and only the digest is wrong
             line=$(kdig @127.0.0.1 -p "$KNOT_PORT" +timeout=1 +retry=0 "$z." DNSKEY +multiline 2>/dev/null |
                 grep -m1 'KSK' || :)
-            tag=$(printf '%s\n' "$line" | sed -n 's/.*key id = \([0-9]*\).*/\1/p')
+            tag=$(printf '%s\n' "$line" | sed -n 's/.*KSK.* id = \([0-9]*\).*/\1/p')
             alg=$(dig_short "$z." DNSKEY | awk '$1 == 257 { print $3; exit }')
             [ -n "$tag" ] && [ -n "$alg" ] || die "$z: cannot read the KSK's tag and algorithm"
             printf '%s. IN DS %s %s 2 %s\n' "$z" "$tag" "$alg" \

@@ -240,11 +240,11 @@ do_start() { # PREFIX
     write_config "$prefix"
     : >"$prefix/error.log"
     : >"$prefix/access.log"
-    if ! nginx -q -t -c "$prefix/nginx.conf" -p "$prefix" -e "$prefix/error.log" 2>>"$prefix/error.log"; then
+    if ! nginx -q -t -c "$prefix/nginx.conf" -p "$prefix" -e "$prefix/error.log" 2>>"$prefix/error.log" 9>&-; then
         log_tail "$prefix"
         die "configuration test failed ($prefix/nginx.conf)"
     fi
-    if ! nginx -c "$prefix/nginx.conf" -p "$prefix" -e "$prefix/error.log" 2>>"$prefix/error.log"; then
+    if ! nginx -c "$prefix/nginx.conf" -p "$prefix" -e "$prefix/error.log" 2>>"$prefix/error.log" 9>&-; then
         log_tail "$prefix"
         die "nginx did not start"
     fi

@@ -48,7 +48,14 @@ check_name() {
 basedir_of() { # [BASEDIR] -> absolute path
     local b=${1:-$DEFAULT_BASEDIR}
     mkdir -p "$b"
-    (cd "$b" && pwd -P)
+    b=$(cd "$b" && pwd -P)
+    # The postfix user must reach BASEDIR/NAME/data (mktemp -d makes 0700 dirs).
+    if ! runuser -u postfix -- test -x "$b" 2>/dev/null; then
+        chmod go+x "$b"
+        runuser -u postfix -- test -x "$b" 2>/dev/null ||
+            die "user postfix cannot traverse $b (check its parent directories' permissions)"
+    fi
+    echo "$b"
 }
 
 # ---- addresses -------------------------------------------------------------
@@ -438,6 +445,7 @@ cmd_start() {
     if ! out=$(pf "$dir" start 2>&1); then
         echo "$out" >&2
         log_tail "$dir"
+        do_stop "$dir" || true
         die "postfix start failed for $dir"
     fi
 
@@ -446,6 +454,7 @@ cmd_start() {
     case $variant in notls) expect=notls ;; authplain) expect=auth ;; esac
     if ! probe "$PLAIN_ADDR" "$PORT" "$expect"; then
         log_tail "$dir"
+        do_stop "$dir" || true
         die "instance $name ($variant) on $HOSTPORT_ADDR:$PORT did not come up"
     fi
     local ok
@@ -455,7 +464,7 @@ cmd_start() {
             if is_listening "$PLAIN_ADDR" "$p"; then ok=1; break; fi
             sleep 0.1
         done
-        [ $ok -eq 1 ] || { log_tail "$dir"; die "$HOSTPORT_ADDR:$p does not listen"; }
+        [ $ok -eq 1 ] || { log_tail "$dir"; do_stop "$dir" || true; die "$HOSTPORT_ADDR:$p does not listen"; }
     done
 
     # Forget the readiness probe: wait until its session is logged, then start
