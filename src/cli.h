@@ -13,6 +13,8 @@
 
 int	cmd_host(int, char **);
 int	cmd_findings(int, char **);
+int	cmd_check(int, char **);
+const char *cli_fqdn(void);
 void	usage(FILE *);
 
 #endif

@@ -21,6 +21,8 @@
 
 #define HOST_ADDRS_MAX	16
 
+static const char *host_fqdn(char *, size_t);
+
 static long
 secs_ms(const char *s, const char *opt)
 {
@@ -35,6 +37,14 @@ secs_ms(const char *s, const char *opt)
 }
 
 /* This machine's FQDN for EHLO, as posttls-finger defaults to $myhostname. */
+const char *
+cli_fqdn(void)
+{
+	static char buf[256];
+
+	return host_fqdn(buf, sizeof(buf));
+}
+
 static const char *
 host_fqdn(char *buf, size_t len)
 {

@@ -14,11 +14,23 @@ void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: mailtls host TARGET [options]       audit one mail server (STARTTLS or implicit TLS)\n"
+"usage: mailtls check DOMAIN... [options]   can an active attacker read mail to DOMAIN? (MX, DNSSEC,\n"
+"                                           DANE, MTA-STS, TLS-RPT, every MX address probed)\n"
+"       mailtls host TARGET [options]        audit one mail server (STARTTLS or implicit TLS)\n"
 "       mailtls findings [--markdown]        list every finding ID with severity and remedy\n"
 "       mailtls --help | --version\n"
 "\n"
 "TARGET: host, host:port, IPv4 literal, [IPv6]:port (default port 25; 465 with --proto smtps)\n"
+"\n"
+"options for check:\n"
+"  --resolver ADDR[@PORT]  forward DNS queries there (validation stays local); default: full\n"
+"                          recursion from the root\n"
+"  --trust-anchor FILE     DS/DNSKEY lines replacing the root trust anchor\n"
+"  --dns-timeout SECS      deadline for each DNS lookup (default 10)\n"
+"  --http-timeout SECS     deadline for the MTA-STS policy fetch (default 20)\n"
+"  --progress|--no-progress  progress on stderr (default: when stderr is a terminal)\n"
+"  --ca-file, --ehlo, the timeouts, --json, --fail-on, --color as for host; several\n"
+"  domains give one table of verdicts\n"
 "\n"
 "options for host:\n"
 "  --proto smtp|smtps      STARTTLS (RFC 3207, default) or implicit TLS (RFC 8314)\n"
@@ -58,6 +70,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "host") == 0)
 		return cmd_host(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "findings") == 0)
 		return cmd_findings(argc - 1, argv + 1);
 	fprintf(stderr, "mailtls: unknown command '%s'\n", argv[1]);

@@ -5,7 +5,7 @@
  * libunbound (1.17) in its default "fork" mode runs the resolver in a child process; queries go
  * out over one pipe and answers come back over another, whose read end is ub_fd().  We watch that
  * fd with a persistent EV_READ event and call ub_process(), which reads every answer waiting and
- * runs our ub_done() for each.  The event is only added while libunbound holds queries for us,
+ * runs resolver_ub_done() for each.  The event is only added while libunbound holds queries for us,
  * so an idle resolver does not keep event_base_dispatch() running.
  *
  * A query is ours until its callback has run: it is on r->queries, holds a deadline timer, and
@@ -247,6 +247,7 @@ resolver_fail_all(struct resolver *r, const char *why)
 	struct resolver_query *q, *next;
 
 	r->broken = why;
+	r->warming = 0;		/* its answer will not come either */
 	for (q = r->queries; q != NULL && !r->dying; q = next) {
 		next = q->next;
 		if (q->in_ub) {
@@ -353,7 +354,7 @@ resolver_new(struct event_base *base, const struct resolver_config *cfg, char *e
 	/*
 	 * unbound only collects the detailed error strings behind why_bogus with log-servfail or
 	 * val-log-level 2 (util/module.c errinf_*); failures in the chain of keys carry a reason
-	 * either way.  In libunbound it logs nothing extra at verbosity 0.
+	 * either way.  At verbosity 0 it printed nothing extra in the lab runs.
 	 */
 	if (resolver_ub_err(ub_ctx_set_option(r->ctx, "log-servfail:", "yes"), "log-servfail",
 	    err, errlen) != 0)

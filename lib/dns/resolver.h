@@ -2,14 +2,16 @@
  * resolver.h — an embedded, validating DNS resolver (libunbound) driven by the caller's libevent
  * loop.  Design, memory rules and the DNSSEC lab: docs/internals/resolver.md.
  *
- * libunbound works in a background process it forks on the first query; answers come back
- * through one pipe (ub_fd()), which we watch with a persistent EV_READ event that calls
- * ub_process().  Each query has its own deadline timer in the same loop.
+ * libunbound works in a child process that resolver_new() forks; answers come back through one
+ * pipe (ub_fd()), which we watch with a persistent EV_READ event that calls ub_process().  Each
+ * query has its own deadline timer in the same loop.  The child keeps a copy of every descriptor
+ * open at fork time: create the resolver before opening connections.
  *
  * Rules for callers:
  * - The callback runs exactly once for every resolver_query() that returned an id > 0, unless
  *   the query is cancelled (resolver_cancel()) or the resolver freed first.  It may run before
- *   resolver_query() returns (today: when libunbound refuses the query at once).
+ *   resolver_query() returns (today: when libunbound refuses the query at once, or its child
+ *   process has died).
  * - The answer and everything it points to (names, rdata) is valid only during the callback;
  *   copy what you keep.
  * - Inside a callback you may start queries, cancel others, and free the resolver itself.

@@ -73,6 +73,7 @@ batch_add(struct batch *b, const struct probe_params *pp)
 	it->params.ip = arena_strdup(b->arena, pp->ip);
 	it->params.refname = arena_strdup(b->arena, pp->refname);
 	it->params.ehlo = arena_strdup(b->arena, pp->ehlo);
+	it->params.dane_base = arena_strdup(b->arena, pp->dane_base);
 	it->batch = b;
 	if (b->n == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 16;

@@ -65,6 +65,16 @@ struct endpoint_cert {
 	struct endpoint_chain_cert chain[ENDPOINT_CHAIN_MAX];
 };
 
+/* DANE as verified in the handshake by OpenSSL's DANE code. */
+struct endpoint_dane {
+	int		 records;	/* TLSA records given */
+	int		 usable;	/* of those, usable (DANE-TA/DANE-EE, well-formed) */
+	int		 verified;	/* the chain matched a usable record */
+	int		 depth;		/* depth of the matching certificate, -1 if none */
+	const char	*matched;	/* "3 1 1 <hex>" of the record that matched */
+	const char	*error;		/* why not, from the verifier */
+};
+
 struct endpoint_tls {
 	const char	*version;	/* "TLSv1.3" */
 	const char	*cipher;	/* IANA name */
@@ -87,6 +97,7 @@ struct endpoint {
 	struct smtp_caps	*caps_tls;	/* EHLO inside TLS, NULL if none */
 	struct endpoint_tls	*tls;		/* NULL without a TLS session */
 	struct endpoint_cert	*cert;		/* NULL without a peer certificate */
+	struct endpoint_dane	*dane;		/* NULL when DANE was not in play */
 	long			 elapsed_ms;
 	int			 connections;
 	size_t			 nfindings;

@@ -553,6 +553,12 @@ static void
 probe_tls_start(struct probe *p)
 {
 	p->tls = tls_session_new(p->params.tls, p->params.refname);
+	if (p->params.ntlsa > 0) {
+		const char *names[1] = { p->params.refname };
+		const char *base = p->params.dane_base ? p->params.dane_base : p->params.refname;
+
+		tls_session_dane(p->tls, base, names, 1, p->params.tlsa, p->params.ntlsa);
+	}
 	p->tls_active = 1;
 	p->tls_first = 1;
 	probe_state(p, PROBE_TLS);

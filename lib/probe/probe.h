@@ -18,6 +18,7 @@ struct arena;
 struct event_base;
 struct probe;
 struct tls_client;
+struct tls_tlsa;
 
 struct probe_params {
 	const char		*host;		/* name for the report (MX host or the literal) */
@@ -32,6 +33,10 @@ struct probe_params {
 	long			 total_ms;	/* deadline for the whole probe */
 	struct tls_client	*tls;		/* shared SSL_CTX and trust store */
 	long			 now;		/* clock for certificate dates; 0: time(NULL) */
+	/* DANE (RFC 7672): when ntlsa > 0 OpenSSL verifies the chain against these records */
+	const struct tls_tlsa	*tlsa;		/* owned by the caller; must outlive the probe */
+	size_t			 ntlsa;
+	const char		*dane_base;	/* TLSA base domain; NULL: refname */
 };
 
 typedef void (*probe_done_cb)(struct probe *, struct endpoint *, void *arg);

@@ -128,6 +128,13 @@ report_endpoint_json(const struct endpoint *ep)
 	    report_caps_json(ep->caps_plain), "tls", report_caps_json(ep->caps_tls)));
 	json_object_set_new(o, "tls", tls);
 	json_object_set_new(o, "certificate", report_cert_json(ep->cert));
+	if (ep->dane)
+		json_object_set_new(o, "dane", json_pack("{s:b, s:i, s:i, s:i, s:o, s:o}",
+		    "verified", ep->dane->verified, "records", ep->dane->records,
+		    "usable", ep->dane->usable, "depth", ep->dane->depth,
+		    "matched", json_str(ep->dane->matched), "error", json_str(ep->dane->error)));
+	else
+		json_object_set_new(o, "dane", json_null());
 	json_object_set_new(o, "findings", f);
 	json_object_set_new(o, "transcript", tr);
 	json_object_set_new(o, "connections", json_integer(ep->connections));

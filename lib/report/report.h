@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 struct endpoint;
+struct check_result;
 
 #define REPORT_SCHEMA	1
 
@@ -22,5 +23,8 @@ json_t	*report_endpoint_json(const struct endpoint *);
 json_t	*report_json_new(const struct report_opts *);	/* the top-level object */
 void	 report_text_endpoint(FILE *, const struct endpoint *, const struct report_opts *);
 void	 report_findings_markdown(FILE *);
+json_t	*report_check_json(const struct check_result *, const struct report_opts *);
+void	 report_check_text(FILE *, const struct check_result *, const struct report_opts *);
+void	 report_check_table(FILE *, const struct check_result *const *, size_t, const struct report_opts *);
 
 #endif

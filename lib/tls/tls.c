@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -27,6 +28,8 @@ struct tls_client {
 
 struct tls_session {
 	SSL		*ssl;
+	int		 dane_records;
+	int		 dane_usable;
 	BIO		*rbio;		/* bytes from the peer, written by us */
 	BIO		*wbio;		/* bytes for the peer, read by us */
 	char		 error[256];
@@ -61,6 +64,13 @@ tls_client_new(const struct tls_config *cfg, char *err, size_t errlen)
 	} else
 		SSL_CTX_set_default_verify_paths(c->ctx);
 	c->store = SSL_CTX_get_cert_store(c->ctx);
+	/*
+	 * DANE-EE(3) binds the key alone: no name or date checks (RFC 7671 §5.1); OpenSSL's
+	 * flag does exactly that.  Sessions without TLSA records are unaffected.
+	 */
+	if (SSL_CTX_dane_enable(c->ctx) <= 0)
+		goto fail;
+	SSL_CTX_dane_set_flags(c->ctx, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
 	return c;
 fail:
 	snprintf(err, errlen, "OpenSSL: %s", ERR_reason_error_string(ERR_get_error()));
@@ -102,6 +112,32 @@ tls_session_free(struct tls_session *s)
 		return;
 	SSL_free(s->ssl);	/* frees both BIOs */
 	free(s);
+}
+
+int
+tls_session_dane(struct tls_session *s, const char *base, const char *const *names, size_t nnames,
+    const struct tls_tlsa *rr, size_t n)
+{
+	size_t i;
+	int r;
+
+	if (SSL_dane_enable(s->ssl, base) <= 0) {
+		ERR_clear_error();
+		return -1;
+	}
+	for (i = 0; i < nnames; i++)
+		if (names[i] && strcasecmp(names[i], base) != 0)
+			SSL_add1_host(s->ssl, names[i]);
+	for (i = 0; i < n; i++) {
+		s->dane_records++;
+		/* > 0 usable, 0 unusable (e.g. PKIX usages we did not enable), < 0 malformed */
+		r = SSL_dane_tlsa_add(s->ssl, rr[i].usage, rr[i].selector, rr[i].mtype,
+		    rr[i].data, rr[i].len);
+		if (r > 0)
+			s->dane_usable++;
+	}
+	ERR_clear_error();
+	return s->dane_usable;
 }
 
 int
@@ -287,6 +323,30 @@ tls_session_describe(struct tls_session *s, struct tls_client *c, struct arena *
 	t->sigalg = tls_sigalg_name(s->ssl, a);
 	t->sni = arena_strdup(a, SSL_get_servername(s->ssl, TLSEXT_NAMETYPE_host_name));
 	ep->tls = t;
+
+	if (s->dane_records > 0) {
+		struct endpoint_dane *d = arena_alloc(a, sizeof(*d));
+		uint8_t u, sel, mt;
+		const unsigned char *data;
+		size_t dlen, i;
+		long vr = SSL_get_verify_result(s->ssl);
+		char *hex;
+
+		d->records = s->dane_records;
+		d->usable = s->dane_usable;
+		d->depth = SSL_get0_dane_authority(s->ssl, NULL, NULL);
+		d->verified = vr == X509_V_OK && d->depth >= 0;
+		if (d->verified && SSL_get0_dane_tlsa(s->ssl, &u, &sel, &mt, &data, &dlen) >= 0) {
+			hex = arena_alloc(a, dlen * 2 + 1);
+			for (i = 0; i < dlen; i++)
+				snprintf(hex + 2 * i, 3, "%02x", data[i]);
+			d->matched = arena_printf(a, "%u %u %u %s", u, sel, mt, hex);
+		}
+		if (!d->verified)
+			d->error = arena_strdup(a, vr == X509_V_OK ? "no TLSA record matched" :
+			    X509_verify_cert_error_string(vr));
+		ep->dane = d;
+	}
 
 	leaf = SSL_get1_peer_certificate(s->ssl);
 	chain = SSL_get_peer_cert_chain(s->ssl);	/* client side: includes the leaf */

@@ -26,6 +26,15 @@ struct tls_config {
 	const char	*ca_path;
 };
 
+/* One TLSA record for OpenSSL's DANE verifier (RFC 6698 §2.1 fields). */
+struct tls_tlsa {
+	unsigned char		 usage;
+	unsigned char		 selector;
+	unsigned char		 mtype;
+	const unsigned char	*data;
+	size_t			 len;
+};
+
 struct tls_client;	/* shared per run: SSL_CTX + trust store */
 struct tls_session;	/* one per connection */
 
@@ -34,6 +43,13 @@ void			 tls_client_free(struct tls_client *);
 
 struct tls_session	*tls_session_new(struct tls_client *, const char *sni);
 void			 tls_session_free(struct tls_session *);
+/*
+ * DANE (RFC 7671, RFC 7672): before the handshake.  base is the TLSA base domain (the reference
+ * name for DANE-TA); names are further acceptable names (the MX host per RFC 7672 §3.2.3).
+ * Returns the number of records OpenSSL found usable.
+ */
+int			 tls_session_dane(struct tls_session *, const char *base,
+			    const char *const *names, size_t nnames, const struct tls_tlsa *, size_t);
 int			 tls_session_feed(struct tls_session *, const void *, size_t);
 enum tls_step		 tls_session_handshake(struct tls_session *);
 int			 tls_session_drain(struct tls_session *, struct dbuf *);	/* -1: ceiling */

@@ -38,7 +38,7 @@ LAB_VERBOSE=${LAB_VERBOSE:-0}
 
 die() {
     echo "$PROG: $*" >&2
-    if [ -n "${BASE:-}" ] && [ -f "$BASE/knot.log" ]; then
+    if [ "${STARTED:-0}" = 1 ] && [ -f "$BASE/knot.log" ]; then
         echo "--- $BASE/knot.log (tail)" >&2
         tail -n 20 "$BASE/knot.log" >&2
     fi
@@ -71,11 +71,11 @@ pid_of() {
 }
 
 do_stop() {
-    local p i
+    local p _
     p=$(pid_of) || { rm -f "$BASE/run/knot.pid"; return 0; }
     say "stopping knotd $p"
     knotc -c "$BASE/knot.conf" -s "$BASE/run/knot.sock" stop >/dev/null 2>&1 || kill "$p" 2>/dev/null || :
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
         kill -0 "$p" 2>/dev/null || { rm -f "$BASE/run/knot.pid"; return 0; }
         sleep 0.1
     done
@@ -138,8 +138,10 @@ EOF
 }
 
 dig_short() {
-    # dig_short NAME TYPE [OPTION]: the +short answer, empty when there is none yet
-    kdig @127.0.0.1 -p "$KNOT_PORT" +timeout=1 +retry=0 +norecurse ${3:-} "$1" "$2" +short 2>/dev/null || :
+    # dig_short NAME TYPE [OPTION...]: the +short answer, empty when there is none yet
+    local name=$1 type=$2
+    shift 2
+    kdig @127.0.0.1 -p "$KNOT_PORT" +timeout=1 +retry=0 +norecurse "$@" "$name" "$type" +short 2>/dev/null || :
 }
 
 wait_ready() {
@@ -174,7 +176,9 @@ write_anchors() {
                 grep -m1 'KSK' || :)
             tag=$(printf '%s\n' "$line" | sed -n 's/.*KSK.* id = \([0-9]*\).*/\1/p')
             alg=$(dig_short "$z." DNSKEY | awk '$1 == 257 { print $3; exit }')
-            [ -n "$tag" ] && [ -n "$alg" ] || die "$z: cannot read the KSK's tag and algorithm"
+            if [ -z "$tag" ] || [ -z "$alg" ]; then
+                die "$z: cannot read the KSK's tag and algorithm"
+            fi
             printf '%s. IN DS %s %s 2 %s\n' "$z" "$tag" "$alg" \
                 "$(printf '%064d' 0 | tr 0 a)" >>"$tmp"
         else
@@ -210,6 +214,7 @@ do_start() {
         cp "$ZONEDIR/$z.zone" "$BASE/zones/$z.zone"
     done
     : >"$BASE/knot.log"
+    STARTED=1
     write_conf
     knotc -c "$BASE/knot.conf" conf-check >/dev/null 2>"$BASE/conf-check.err" ||
         die "knot.conf rejected: $(cat "$BASE/conf-check.err")"

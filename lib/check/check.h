@@ -1,0 +1,137 @@
+/*
+ * check.h — `mailtls check DOMAIN`: DNSSEC-validated MX, DANE, MTA-STS, TLS-RPT, a probe of every
+ * MX address, and one downgrade verdict.
+ *
+ * Phases, each parallel inside (all on one event loop):
+ *   1. MX, _mta-sts TXT, _smtp._tls TXT, mta-sts.<domain> A/AAAA
+ *   2. every MX host's A and AAAA; the MTA-STS policy fetch (libcurl on the same loop)
+ *   3. every MX host's TLSA (at the canonical name first when the host is a secure CNAME)
+ *   4. a probe of every address, with OpenSSL's DANE verifier armed where DANE applies
+ *   5. findings and the verdict
+ *
+ * Memory: the result and everything in it live in the arena given to check_run().
+ */
+#ifndef MAILTLS_CHECK_H
+#define MAILTLS_CHECK_H
+
+#include <stddef.h>
+
+#include "dns/mtasts.h"
+#include "dns/resolver.h"
+#include "dns/tlsa.h"
+#include "dns/tlsrpt.h"
+#include "probe/endpoint.h"
+#include "tls/tls.h"
+#include "verdict/verdict.h"
+
+struct arena;
+struct event_base;
+struct http_client;
+struct resolver;
+struct tls_client;
+
+#define CHECK_MX_MAX		16
+#define CHECK_ADDR_MAX		8	/* per MX host */
+#define CHECK_TLSA_MAX		16
+#define CHECK_TXT_MAX		8
+#define CHECK_FINDINGS_MAX	64
+#define CHECK_ENDPOINTS_MAX	(CHECK_MX_MAX * CHECK_ADDR_MAX)
+
+enum check_dane {
+	CHECK_DANE_ABSENT = 0,	/* no TLSA records (or the MX is not secure, so none were looked for) */
+	CHECK_DANE_USABLE,	/* secure, >= 1 usable record: DANE applies */
+	CHECK_DANE_INSECURE,	/* records exist but the MX or TLSA RRset is not secure */
+	CHECK_DANE_UNUSABLE,	/* secure, but no usable record */
+	CHECK_DANE_BOGUS,	/* the TLSA lookup failed validation */
+	CHECK_DANE_ERROR,	/* the TLSA lookup failed */
+	CHECK_DANE_LAST
+};
+
+struct check_config {
+	const char		*domain;
+	struct event_base	*base;
+	struct resolver		*resolver;
+	struct http_client	*http;
+	struct tls_client	*tls;
+	const char		*ehlo;
+	long			 connect_ms, reply_ms, tls_ms, total_ms;	/* per probe */
+	long			 http_ms;		/* MTA-STS policy fetch */
+	int			 max_total;		/* concurrent probes */
+	int			 max_per_ip;
+	long			 now;			/* 0: time(NULL) */
+	void			(*progress)(const char *, void *);
+	void			*progress_arg;
+};
+
+struct check_finding {
+	enum finding_id	 id;
+	enum severity	 severity;
+	const char	*detail;
+};
+
+struct check_mx {
+	const char		*host;
+	int			 pref;
+	int			 implicit;	/* the domain itself (no MX records) */
+	int			 ip_literal;
+	const char		*canon;		/* CNAME target when the host is an alias */
+	enum resolver_status	 addr_status;	/* worst of A and AAAA */
+	size_t			 naddr;
+	const char		*addr[CHECK_ADDR_MAX];
+	const char		*tlsa_name;	/* where the TLSA records were found (or looked for) */
+	enum resolver_status	 tlsa_status;
+	const char		*tlsa_why_bogus;
+	size_t			 ntlsa;
+	struct tlsa_rr		 tlsa[CHECK_TLSA_MAX];
+	struct tls_tlsa		 tls_tlsa[CHECK_TLSA_MAX];
+	struct tlsa_set_health	 health;
+	enum check_dane		 dane;
+	const char		*sts_pattern;	/* the mx: pattern it matched, or NULL */
+	size_t			 nep;
+	struct endpoint		*ep[CHECK_ADDR_MAX];
+};
+
+struct check_sts {
+	int			 record_present;
+	enum mtasts_status	 record_status;
+	const char		*id;
+	int			 fetched;	/* a 200 text/plain body within the ceiling came back */
+	long			 http_status;
+	const char		*content_type;
+	const char		*fetch_error;
+	enum mtasts_status	 policy_status;
+	struct mtasts_policy	 policy;
+	int			 policy_valid;
+};
+
+struct check_tlsrpt {
+	int			 present;
+	enum tlsrpt_status	 status;
+	struct tlsrpt_record	 record;
+};
+
+struct check_result {
+	const char		*domain;
+	enum resolver_status	 mx_status;
+	const char		*mx_why_bogus;
+	int			 mx_nxdomain;
+	int			 null_mx;
+	int			 implicit_mx;
+	size_t			 nmx;
+	struct check_mx		 mx[CHECK_MX_MAX];
+	struct check_sts	 sts;
+	struct check_tlsrpt	 tlsrpt;
+	size_t			 nfindings;
+	struct check_finding	 findings[CHECK_FINDINGS_MAX];
+	struct verdict		 verdict;
+	size_t			 nendpoints;
+	struct endpoint		*endpoints[CHECK_ENDPOINTS_MAX];
+	int			 connections;
+	long			 elapsed_ms;
+};
+
+struct check_result	*check_run(const struct check_config *, struct arena *);
+const char		*check_dane_name(enum check_dane);
+enum severity		 check_worst(const struct check_result *, int *any);
+
+#endif

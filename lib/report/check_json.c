@@ -1,0 +1,128 @@
+/*
+ * check_json.c — the JSON report of `mailtls check DOMAIN` (docs/report-schema.md, "check").
+ */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "check/check.h"
+#include "report/report.h"
+
+static json_t *
+cj_str(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *
+cj_findings(const struct check_finding *f, size_t n)
+{
+	json_t *a = json_array();
+	const struct finding_info *fi;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		fi = finding_info(f[i].id);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o, s:s}", "id", fi->name,
+		    "severity", severity_name(f[i].severity), "summary", fi->summary,
+		    "detail", cj_str(f[i].detail), "remedy", fi->remedy));
+	}
+	return a;
+}
+
+static json_t *
+cj_mx(const struct check_mx *mx)
+{
+	json_t *o = json_object(), *addrs = json_array(), *tlsa = json_array(), *dane;
+	char buf[600];
+	size_t i;
+
+	for (i = 0; i < mx->naddr; i++)
+		json_array_append_new(addrs, json_string(mx->addr[i]));
+	for (i = 0; i < mx->ntlsa; i++) {
+		if (mx->tlsa[i].status == TLSA_OK && tlsa_format(&mx->tlsa[i], buf, sizeof(buf)) < sizeof(buf))
+			json_array_append_new(tlsa, json_string(buf));
+		else
+			json_array_append_new(tlsa, json_pack("{s:s}", "malformed",
+			    tlsa_status_name(mx->tlsa[i].status)));
+	}
+	dane = json_pack("{s:s, s:o, s:s, s:o, s:i, s:b, s:b}", "status", check_dane_name(mx->dane),
+	    "tlsa_name", cj_str(mx->tlsa_name), "dnssec",
+	    mx->tlsa_name ? resolver_status_name(mx->tlsa_status) : "n/a",
+	    "records", tlsa, "usable", (int)mx->health.usable,
+	    "multiple_usable", mx->health.multiple_usable, "ee_ta_pair", mx->health.ee_ta_pair);
+	json_object_set_new(o, "host", json_string(mx->host));
+	json_object_set_new(o, "preference", json_integer(mx->pref));
+	json_object_set_new(o, "implicit", json_boolean(mx->implicit));
+	json_object_set_new(o, "ip_literal", json_boolean(mx->ip_literal));
+	json_object_set_new(o, "cname", cj_str(mx->canon && strcmp(mx->canon, mx->host) ? mx->canon : NULL));
+	json_object_set_new(o, "addresses", addrs);
+	json_object_set_new(o, "addresses_dnssec", json_string(resolver_status_name(mx->addr_status)));
+	json_object_set_new(o, "dane", dane);
+	json_object_set_new(o, "mta_sts_pattern", cj_str(mx->sts_pattern));
+	return o;
+}
+
+json_t *
+report_check_json(const struct check_result *r, const struct report_opts *ro)
+{
+	json_t *root = report_json_new(ro), *eps, *mxs = json_array(), *sts, *pol, *rpt, *rua;
+	const struct check_sts *s = &r->sts;
+	size_t i, usable = 0;
+
+	for (i = 0; i < r->nmx; i++) {
+		json_array_append_new(mxs, cj_mx(&r->mx[i]));
+		usable += r->mx[i].dane == CHECK_DANE_USABLE;
+	}
+	json_object_set_new(root, "domain", json_string(r->domain));
+	json_object_set_new(root, "verdict", json_pack("{s:s, s:b, s:b, s:o, s:s}",
+	    "downgrade_protection", verdict_protection_name(r->verdict.protection),
+	    "active_attacker_can_read", r->verdict.can_read,
+	    "delivery_at_risk", r->verdict.delivery_at_risk,
+	    "weakest_mx", cj_str(r->verdict.weakest), "sentence", r->verdict.sentence));
+	json_object_set_new(root, "dnssec", json_pack("{s:s, s:o}", "status",
+	    resolver_status_name(r->mx_status), "why_bogus", cj_str(r->mx_why_bogus)));
+	json_object_set_new(root, "mx", mxs);
+	json_object_set_new(root, "null_mx", json_boolean(r->null_mx));
+	json_object_set_new(root, "implicit_mx", json_boolean(r->implicit_mx));
+	json_object_set_new(root, "dane", json_pack("{s:s, s:i, s:i}", "status",
+	    r->nmx == 0 ? "none" : usable == r->nmx ? "all" : usable ? "partial" : "none",
+	    "mx_with_dane", (int)usable, "mx_total", (int)r->nmx));
+
+	pol = json_null();
+	if (s->record_status == MTASTS_OK) {
+		json_t *mx = json_array();
+
+		for (i = 0; s->policy_valid && i < s->policy.nmx; i++)
+			json_array_append_new(mx, json_string(s->policy.mx[i]));
+		pol = json_pack("{s:b, s:I, s:o, s:o, s:b, s:o}", "fetched", s->fetched,
+		    "http_status", (json_int_t)s->http_status, "content_type", cj_str(s->content_type),
+		    "error", cj_str(s->fetch_error ? s->fetch_error : s->fetched && !s->policy_valid ?
+		    mtasts_status_name(s->policy_status) : NULL), "valid", s->policy_valid, "mx", mx);
+		json_object_set_new(pol, "mode", s->policy_valid ?
+		    json_string(mtasts_mode_name(s->policy.mode)) : json_null());
+		json_object_set_new(pol, "max_age", s->policy_valid ?
+		    json_integer((json_int_t)s->policy.max_age) : json_null());
+	}
+	sts = json_pack("{s:{s:b, s:b, s:o, s:o}, s:o}", "record", "present", s->record_present,
+	    "valid", s->record_status == MTASTS_OK, "id", cj_str(s->id), "error",
+	    s->record_present && s->record_status != MTASTS_OK ?
+	    json_string(mtasts_status_name(s->record_status)) : json_null(), "policy", pol);
+	json_object_set_new(root, "mta_sts", sts);
+
+	rua = json_array();
+	for (i = 0; r->tlsrpt.status == TLSRPT_OK && i < r->tlsrpt.record.nrua; i++)
+		json_array_append_new(rua, json_string(r->tlsrpt.record.rua[i].uri));
+	rpt = json_pack("{s:b, s:b, s:o, s:o}", "present", r->tlsrpt.present, "valid",
+	    r->tlsrpt.status == TLSRPT_OK, "rua", rua, "error",
+	    r->tlsrpt.present && r->tlsrpt.status != TLSRPT_OK ?
+	    json_string(tlsrpt_status_name(r->tlsrpt.status)) : json_null());
+	json_object_set_new(root, "tls_rpt", rpt);
+	json_object_set_new(root, "findings", cj_findings(r->findings, r->nfindings));
+	eps = json_object_get(root, "endpoints");
+	for (i = 0; i < r->nendpoints; i++)
+		json_array_append_new(eps, report_endpoint_json(r->endpoints[i]));
+	json_object_set_new(root, "connections", json_integer(r->connections));
+	json_object_set_new(root, "elapsed_ms", json_integer(r->elapsed_ms));
+	return root;
+}

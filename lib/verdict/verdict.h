@@ -1,0 +1,65 @@
+/*
+ * verdict.h — the domain's headline: can an active attacker read its inbound mail in transit?
+ *
+ * A pure function of a small summary per MX (what DNS proved, what the probes saw), so the rules
+ * are table-tested (tests/unit/test_verdict.c) apart from DNS and sockets.
+ *
+ * Rules (RFC 7672 §2.2, RFC 8461 §2 and §5):
+ * - DANE protects an MX when its MX and TLSA RRsets are DNSSEC-secure and at least one TLSA record
+ *   is usable: a DANE sender then never falls back to plaintext (it defers instead).
+ * - MTA-STS protects an MX when a valid policy in enforce mode was fetched and the MX matches one of
+ *   its mx: patterns: an enforcing sender then requires STARTTLS with a WebPKI-valid certificate.
+ * - The domain is as strong as its weakest MX (a secondary MX nobody checks is the way in).
+ * - DANE takes precedence over MTA-STS for senders that do both (RFC 8461 §2).
+ */
+#ifndef MAILTLS_VERDICT_H
+#define MAILTLS_VERDICT_H
+
+#include <stddef.h>
+
+enum verdict_protection {
+	VERDICT_DANE = 0,
+	VERDICT_MTA_STS,
+	VERDICT_MTA_STS_TESTING,
+	VERDICT_NONE,
+	VERDICT_NO_MAIL,	/* null MX: nothing to protect */
+	VERDICT_LAST
+};
+
+enum verdict_sts {
+	VERDICT_STS_ABSENT = 0,	/* no record, or invalid, or no policy */
+	VERDICT_STS_ENFORCE,
+	VERDICT_STS_TESTING,
+	VERDICT_STS_NONE,	/* mode: none */
+};
+
+struct verdict_mx {
+	const char	*host;
+	int		 dane;		/* MX and TLSA secure, >= 1 usable TLSA record */
+	int		 sts_match;	/* matches an mx: pattern of the policy */
+	int		 starttls;	/* every address completed STARTTLS */
+	int		 dane_ok;	/* every address matched a TLSA record */
+	int		 webpki_ok;	/* every address: chain valid and name matches the MX host */
+	int		 reachable;	/* at least one address answered */
+};
+
+struct verdict_input {
+	int			 null_mx;
+	int			 mx_bogus;	/* the MX RRset failed validation */
+	enum verdict_sts	 sts;
+	size_t			 nmx;
+	const struct verdict_mx	*mx;
+};
+
+struct verdict {
+	enum verdict_protection	 protection;
+	int			 can_read;	/* an active attacker can read mail in transit */
+	const char		*weakest;	/* the MX host the sentence names, or NULL */
+	int			 delivery_at_risk; /* protected, but some MX would fail a strict sender */
+	char			 sentence[512];
+};
+
+void		 verdict_decide(const struct verdict_input *, struct verdict *);
+const char	*verdict_protection_name(enum verdict_protection);
+
+#endif

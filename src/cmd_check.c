@@ -1,0 +1,211 @@
+/*
+ * cmd_check.c — `mailtls check DOMAIN...`: the main job.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "check/check.h"
+#include "cli.h"
+#include "dns/resolver.h"
+#include "net/http.h"
+#include "report/report.h"
+#include "tls/tls.h"
+#include "util/arena.h"
+
+#define CHECK_DOMAINS_MAX	1000
+
+static long
+check_secs(const char *s, const char *opt)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (*end != '\0' || v <= 0 || v > 86400) {
+		fprintf(stderr, "mailtls: %s wants seconds (0 < s <= 86400), not '%s'\n", opt, s);
+		exit(EXIT_USAGE);
+	}
+	return (long)(v * 1000);
+}
+
+static void
+check_progress_cb(const char *msg, void *arg)
+{
+	const char *domain = arg;
+
+	fprintf(stderr, "\r\033[K%s: %s", domain, msg);
+	fflush(stderr);
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "resolver", required_argument, NULL, 'R' },
+		{ "trust-anchor", required_argument, NULL, 'A' },
+		{ "ca-file", required_argument, NULL, 'C' },
+		{ "ca-path", required_argument, NULL, 'D' },
+		{ "ehlo", required_argument, NULL, 'e' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "connect-timeout", required_argument, NULL, 'c' },
+		{ "reply-timeout", required_argument, NULL, 'r' },
+		{ "tls-timeout", required_argument, NULL, 'T' },
+		{ "dns-timeout", required_argument, NULL, 'S' },
+		{ "http-timeout", required_argument, NULL, 'H' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "fail-on", required_argument, NULL, 'f' },
+		{ "color", no_argument, NULL, 'K' },
+		{ "no-color", no_argument, NULL, 'N' },
+		{ "progress", no_argument, NULL, 'p' },
+		{ "no-progress", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct check_config cfg;
+	struct resolver_config rc;
+	struct tls_config tc;
+	struct report_opts ro;
+	struct resolver *res = NULL;
+	struct http_client *http = NULL;
+	struct tls_client *tls = NULL;
+	struct event_base *base = NULL;
+	struct arena *arena = NULL;
+	const struct check_result **results = NULL;
+	char err[512];
+	int ch, json = 0, color = -1, progress = -1, fail_on = SEVERITY_HIGH, ret = EXIT_OK;
+	int ndomains, i;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&rc, 0, sizeof(rc));
+	memset(&tc, 0, sizeof(tc));
+	memset(&ro, 0, sizeof(ro));
+	cfg.connect_ms = 10000;
+	cfg.reply_ms = 30000;
+	cfg.tls_ms = 30000;
+	cfg.total_ms = 60000;
+	cfg.http_ms = 20000;
+	cfg.max_total = 16;
+	cfg.max_per_ip = 1;
+	rc.timeout_ms = 10000;
+	ro.command = "check";
+	cfg.ehlo = NULL;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'R': rc.forwarder = optarg; break;
+		case 'A': rc.trust_anchor_file = optarg; break;
+		case 'C': tc.ca_file = optarg; break;
+		case 'D': tc.ca_path = optarg; break;
+		case 'e': cfg.ehlo = optarg; break;
+		case 't': cfg.total_ms = check_secs(optarg, "--timeout"); break;
+		case 'c': cfg.connect_ms = check_secs(optarg, "--connect-timeout"); break;
+		case 'r': cfg.reply_ms = check_secs(optarg, "--reply-timeout"); break;
+		case 'T': cfg.tls_ms = check_secs(optarg, "--tls-timeout"); break;
+		case 'H': cfg.http_ms = check_secs(optarg, "--http-timeout"); break;
+		case 'S': rc.timeout_ms = check_secs(optarg, "--dns-timeout"); break;
+		case 'j': json = 1; break;
+		case 'f':
+			if ((fail_on = severity_by_name(optarg)) < 0) {
+				fprintf(stderr, "mailtls: --fail-on wants info, low, medium, high or critical\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'K': color = 1; break;
+		case 'N': color = 0; break;
+		case 'p': progress = 1; break;
+		case 'P': progress = 0; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default:
+			fprintf(stderr, "mailtls: see mailtls --help\n");
+			return EXIT_USAGE;
+		}
+	}
+	ndomains = argc - optind;
+	if (ndomains < 1 || ndomains > CHECK_DOMAINS_MAX) {
+		fprintf(stderr, "mailtls: check wants 1 to %d domains\n", CHECK_DOMAINS_MAX);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (i = optind; i < argc; i++)
+		if (strlen(argv[i]) == 0 || strlen(argv[i]) > 253 || strchr(argv[i], '/') ||
+		    strchr(argv[i], ' ') || strchr(argv[i], ':')) {
+			fprintf(stderr, "mailtls: '%s' is not a domain name\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	if (color < 0)
+		color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	ro.color = color && !json;
+	if (progress < 0)
+		progress = isatty(STDERR_FILENO);
+	if (cfg.ehlo == NULL)
+		cfg.ehlo = cli_fqdn();
+
+	base = event_base_new();
+	/* the resolver forks its helper first, before any socket of ours exists (resolver.md) */
+	if ((res = resolver_new(base, &rc, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mailtls: resolver: %s\n", err);
+		event_base_free(base);
+		return EXIT_USAGE;
+	}
+	if ((tls = tls_client_new(&tc, err, sizeof(err))) == NULL ||
+	    (http = http_client_new(base, tc.ca_file, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mailtls: %s\n", err);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	cfg.base = base;
+	cfg.resolver = res;
+	cfg.http = http;
+	cfg.tls = tls;
+	arena = arena_new();
+	results = calloc((size_t)ndomains, sizeof(*results));
+	for (i = 0; i < ndomains; i++) {
+		cfg.domain = argv[optind + i];
+		cfg.progress = progress ? check_progress_cb : NULL;
+		cfg.progress_arg = argv[optind + i];
+		results[i] = check_run(&cfg, arena);
+		if (progress)
+			fprintf(stderr, "\r\033[K");
+	}
+
+	if (json) {
+		json_t *out;
+
+		if (ndomains == 1)
+			out = report_check_json(results[0], &ro);
+		else {
+			out = json_pack("{s:i, s:s, s:[]}", "schema", REPORT_SCHEMA, "command", "check",
+			    "domains");
+			for (i = 0; i < ndomains; i++)
+				json_array_append_new(json_object_get(out, "domains"),
+				    report_check_json(results[i], &ro));
+		}
+		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(out);
+	} else if (ndomains == 1)
+		report_check_text(stdout, results[0], &ro);
+	else
+		report_check_table(stdout, results, (size_t)ndomains, &ro);
+
+	for (i = 0; i < ndomains; i++) {
+		int any;
+		enum severity w = check_worst(results[i], &any);
+
+		if (any && (int)w >= fail_on)
+			ret = EXIT_FINDINGS;
+	}
+out:
+	free(results);
+	arena_free(arena);
+	http_client_free(http);
+	tls_client_free(tls);
+	resolver_free(res);
+	event_base_free(base);
+	return ret;
+}
