@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "net/sock.h"
 #include "probe/batch.h"
+#include "scan/full.h"
 #include "report/report.h"
 #include "tls/tls.h"
 #include "util/arena.h"
@@ -118,6 +119,10 @@ cmd_host(int argc, char **argv)
 		{ "color", no_argument, NULL, 'K' },
 		{ "no-color", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "full", no_argument, NULL, 'F' },
+		{ "max-conn", required_argument, NULL, 'M' },
+		{ "spacing", required_argument, NULL, 'G' },
+		{ "max-attempts", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -131,13 +136,16 @@ cmd_host(int argc, char **argv)
 	struct batch *batch = NULL;
 	char addrs[HOST_ADDRS_MAX][INET6_ADDRSTRLEN], fqdn[256], err[256];
 	const char *name = NULL, *ehlo = NULL;
-	int ch, json = 0, color = -1, fail_on = SEVERITY_HIGH, naddr, i, ret = EXIT_OK;
-	int proto = ENDPOINT_PROTO_SMTP, unreachable = 0;
+	int progress, ch, json = 0, color = -1, fail_on = SEVERITY_HIGH, naddr, i, ret = EXIT_OK;
+	int proto = ENDPOINT_PROTO_SMTP, unreachable = 0, full = 0;
+	struct full_opts fo;
 	size_t k;
 
 	memset(&pp, 0, sizeof(pp));
 	memset(&tc, 0, sizeof(tc));
 	memset(&ro, 0, sizeof(ro));
+	memset(&fo, 0, sizeof(fo));
+	fo.lanes = 2;
 	pp.connect_ms = 10000;
 	pp.reply_ms = 30000;
 	pp.tls_ms = 30000;
@@ -171,6 +179,16 @@ cmd_host(int argc, char **argv)
 		case 'K': color = 1; break;
 		case 'N': color = 0; break;
 		case 'q': ro.transcript = 0; break;
+		case 'F': full = 1; break;
+		case 'M':
+			fo.lanes = atoi(optarg);
+			if (fo.lanes < 1 || fo.lanes > SCAN_LANES_MAX) {
+				fprintf(stderr, "mailtls: --max-conn is 1 to %d\n", SCAN_LANES_MAX);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'G': fo.spacing_ms = secs_ms(optarg, "--spacing"); break;
+		case 'X': fo.max_attempts = (unsigned)atoi(optarg); break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -188,6 +206,7 @@ cmd_host(int argc, char **argv)
 	if (color < 0)
 		color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	ro.color = color && !json;
+	progress = isatty(STDERR_FILENO);
 	if (tgt.is_ip) {
 		snprintf(addrs[0], sizeof(addrs[0]), "%.45s", tgt.host);
 		naddr = 1;
@@ -214,6 +233,16 @@ cmd_host(int argc, char **argv)
 		batch_add(batch, &pp);
 	}
 	batch_run(batch);
+	for (k = 0; full && k < batch_count(batch); k++) {
+		struct endpoint *ep = batch_endpoint(batch, k);
+
+		if (!ep->connected)
+			continue;
+		if (progress)
+			fprintf(stderr, "enumerating versions and suites of %s ...\n", ep->ip);
+		pp.ip = ep->ip;
+		full_endpoint(base, &pp, ep, arena, &fo);
+	}
 
 	if (json) {
 		json_t *root = report_json_new(&ro), *eps = json_object_get(root, "endpoints");

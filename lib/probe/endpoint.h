@@ -13,6 +13,8 @@
 #include "verdict/finding.h"
 
 struct arena;
+struct grade_result;
+struct scan_result;
 
 enum endpoint_proto {
 	ENDPOINT_PROTO_SMTP = 0,	/* STARTTLS on 25/587 (RFC 3207) */
@@ -98,6 +100,8 @@ struct endpoint {
 	struct endpoint_tls	*tls;		/* NULL without a TLS session */
 	struct endpoint_cert	*cert;		/* NULL without a peer certificate */
 	struct endpoint_dane	*dane;		/* NULL when DANE was not in play */
+	struct scan_result	*scan;		/* --full: enumeration; NULL otherwise */
+	struct grade_result	*grade;		/* --full: grade; NULL otherwise */
 	long			 elapsed_ms;
 	int			 connections;
 	size_t			 nfindings;

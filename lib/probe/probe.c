@@ -26,6 +26,7 @@
 #include "probe/probe.h"
 #include "proto/smtp.h"
 #include "tls/cert.h"
+#include "tls/hello.h"
 #include "tls/tls.h"
 #include "util/arena.h"
 #include "util/dbuf.h"
@@ -44,6 +45,7 @@ enum probe_state {
 	PROBE_TLS,
 	PROBE_EHLO_TLS,
 	PROBE_QUIT,
+	PROBE_RAW,
 	PROBE_DONE,
 	PROBE_LAST
 };
@@ -68,6 +70,7 @@ static const struct {
 	[PROBE_TLS] = { "tls", "in the TLS handshake", DEADLINE_TLS },
 	[PROBE_EHLO_TLS] = { "ehlo-tls", "waiting for the EHLO reply inside TLS", DEADLINE_REPLY },
 	[PROBE_QUIT] = { "quit", "waiting for the QUIT reply", DEADLINE_REPLY },
+	[PROBE_RAW] = { "raw", "waiting for the answer to our hello", DEADLINE_TLS },
 	[PROBE_DONE] = { "done", "finishing", DEADLINE_NONE },
 };
 
@@ -290,6 +293,8 @@ probe_reply_banner(struct probe *p, const struct smtp_reply *r)
 	char cmd[300];
 
 	p->ep->banner = r->nlines ? r->lines[0] : "";
+	if (r->code == 421 && p->params.raw)
+		p->params.raw->rejected_421 = 1;
 	if (r->code != 220) {
 		probe_fail(p, FINDING_SMTP_REJECTED, "greeting %d %s", r->code, p->ep->banner);
 		return;
@@ -549,9 +554,53 @@ probe_tls_run(struct probe *p)
 	probe_flush(p);
 }
 
+/* Our own hello instead of OpenSSL's (probe.h, raw-hello mode). */
+static void
+probe_raw_start(struct probe *p)
+{
+	struct probe_raw *raw = p->params.raw;
+
+	probe_state(p, PROBE_RAW);
+	if (dbuf_add(&p->out, raw->hello, raw->hello_len) != DBUF_OK)
+		BUG("raw hello over the output ceiling");
+	probe_flush(p);
+}
+
+static int
+probe_raw_complete(const struct probe_raw *raw)
+{
+	struct hello_server hs;
+	struct hello_sslv2_server s2;
+	enum hello_result r;
+
+	if (raw->sslv2) {
+		r = hello_parse_sslv2(raw->flight->data, raw->flight->len, &s2);
+		return r != HELLO_NEED_MORE;
+	}
+	r = hello_parse_server(raw->flight->data, raw->flight->len, &hs);
+	hello_server_free(&hs);
+	return r != HELLO_NEED_MORE;
+}
+
+static void
+probe_raw_input(struct probe *p, const unsigned char *buf, size_t n)
+{
+	struct probe_raw *raw = p->params.raw;
+
+	if (dbuf_add(raw->flight, buf, n) != DBUF_OK || probe_raw_complete(raw)) {
+		/* complete, or past the ceiling: the parser will call it too big */
+		raw->end = PROBE_RAW_COMPLETE;
+		probe_finish(p);
+	}
+}
+
 static void
 probe_tls_start(struct probe *p)
 {
+	if (p->params.raw != NULL) {
+		probe_raw_start(p);
+		return;
+	}
 	p->tls = tls_session_new(p->params.tls, p->params.refname);
 	if (p->params.ntlsa > 0) {
 		const char *names[1] = { p->params.refname };
@@ -600,7 +649,10 @@ probe_read_ev(evutil_socket_t fd, short what, void *arg)
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return;
-		if (p->state == PROBE_QUIT)
+		if (p->state == PROBE_RAW) {
+			p->params.raw->end = PROBE_RAW_CLOSED;	/* reset after our hello */
+			probe_finish(p);
+		} else if (p->state == PROBE_QUIT)
 			probe_finish(p);
 		else
 			probe_fail(p, FINDING_CONN_CLOSED, "read failed while %s: %s",
@@ -608,7 +660,11 @@ probe_read_ev(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (n == 0) {
-		if (p->state == PROBE_QUIT)
+		if (p->state == PROBE_RAW) {
+			p->params.raw->end = probe_raw_complete(p->params.raw) ? PROBE_RAW_COMPLETE :
+			    PROBE_RAW_CLOSED;
+			probe_finish(p);
+		} else if (p->state == PROBE_QUIT)
 			probe_finish(p);
 		else if (p->state == PROBE_TLS)
 			probe_fail(p, FINDING_TLS_HANDSHAKE_FAILED,
@@ -616,6 +672,10 @@ probe_read_ev(evutil_socket_t fd, short what, void *arg)
 		else
 			probe_fail(p, FINDING_CONN_CLOSED, "the server closed the connection while %s",
 			    probe_states[p->state].during);
+		return;
+	}
+	if (p->state == PROBE_RAW) {
+		probe_raw_input(p, buf, (size_t)n);
 		return;
 	}
 	if (p->tls_active)
@@ -661,6 +721,11 @@ probe_phase_ev(evutil_socket_t fd, short what, void *arg)
 
 	if (p->state == PROBE_QUIT) {
 		probe_finish(p);	/* no answer to QUIT is no loss */
+		return;
+	}
+	if (p->state == PROBE_RAW) {
+		p->params.raw->end = PROBE_RAW_TIMEOUT;
+		probe_finish(p);
 		return;
 	}
 	probe_fail(p, p->state == PROBE_CONNECT ? FINDING_CONN_FAILED : FINDING_CONN_TIMEOUT,

@@ -12,7 +12,11 @@
 #ifndef MAILTLS_PROBE_H
 #define MAILTLS_PROBE_H
 
+#include <stddef.h>
+
 #include "probe/endpoint.h"
+
+struct dbuf;
 
 struct arena;
 struct event_base;
@@ -37,6 +41,30 @@ struct probe_params {
 	const struct tls_tlsa	*tlsa;		/* owned by the caller; must outlive the probe */
 	size_t			 ntlsa;
 	const char		*dane_base;	/* TLSA base domain; NULL: refname */
+	struct probe_raw	*raw;		/* raw-hello mode when set */
+};
+
+/*
+ * Raw-hello mode (cipher and version enumeration): the dialogue runs up to the point where TLS
+ * would start (after the STARTTLS 220, or at once for smtps); then our own hello bytes go out
+ * instead of OpenSSL's, the server's answer collects in `flight` until the hello parser says the
+ * first flight is complete, and the connection is closed.  No QUIT: the server sees a client that
+ * gave up in the handshake, as with every TLS scanner.
+ */
+enum probe_raw_end {
+	PROBE_RAW_NO_CONNECTION = 0,	/* the hello was never sent: TCP, greeting or STARTTLS failed */
+	PROBE_RAW_COMPLETE,		/* the parser has a complete answer (hello, alert, garbage) */
+	PROBE_RAW_CLOSED,		/* the server closed after our hello without a full answer */
+	PROBE_RAW_TIMEOUT,		/* no complete answer before the TLS deadline */
+};
+
+struct probe_raw {
+	const unsigned char	*hello;		/* bytes to send; caller-owned */
+	size_t			 hello_len;
+	int			 sslv2;		/* parse the answer as SSLv2 */
+	struct dbuf		*flight;	/* caller-owned, with a ceiling: the server's bytes */
+	enum probe_raw_end	 end;		/* out */
+	int			 rejected_421;	/* out: the greeting was 421 (back off) */
 };
 
 typedef void (*probe_done_cb)(struct probe *, struct endpoint *, void *arg);

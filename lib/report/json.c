@@ -2,12 +2,17 @@
  * json.c — the JSON report (schema documented in docs/report-schema.md; bump REPORT_SCHEMA on any
  * incompatible change).
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include <jansson.h>
 
 #include "probe/endpoint.h"
+#include "scan/grade.h"
+#include "scan/scan.h"
+#include "tls/cipher.h"
+#include "tls/hello.h"
 #include "report/report.h"
 #include "verdict/finding.h"
 
@@ -90,6 +95,126 @@ report_cert_json(const struct endpoint_cert *c)
 	return o;
 }
 
+static json_t *
+report_reasons(const struct grade_reasons *r)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		json_array_append_new(a, json_string(r->s[i]));
+	return a;
+}
+
+static json_t *
+report_answer(enum tlsenum_answer a)
+{
+	return a == TLSENUM_YES ? json_true() : a == TLSENUM_NO ? json_false() : json_null();
+}
+
+/* --full: versions, suites per version (server order where it has one), groups. */
+static void
+report_scan_json(json_t *tls, const struct scan_result *sr)
+{
+	const struct tlsenum_report *r = &sr->report;
+	json_t *versions = json_array(), *ciphers = json_object(), *order = json_object();
+	json_t *groups = json_array(), *kx = json_array(), *ext;
+	char name[16];
+	size_t i;
+	int v;
+
+	for (v = TLSENUM_VERSION_LAST - 1; v >= 0; v--) {
+		const struct tlsenum_version_report *vr = &r->v[v];
+		json_t *list = json_array();
+		const char *vn = tlsenum_version_name((enum tlsenum_version)v);
+
+		if (vr->supported != TLSENUM_YES)
+			continue;
+		json_array_append_new(versions, json_string(vn));
+		if (v == TLSENUM_SSL2) {
+			for (i = 0; i < vr->nsslv2_specs; i++) {
+				const struct cipher_sslv2 *c2 = cipher_sslv2_by_code(vr->sslv2_specs[i]);
+
+				if (c2)
+					json_array_append_new(list, json_string(c2->name));
+				else {
+					snprintf(name, sizeof(name), "0x%06x", (unsigned)vr->sslv2_specs[i]);
+					json_array_append_new(list, json_string(name));
+				}
+			}
+		} else
+			for (i = 0; i < vr->nsuites; i++) {
+				const struct cipher_suite *cs = cipher_by_code(vr->suites[i]);
+
+				if (cs)
+					json_array_append_new(list, json_string(cs->name));
+				else {
+					snprintf(name, sizeof(name), "0x%04x", vr->suites[i]);
+					json_array_append_new(list, json_string(name));
+				}
+			}
+		json_object_set_new(ciphers, vn, list);
+		json_object_set_new(order, vn, report_answer(vr->server_order));
+	}
+	for (i = 0; i < r->ngroups13; i++) {
+		const char *g = hello_group_name(r->groups13[i]);
+
+		json_array_append_new(groups, g ? json_string(g) : json_integer(r->groups13[i]));
+	}
+	for (i = 0; i < r->ngroups12; i++) {
+		const char *g = hello_group_name(r->groups12[i]);
+		json_t *gv = g ? json_string(g) : json_integer(r->groups12[i]);
+		size_t k;
+		int dup = 0;
+
+		json_array_foreach(groups, k, ext)
+			if (json_equal(ext, gv))
+				dup = 1;
+		if (!dup)
+			json_array_append(groups, gv);
+		json_decref(gv);
+	}
+	for (i = 0; i < r->nkx; i++) {
+		const char *g = r->kx[i].group ? hello_group_name(r->kx[i].group) : NULL;
+
+		json_array_append_new(kx, json_pack("{s:s, s:s, s:o, s:i}", "kx",
+		    cipher_kx_name(r->kx[i].kx), "version",
+		    tlsenum_version_name(r->kx[i].version), "group", g ? json_string(g) : json_null(),
+		    "bits", (int)r->kx[i].bits));
+	}
+	ext = json_pack("{s:o, s:b, s:b, s:b, s:b, s:o, s:o, s:o}",
+	    "secure_renegotiation", report_answer(r->secure_reneg),
+	    "extended_master_secret", (r->exts & TLSENUM_EXT_EMS) != 0,
+	    "encrypt_then_mac", (r->exts & TLSENUM_EXT_ETM) != 0,
+	    "session_ticket", (r->exts & TLSENUM_EXT_TICKET) != 0,
+	    "ocsp_stapling", (r->exts & TLSENUM_EXT_STATUS) != 0,
+	    "heartbeat", report_answer(r->heartbeat),
+	    "compression", report_answer(r->compression),
+	    "fallback_scsv", report_answer(r->fallback_scsv));
+	json_object_set_new(tls, "versions", versions);
+	json_object_set_new(tls, "ciphers", ciphers);
+	json_object_set_new(tls, "server_order", order);
+	json_object_set_new(tls, "groups", groups);
+	json_object_set_new(tls, "key_exchange", kx);
+	json_object_set_new(tls, "extensions", ext);
+	json_object_set_new(tls, "enumeration", json_pack("{s:i, s:i, s:i, s:b, s:o}",
+	    "connections", sr->connections, "floor", (int)r->floor, "backoffs", sr->backoffs,
+	    "complete", !r->incomplete, "incomplete_reason", json_str(r->incomplete_reason)));
+}
+
+static json_t *
+report_grade_json(const struct grade_result *g)
+{
+	return json_pack("{s:s, s:s, s:s, s:b, s:b, s:i, s:o, s:{s:s, s:o}, s:{s:b, s:b, s:o}}",
+	    "grade", g->display, "letter", grade_letter_name(g->letter),
+	    "tls_letter", grade_letter_name(g->tls_letter),
+	    "trust_marked", (g->marks & GRADE_MARK_T) != 0, "name_marked", (g->marks & GRADE_MARK_M) != 0,
+	    "score", g->score, "reasons", report_reasons(&g->reasons),
+	    "ncsc", "verdict", grade_ncsc_name(g->ncsc), "reasons", report_reasons(&g->ncsc_reasons),
+	    "mozilla", "modern", g->mozilla_modern, "intermediate", g->mozilla_intermediate,
+	    "reasons", report_reasons(&g->mozilla_reasons));
+}
+
 json_t *
 report_endpoint_json(const struct endpoint *ep)
 {
@@ -102,6 +227,11 @@ report_endpoint_json(const struct endpoint *ep)
 		tls = json_pack("{s:o, s:o, s:o, s:o, s:o}", "version", json_str(ep->tls->version),
 		    "cipher", json_str(ep->tls->cipher), "group", json_str(ep->tls->group),
 		    "signature_algorithm", json_str(ep->tls->sigalg), "sni", json_str(ep->tls->sni));
+	if (ep->scan) {
+		if (json_is_null(tls))
+			tls = json_object();
+		report_scan_json(tls, ep->scan);
+	}
 	f = json_array();
 	for (i = 0; i < ep->nfindings; i++) {
 		fi = finding_info(ep->findings[i].id);
@@ -137,6 +267,7 @@ report_endpoint_json(const struct endpoint *ep)
 		json_object_set_new(o, "dane", json_null());
 	json_object_set_new(o, "findings", f);
 	json_object_set_new(o, "transcript", tr);
+	json_object_set_new(o, "grade", ep->grade ? report_grade_json(ep->grade) : json_null());
 	json_object_set_new(o, "connections", json_integer(ep->connections));
 	json_object_set_new(o, "elapsed_ms", json_integer(ep->elapsed_ms));
 	return o;

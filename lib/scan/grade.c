@@ -468,7 +468,10 @@ grade_scores(const struct grade_input *in, struct grade_result *g)
 			p = grade_cipher_points(bits);
 			cmin = p < cmin ? p : cmin;
 			cmax = p > cmax ? p : cmax;
-			if (cs->flags & (CIPHER_F_ANON | CIPHER_F_EXPORT))
+			/* Anonymous: no key exchange worth scoring where clients
+			 * authenticate; on an MX, see the anon cap in grade_compute(). */
+			if ((cs->flags & CIPHER_F_EXPORT) || ((cs->flags & CIPHER_F_ANON) &&
+			    in->context == GRADE_CTX_CLIENT))
 				kx = 0;
 		}
 		for (i = 0; i < vr->nsslv2_specs; i++) {

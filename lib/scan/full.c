@@ -1,0 +1,64 @@
+/*
+ * full.c — see full.h.
+ */
+#include <string.h>
+
+#include "probe/endpoint.h"
+#include "scan/full.h"
+#include "scan/weak.h"
+#include "util/arena.h"
+
+/* weak.c's IDs and the finding table's share names; map by name so neither table moves. */
+static void
+full_weak_findings(struct endpoint *ep, struct arena *a, const struct weak_result *w)
+{
+	int i, id;
+
+	for (i = 0; i < WEAK_LAST; i++) {
+		if (!weak_has(w, (enum weak_id)i))
+			continue;
+		if ((id = finding_by_name(weak_name((enum weak_id)i))) < 0)
+			continue;
+		endpoint_finding(ep, a, (enum finding_id)id, "%s", w->detail[i]);
+	}
+}
+
+void
+full_endpoint(struct event_base *base, const struct probe_params *pp, struct endpoint *ep,
+    struct arena *a, const struct full_opts *fo)
+{
+	struct scan_config sc;
+	struct scan_result *res = arena_alloc(a, sizeof(*res));
+	struct grade_result *g = arena_alloc(a, sizeof(*g));
+	struct grade_input gi;
+	const struct endpoint_cert *c = ep->cert;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.probe = *pp;
+	sc.probe.raw = NULL;
+	sc.lanes = fo->lanes;
+	sc.spacing_ms = fo->spacing_ms;
+	sc.backoff_ms = fo->backoff_ms > 0 ? fo->backoff_ms : 1000;
+	sc.max_attempts = fo->max_attempts;
+	sc.test_groups = 1;
+	scan_run(base, &sc, res);
+	ep->scan = res;
+	ep->connections += res->connections;
+
+	memset(&gi, 0, sizeof(gi));
+	gi.tls = &res->report;
+	gi.context = pp->port == 25 ? GRADE_CTX_MX : GRADE_CTX_CLIENT;
+	gi.cert_trusted = c && c->chain_valid && !c->expired;
+	gi.cert_name_ok = c && c->name_match;
+	gi.cert_authenticated_by = fo->auth != GRADE_AUTH_NONE ? fo->auth :
+	    gi.cert_trusted && gi.cert_name_ok ? GRADE_AUTH_PKIX : GRADE_AUTH_NONE;
+	if (c) {
+		/* RSA-equivalent strength (NIST SP 800-57): EC 256 ~ RSA 3072 */
+		gi.cert_key_bits = strcmp(c->key_type ? c->key_type : "", "EC") == 0 ?
+		    (c->key_bits >= 384 ? 7680 : c->key_bits >= 256 ? 3072 : 2048) :
+		    (unsigned int)c->key_bits;
+	}
+	grade_compute(&gi, g);
+	ep->grade = g;
+	full_weak_findings(ep, a, &g->weak);
+}

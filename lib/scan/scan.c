@@ -1,0 +1,258 @@
+/*
+ * scan.c — see scan.h.  Lanes split the versions so that independent chains of hellos run side by
+ * side: lane 1 TLS 1.3 (+ its groups); lane 2 TLS 1.2 down to SSLv3 (+ ECDHE curves, fallback
+ * SCSV); lane 3 SSLv2 (one hello).  With one lane a single planner sees every version, which is
+ * the fewest connections (tlsenum.md).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "scan/scan.h"
+#include "tls/hello.h"
+#include "util/arena.h"
+#include "util/dbuf.h"
+#include "util/xalloc.h"
+
+struct scan_lane {
+	struct scan_state	*st;
+	struct tlsenum		*te;
+	unsigned int		 versions;
+	struct tlsenum_attempt	 at;
+	struct probe_raw	 raw;
+	struct dbuf		 flight;
+	struct arena		*arena;		/* endpoint records of this lane's attempts */
+	struct event		*ev_wait;	/* spacing and back-off */
+	long			 backoff_ms;
+	int			 done;
+};
+
+struct scan_state {
+	struct event_base		*base;
+	const struct scan_config	*cfg;
+	struct scan_result		*res;
+	struct scan_lane		 lane[SCAN_LANES_MAX];
+	int				 nlanes;
+	int				 running;
+	unsigned int			 attempts;
+};
+
+static void	scan_lane_next(struct scan_lane *);
+
+static void
+scan_rand(void *arg, uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (uint8_t)random();
+}
+
+static void
+scan_wait(struct scan_lane *l, long ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	evtimer_add(l->ev_wait, &tv);
+}
+
+static void
+scan_probe_done(struct probe *p, struct endpoint *ep, void *arg)
+{
+	struct scan_lane *l = arg;
+	struct scan_state *st = l->st;
+	struct tlsenum_outcome out;
+	struct hello_server hs;
+	struct hello_sslv2_server s2;
+	enum tlsenum_status ended;
+	int refused = !ep->connected || l->raw.rejected_421;
+
+	probe_free(p);
+	st->res->connections++;
+	switch (l->raw.end) {
+	case PROBE_RAW_COMPLETE:
+	case PROBE_RAW_CLOSED:
+		ended = l->raw.end == PROBE_RAW_CLOSED ? TLSENUM_OUT_CLOSED : TLSENUM_OUT_HELLO;
+		break;
+	case PROBE_RAW_TIMEOUT:
+		ended = TLSENUM_OUT_TIMEOUT;
+		break;
+	default:
+		ended = TLSENUM_OUT_NO_CONNECTION;
+		break;
+	}
+	memset(&hs, 0, sizeof(hs));
+	if (l->at.kind == TLSENUM_KIND_SSLV2) {
+		hello_parse_sslv2(l->flight.data, l->flight.len, &s2);
+		tlsenum_outcome_sslv2(&out, &s2, ended);
+	} else {
+		hello_parse_server(l->flight.data, l->flight.len, &hs);
+		tlsenum_outcome_tls(&out, &hs, ended);
+	}
+	tlsenum_result(l->te, &l->at, &out);
+	hello_server_free(&hs);
+	dbuf_reset(&l->flight);
+	arena_free(l->arena);
+	l->arena = NULL;
+	st->running--;
+	if (st->cfg->progress)
+		st->cfg->progress((unsigned int)st->res->connections, st->cfg->progress_arg);
+	if (ended == TLSENUM_OUT_NO_CONNECTION && refused) {
+		/* 421 or refused: the server is limiting us; wait longer each time */
+		st->res->backoffs++;
+		l->backoff_ms = l->backoff_ms ? l->backoff_ms * 2 : st->cfg->backoff_ms;
+		if (l->backoff_ms > 30000)
+			l->backoff_ms = 30000;
+		scan_wait(l, l->backoff_ms);
+	} else if (st->cfg->spacing_ms > 0) {
+		l->backoff_ms = 0;
+		scan_wait(l, st->cfg->spacing_ms);
+	} else {
+		l->backoff_ms = 0;
+		scan_lane_next(l);
+	}
+}
+
+static void
+scan_wait_ev(evutil_socket_t fd, short what, void *arg)
+{
+	scan_lane_next(arg);
+}
+
+static void
+scan_lane_next(struct scan_lane *l)
+{
+	struct scan_state *st = l->st;
+	struct probe_params pp;
+
+	if (!tlsenum_next(l->te, &l->at)) {
+		l->done = 1;
+		return;
+	}
+	memset(&l->raw, 0, sizeof(l->raw));
+	l->raw.hello = l->at.hello;
+	l->raw.hello_len = l->at.hello_len;
+	l->raw.sslv2 = l->at.kind == TLSENUM_KIND_SSLV2;
+	l->raw.flight = &l->flight;
+	pp = st->cfg->probe;
+	pp.raw = &l->raw;
+	pp.ntlsa = 0;
+	l->arena = arena_new();
+	st->running++;
+	st->attempts++;
+	probe_start(st->base, &pp, l->arena, scan_probe_done, l);
+}
+
+static void
+scan_merge(struct scan_state *st)
+{
+	struct tlsenum_report *m = &st->res->report;
+	int i, v;
+
+	memset(m, 0, sizeof(*m));
+	m->groups_tested = m->secure_reneg = m->compression = m->heartbeat = m->fallback_scsv =
+	    TLSENUM_UNTESTED;
+	for (i = 0; i < st->nlanes; i++) {
+		const struct tlsenum_report *r = tlsenum_report(st->lane[i].te);
+		unsigned int vs = st->lane[i].versions;
+		size_t k;
+
+		for (v = 0; v < TLSENUM_VERSION_LAST; v++)
+			if (vs & TLSENUM_VBIT(v))
+				m->v[v] = r->v[v];
+		if (r->any_supported && (!m->any_supported || r->max_version > m->max_version))
+			m->max_version = r->max_version;
+		m->any_supported |= r->any_supported;
+		if (vs & TLSENUM_VBIT(TLSENUM_TLS13)) {
+			memcpy(m->groups13, r->groups13, sizeof(m->groups13));
+			m->ngroups13 = r->ngroups13;
+			m->groups13_hrr = r->groups13_hrr;
+		}
+		if (vs & TLSENUM_VBIT(TLSENUM_TLS12) || st->nlanes == 1) {
+			memcpy(m->groups12, r->groups12, sizeof(m->groups12));
+			m->ngroups12 = r->ngroups12;
+			m->secure_reneg = r->secure_reneg;
+			m->fallback_scsv = r->fallback_scsv;
+			m->groups_tested = r->groups_tested;
+		}
+		m->ec_explicit |= r->ec_explicit;
+		for (k = 0; k < r->nkx && m->nkx < TLSENUM_MAX_KX; k++)
+			m->kx[m->nkx++] = r->kx[k];
+		if (r->dh_min_bits && (!m->dh_min_bits || r->dh_min_bits < m->dh_min_bits))
+			m->dh_min_bits = r->dh_min_bits;
+		m->exts |= r->exts;
+		if (r->compression == TLSENUM_YES || m->compression == TLSENUM_UNTESTED)
+			m->compression = r->compression;
+		if (r->heartbeat == TLSENUM_YES || m->heartbeat == TLSENUM_UNTESTED)
+			m->heartbeat = r->heartbeat;
+		m->attempts += r->attempts;
+		m->attempts_failed += r->attempts_failed;
+		m->timeouts += r->timeouts;
+		m->floor += r->floor;
+		m->quirks |= r->quirks;
+		if (r->incomplete) {
+			m->incomplete = 1;
+			m->incomplete_reason = r->incomplete_reason;
+		}
+	}
+}
+
+void
+scan_run(struct event_base *base, const struct scan_config *cfg, struct scan_result *res)
+{
+	static const unsigned int split[SCAN_LANES_MAX][SCAN_LANES_MAX] = {
+		{ TLSENUM_VALL, 0, 0 },
+		{ TLSENUM_VBIT(TLSENUM_TLS13), TLSENUM_VALL & ~TLSENUM_VBIT(TLSENUM_TLS13), 0 },
+		{ TLSENUM_VBIT(TLSENUM_TLS13), TLSENUM_VALL & ~TLSENUM_VBIT(TLSENUM_TLS13) &
+		    ~TLSENUM_VBIT(TLSENUM_SSL2), TLSENUM_VBIT(TLSENUM_SSL2) },
+	};
+	struct scan_state st;
+	struct tlsenum_opts o;
+	struct timespec t0, t1;
+	int i;
+
+	memset(res, 0, sizeof(*res));
+	memset(&st, 0, sizeof(st));
+	st.base = base;
+	st.cfg = cfg;
+	st.res = res;
+	st.nlanes = cfg->lanes < 1 ? 1 : cfg->lanes > SCAN_LANES_MAX ? SCAN_LANES_MAX : cfg->lanes;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < st.nlanes; i++) {
+		struct scan_lane *l = &st.lane[i];
+
+		memset(&o, 0, sizeof(o));
+		o.versions = split[st.nlanes - 1][i];
+		o.sni = cfg->probe.refname;
+		o.test_groups = cfg->test_groups;
+		o.max_attempts = cfg->max_attempts ? cfg->max_attempts / (unsigned)st.nlanes : 0;
+		o.random = scan_rand;
+		l->st = &st;
+		l->versions = o.versions;
+		l->te = tlsenum_new(&o);
+		l->ev_wait = evtimer_new(base, scan_wait_ev, l);
+		dbuf_init(&l->flight, HELLO_FLIGHT_MAX + 1024);
+	}
+	for (i = 0; i < st.nlanes; i++)
+		scan_lane_next(&st.lane[i]);
+	for (;;) {
+		int busy = st.running > 0;
+
+		for (i = 0; i < st.nlanes; i++)
+			busy |= !st.lane[i].done;
+		if (!busy)
+			break;
+		if (event_base_loop(base, EVLOOP_ONCE) < 0)
+			BUG("event loop failed");
+	}
+	scan_merge(&st);
+	for (i = 0; i < st.nlanes; i++) {
+		tlsenum_free(st.lane[i].te);
+		event_free(st.lane[i].ev_wait);
+		dbuf_free(&st.lane[i].flight);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	res->elapsed_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+}

@@ -1,0 +1,37 @@
+/*
+ * scan.h — cipher and version enumeration on the wire: the I/O around the pure planner
+ * (tlsenum.c).  Each attempt is one probe in raw-hello mode (probe.h).
+ *
+ * Politeness: at most `lanes` connections to the address at once (one planner per lane, each over
+ * its own versions), a minimum spacing between connections of a lane, and exponential back-off
+ * when the server refuses a connection or greets with 421.
+ */
+#ifndef MAILTLS_SCAN_H
+#define MAILTLS_SCAN_H
+
+#include "probe/probe.h"
+#include "scan/tlsenum.h"
+
+#define SCAN_LANES_MAX	3
+
+struct scan_config {
+	struct probe_params	 probe;		/* target, names, deadlines (raw is set by scan) */
+	int			 lanes;		/* concurrent connections: 1 (fewest) .. 3 */
+	long			 spacing_ms;	/* minimum gap between two connections of a lane */
+	long			 backoff_ms;	/* first back-off after 421/refusal; doubles, max 30 s */
+	unsigned int		 max_attempts;	/* ceiling on connections; 0: planner default */
+	int			 test_groups;
+	void			(*progress)(unsigned int done, void *);
+	void			*progress_arg;
+};
+
+struct scan_result {
+	struct tlsenum_report	 report;	/* merged over lanes */
+	int			 connections;	/* TCP connections opened */
+	int			 backoffs;	/* times we waited after 421 or a refusal */
+	long			 elapsed_ms;
+};
+
+void	scan_run(struct event_base *, const struct scan_config *, struct scan_result *);
+
+#endif
