@@ -57,9 +57,15 @@ unit: $(TEST_BINS)
 scenario: all
 	@tests/fake/run.sh $(B)/mailtls
 
-# Real servers from Debian's packages on loopback (needs root).
-real: all
+# Real servers from Debian's packages on loopback (needs root): Postfix for `host`, Knot +
+# libunbound, nginx + libcurl, the whole domain lab for `check`, and --full enumeration.
+real: all $(B)/libmailtls.a
 	@tests/real/run.sh $(B)/mailtls
+	@tests/unit/resolver-lab.sh
+	@tests/real/http-lab.sh
+	@tests/real/check.sh $(B)/mailtls
+	@if [ -x tests/real/full.sh ]; then tests/real/full.sh $(B)/mailtls; fi
+	@if [ -x tests/fake/full.sh ]; then tests/fake/full.sh $(B)/mailtls; fi
 
 # The same scenarios under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:

@@ -45,6 +45,8 @@ struct check {
 	const char			*rpt_txt[CHECK_TXT_MAX];
 	size_t				 nrpt_txt;
 	const char			*sts_addr;	/* an address of mta-sts.<domain> */
+	enum resolver_status		 sts_txt_status;
+	enum resolver_status		 rpt_txt_status;
 	int				 sts_addr_secure_seen;
 };
 
@@ -264,9 +266,11 @@ check_answer(void *arg, const struct resolver_answer *ans)
 		check_answer_mx(c, ans);
 		break;
 	case Q_STS_TXT:
+		c->sts_txt_status = ans->status;
 		check_answer_txt(c, ans, c->sts_txt, &c->nsts_txt);
 		break;
 	case Q_RPT_TXT:
+		c->rpt_txt_status = ans->status;
 		check_answer_txt(c, ans, c->rpt_txt, &c->nrpt_txt);
 		break;
 	case Q_STS_A:
@@ -464,7 +468,11 @@ check_findings(struct check *c)
 
 	/* MTA-STS */
 	enforce = 0;
-	if (!s->record_present)
+	if (!s->record_present && (c->sts_txt_status == RESOLVER_BOGUS ||
+	    c->sts_txt_status == RESOLVER_INDETERMINATE))
+		check_finding(r, c->a, c->sts_txt_status == RESOLVER_BOGUS ? FINDING_DNSSEC_BOGUS :
+		    FINDING_DNS_LOOKUP_FAILED, "TXT _mta-sts.%s", r->domain);
+	else if (!s->record_present)
 		check_finding(r, c->a, FINDING_MTA_STS_ABSENT, "no TXT at _mta-sts.%s", r->domain);
 	else if (s->record_status != MTASTS_OK)
 		check_finding(r, c->a, FINDING_MTA_STS_RECORD_INVALID, "%s",
@@ -481,7 +489,11 @@ check_findings(struct check *c)
 		enforce = 1;
 
 	/* TLS-RPT */
-	if (!r->tlsrpt.present)
+	if (!r->tlsrpt.present && (c->rpt_txt_status == RESOLVER_BOGUS ||
+	    c->rpt_txt_status == RESOLVER_INDETERMINATE))
+		check_finding(r, c->a, c->rpt_txt_status == RESOLVER_BOGUS ? FINDING_DNSSEC_BOGUS :
+		    FINDING_DNS_LOOKUP_FAILED, "TXT _smtp._tls.%s", r->domain);
+	else if (!r->tlsrpt.present)
 		check_finding(r, c->a, FINDING_TLSRPT_ABSENT, "no TXT at _smtp._tls.%s", r->domain);
 	else if (r->tlsrpt.status != TLSRPT_OK)
 		check_finding(r, c->a, FINDING_TLSRPT_INVALID, "%s", tlsrpt_status_name(r->tlsrpt.status));
@@ -546,6 +558,8 @@ check_findings(struct check *c)
 			v->reachable |= ep->connected;
 			if (!ep->tls_established)
 				v->starttls = 0;
+			else
+				v->starttls_some = 1;
 			if (!webpki || !ep->tls_established)
 				v->webpki_ok = 0;
 			if (v->dane) {
@@ -574,6 +588,7 @@ check_findings(struct check *c)
 
 	memset(&vin, 0, sizeof(vin));
 	vin.null_mx = r->null_mx && r->nmx == 0;
+	vin.nxdomain = r->mx_nxdomain;
 	vin.mx_bogus = r->mx_status == RESOLVER_BOGUS;
 	vin.sts = !s->policy_valid ? VERDICT_STS_ABSENT :
 	    s->policy.mode == MTASTS_MODE_ENFORCE ? VERDICT_STS_ENFORCE :

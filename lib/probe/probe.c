@@ -560,6 +560,7 @@ probe_raw_start(struct probe *p)
 {
 	struct probe_raw *raw = p->params.raw;
 
+	raw->step = 1;
 	probe_state(p, PROBE_RAW);
 	if (dbuf_add(&p->out, raw->hello, raw->hello_len) != DBUF_OK)
 		BUG("raw hello over the output ceiling");
@@ -587,10 +588,27 @@ probe_raw_input(struct probe *p, const unsigned char *buf, size_t n)
 {
 	struct probe_raw *raw = p->params.raw;
 
+	if (raw->step == 2) {
+		/* one whole record (5-byte header + length) is all the second step wants */
+		if (dbuf_add(raw->flight2, buf, n) != DBUF_OK || (raw->flight2->len >= 5 &&
+		    raw->flight2->len >= 5u + (raw->flight2->data[3] << 8 | raw->flight2->data[4]))) {
+			raw->end = PROBE_RAW_COMPLETE;
+			probe_finish(p);
+		}
+		return;
+	}
 	if (dbuf_add(raw->flight, buf, n) != DBUF_OK || probe_raw_complete(raw)) {
 		/* complete, or past the ceiling: the parser will call it too big */
 		raw->end = PROBE_RAW_COMPLETE;
-		probe_finish(p);
+		if (raw->after == NULL || raw->flight2 == NULL) {
+			probe_finish(p);
+			return;
+		}
+		raw->step = 2;
+		probe_state(p, PROBE_RAW);	/* a fresh deadline for the second step */
+		if (dbuf_add(&p->out, raw->after, raw->after_len) != DBUF_OK)
+			BUG("raw second step over the output ceiling");
+		probe_flush(p);
 	}
 }
 
@@ -661,8 +679,8 @@ probe_read_ev(evutil_socket_t fd, short what, void *arg)
 	}
 	if (n == 0) {
 		if (p->state == PROBE_RAW) {
-			p->params.raw->end = probe_raw_complete(p->params.raw) ? PROBE_RAW_COMPLETE :
-			    PROBE_RAW_CLOSED;
+			p->params.raw->end = p->params.raw->step == 1 &&
+			    probe_raw_complete(p->params.raw) ? PROBE_RAW_COMPLETE : PROBE_RAW_CLOSED;
 			probe_finish(p);
 		} else if (p->state == PROBE_QUIT)
 			probe_finish(p);

@@ -63,6 +63,14 @@ struct probe_raw {
 	size_t			 hello_len;
 	int			 sslv2;		/* parse the answer as SSLv2 */
 	struct dbuf		*flight;	/* caller-owned, with a ceiling: the server's bytes */
+	/*
+	 * Optional second step: once the first flight is complete, send `after` and collect what
+	 * follows in flight2 until a whole record has come (or close/deadline).
+	 */
+	const unsigned char	*after;
+	size_t			 after_len;
+	struct dbuf		*flight2;
+	int			 step;		/* out: 1 first flight, 2 after `after` was sent */
 	enum probe_raw_end	 end;		/* out */
 	int			 rejected_421;	/* out: the greeting was 421 (back off) */
 };

@@ -10,6 +10,7 @@
 
 #include "probe/endpoint.h"
 #include "scan/grade.h"
+#include "scan/heartbleed.h"
 #include "scan/scan.h"
 #include "tls/cipher.h"
 #include "tls/hello.h"
@@ -197,6 +198,8 @@ report_scan_json(json_t *tls, const struct scan_result *sr)
 	json_object_set_new(tls, "groups", groups);
 	json_object_set_new(tls, "key_exchange", kx);
 	json_object_set_new(tls, "extensions", ext);
+	json_object_set_new(tls, "heartbleed", json_string(heartbleed_name(
+	    (enum heartbleed_result)sr->heartbleed)));
 	json_object_set_new(tls, "enumeration", json_pack("{s:i, s:i, s:i, s:b, s:o}",
 	    "connections", sr->connections, "floor", (int)r->floor, "backoffs", sr->backoffs,
 	    "complete", !r->incomplete, "incomplete_reason", json_str(r->incomplete_reason)));

@@ -5,6 +5,8 @@
 
 #include "probe/endpoint.h"
 #include "scan/full.h"
+#include "scan/heartbleed.h"
+#include "tls/hello.h"
 #include "scan/weak.h"
 #include "util/arena.h"
 
@@ -44,6 +46,25 @@ full_endpoint(struct event_base *base, const struct probe_params *pp, struct end
 	scan_run(base, &sc, res);
 	ep->scan = res;
 	ep->connections += res->connections;
+
+	/* Heartbleed only where the heartbeat extension was echoed: no extra connection elsewhere */
+	if (res->report.heartbeat == TLSENUM_YES) {
+		int v, n = 0;
+
+		for (v = TLSENUM_TLS12; v >= TLSENUM_SSL3; v--)
+			if (res->report.v[v].supported == TLSENUM_YES)
+				break;
+		if (v >= TLSENUM_SSL3) {
+			res->heartbleed = heartbleed_probe(base, pp, tlsenum_version_wire(
+			    (enum tlsenum_version)v), res->report.v[v].suites, res->report.v[v].nsuites, &n);
+			res->connections += n;
+			ep->connections += n;
+			if (res->heartbleed == HEARTBLEED_VULNERABLE)
+				endpoint_finding(ep, a, FINDING_VULN_HEARTBLEED,
+				    "a %d-byte heartbeat claim with no payload was answered with data",
+				    HEARTBLEED_CLAIM);
+		}
+	}
 
 	memset(&gi, 0, sizeof(gi));
 	gi.tls = &res->report;

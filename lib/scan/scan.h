@@ -29,6 +29,7 @@ struct scan_result {
 	struct tlsenum_report	 report;	/* merged over lanes */
 	int			 connections;	/* TCP connections opened */
 	int			 backoffs;	/* times we waited after 421 or a refusal */
+	int			 heartbleed;	/* enum heartbleed_result (heartbleed.h) */
 	long			 elapsed_ms;
 };
 

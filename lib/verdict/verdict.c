@@ -44,9 +44,16 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 		    "The domain accepts no mail (null MX): there is nothing to read in transit.");
 		return;
 	}
+	if (in->nxdomain && !in->mx_bogus) {
+		v->protection = VERDICT_NO_MAIL;
+		snprintf(v->sentence, sizeof(v->sentence),
+		    "The domain does not exist (NXDOMAIN): no mail can be sent to it.");
+		return;
+	}
 	if (in->mx_bogus || in->nmx == 0) {
 		v->protection = VERDICT_NONE;
 		v->can_read = 1;
+		v->delivery_at_risk = in->mx_bogus;
 		snprintf(v->sentence, sizeof(v->sentence), in->mx_bogus ?
 		    "The MX records fail DNSSEC validation: validating senders cannot deliver, and others "
 		    "can be sent to a forged MX by an attacker who controls their DNS answers." :
@@ -97,8 +104,9 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 	v->protection = VERDICT_NONE;
 	if (!weak->starttls && weak->reachable)
 		snprintf(v->sentence, sizeof(v->sentence),
-		    "Anyone on the path can read mail to %s: it does not complete STARTTLS, and there is "
-		    "no DANE and no enforced MTA-STS.", weak->host);
+		    "Anyone on the path can read mail to %s: %s does not complete STARTTLS, and there is "
+		    "no DANE and no enforced MTA-STS.", weak->host,
+		    weak->starttls_some ? "one of its addresses" : "it");
 	else if (in->sts == VERDICT_STS_ENFORCE && !weak->sts_match)
 		snprintf(v->sentence, sizeof(v->sentence),
 		    "An attacker on the path can strip STARTTLS from %s: it is outside the MTA-STS "

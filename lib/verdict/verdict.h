@@ -38,6 +38,7 @@ struct verdict_mx {
 	int		 dane;		/* MX and TLSA secure, >= 1 usable TLSA record */
 	int		 sts_match;	/* matches an mx: pattern of the policy */
 	int		 starttls;	/* every address completed STARTTLS */
+	int		 starttls_some;	/* at least one address completed STARTTLS */
 	int		 dane_ok;	/* every address matched a TLSA record */
 	int		 webpki_ok;	/* every address: chain valid and name matches the MX host */
 	int		 reachable;	/* at least one address answered */
@@ -46,6 +47,7 @@ struct verdict_mx {
 struct verdict_input {
 	int			 null_mx;
 	int			 mx_bogus;	/* the MX RRset failed validation */
+	int			 nxdomain;	/* the domain does not exist */
 	enum verdict_sts	 sts;
 	size_t			 nmx;
 	const struct verdict_mx	*mx;

@@ -59,7 +59,6 @@ sts-enforce.example sts-outside.example sts-testing.example sts-malformed.exampl
 sts-redirect.example sts-oversize.example sts-badname.example iplit.example"
 UNSIGNED=unsigned.example
 BOGUS=bogus.example
-HOST_ZONES="dane.lab.example sts.lab.example"
 STS_ID=20250101T000000
 
 # ---- zones ------------------------------------------------------------------------------------

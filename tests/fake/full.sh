@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# tests/fake/full.sh PATH/TO/mailtls [PROFILE...] -- `mailtls host --full` against the legacy TLS
+# responders of fakesmtp.py (tls:<profile>, tests/fake/tls-profiles.json); see
+# docs/internals/full-tests.md.
+#
+# For each profile: the findings it must produce (and must not), the enumerated versions and
+# suite lists against the profile's own lists (server order: same order; client order: same
+# set), server_order, the extensions the profile sets, and the connection count against the
+# floor. The ordinary OpenSSL handshake of `mailtls host` fails against these servers (they stop
+# after ServerHelloDone): tls.handshake_failed is expected and ignored.
+#
+# Output: "ok PROFILE: check" / "FAIL PROFILE: check: why" lines, then "N passed, M failed".
+# Environment: FAKE_KEEP=1 keeps the work directory. Only 127.0.0.1 is contacted.
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+FAKE="$HERE/fakesmtp.py"
+PROFILES_JSON="$HERE/tls-profiles.json"
+if [ $# -lt 1 ] || [ ! -x "$1" ]; then
+	echo "usage: $0 PATH/TO/mailtls [PROFILE...]" >&2
+	exit 2
+fi
+MAILTLS=$1
+shift
+for tool in python3 jq timeout; do
+	command -v "$tool" >/dev/null || { echo "$0: needs $tool" >&2; exit 2; }
+done
+ALL=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$PROFILES_JSON")
+PROFILES=${*:-$ALL}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/mailtls-fakefull.XXXXXX")
+SERVER_PID=
+cleanup() {
+	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+	if [ "${FAKE_KEEP:-0}" = 1 ] || grep -q '^FAIL' "$WORK/results" 2>/dev/null; then
+		echo "(work directory kept: $WORK)" >&2
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+: >"$WORK/results"
+
+# The checks: python3 check.py PROFILES_JSON PROFILE MAILTLS_JSON -> ok/FAIL lines
+cat >"$WORK/check.py" <<'PYEOF'
+import json, sys
+
+profiles = json.load(open(sys.argv[1]))
+name = sys.argv[2]
+prof = profiles[name]
+try:
+    ep = json.load(open(sys.argv[3]))["endpoints"][0]
+except Exception as e:  # no report at all
+    print("FAIL %s: JSON report: %s" % (name, e))
+    sys.exit(0)
+tls = ep.get("tls") or {}
+ids = {f["id"] for f in ep.get("findings", [])}
+
+# code -> IANA name (TLS) or SSLv2 kind name, for every code the profiles use; 1.2-only suites
+NAMES = {
+    0x0003: "TLS_RSA_EXPORT_WITH_RC4_40_MD5", 0x0004: "TLS_RSA_WITH_RC4_128_MD5",
+    0x0005: "TLS_RSA_WITH_RC4_128_SHA", 0x0006: "TLS_RSA_EXPORT_WITH_RC2_CBC_40_MD5",
+    0x0008: "TLS_RSA_EXPORT_WITH_DES40_CBC_SHA", 0x0009: "TLS_RSA_WITH_DES_CBC_SHA",
+    0x000a: "TLS_RSA_WITH_3DES_EDE_CBC_SHA", 0x0014: "TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA",
+    # not in the IANA registry (draft-ietf-tls-56-bit-ciphersuites, OpenSSL 0.9.x EXP1024-*)
+    0x0062: "TLS_RSA_EXPORT1024_WITH_DES_CBC_SHA", 0x0064: "TLS_RSA_EXPORT1024_WITH_RC4_56_SHA",
+    0xc013: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", 0xc014: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+    0xc02f: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0xc030: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    0xcca8: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    0x010080: "SSL_CK_RC4_128_WITH_MD5", 0x020080: "SSL_CK_RC4_128_EXPORT40_WITH_MD5",
+    0x030080: "SSL_CK_RC2_128_CBC_WITH_MD5", 0x040080: "SSL_CK_RC2_128_CBC_EXPORT40_WITH_MD5",
+    0x050080: "SSL_CK_IDEA_128_CBC_WITH_MD5", 0x060040: "SSL_CK_DES_64_CBC_WITH_MD5",
+    0x0700c0: "SSL_CK_DES_192_EDE3_CBC_WITH_MD5",
+}
+TLS12_ONLY = {0xc02f, 0xc030, 0xcca8}
+ORDER = ["TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1.0", "SSLv3", "SSLv2"]
+
+results = []
+def check(what, cond, why=""):
+    results.append(("ok  " if cond else "FAIL") + " %s: %s%s" % (name, what, "" if cond else ": " + why))
+
+# findings each profile must raise, and must not
+must, must_not = set(), set()
+vers = prof["versions"]
+codes = [int(c, 16) for c in prof["ciphers"]]
+if "SSLv2" in vers: must.add("tls.sslv2")
+if "SSLv3" in vers: must.add("tls.sslv3")
+if "TLSv1.0" in vers: must.add("tls.v1_0")
+if "TLSv1.1" in vers: must.add("tls.v1_1")
+if "TLSv1.2" not in vers: must.add("tls.no_modern")
+names = [NAMES[c] for c in codes] + [NAMES[int(c, 16)] for c in prof.get("sslv2_ciphers", [])]
+if any("EXPORT" in n for n in names): must.add("cipher.export")
+if any("RC4" in n for n in names): must.add("cipher.rc4")
+if any("3DES" in n or "DES_192_EDE3" in n for n in names): must.add("cipher.3des")
+if prof["compression"]: must.add("tls.compression")
+else: must_not.add("tls.compression")
+tlsvers = [v for v in vers if v != "SSLv2"]
+if tlsvers:
+    if prof["secure_renegotiation"]: must_not.add("tls.insecure_renegotiation")
+    else: must.add("tls.insecure_renegotiation")
+if len(tlsvers) >= 2:
+    (must_not if prof["fallback_scsv"] else must).add("tls.no_fallback_scsv")
+if prof.get("heartbleed"): must.add("vuln.heartbleed")
+else: must_not.add("vuln.heartbleed")
+if "SSLv2" not in vers: must_not.add("tls.sslv2")
+if "SSLv3" not in vers: must_not.add("tls.sslv3")
+missing, extra = sorted(must - ids), sorted(must_not & ids)
+check("findings %s" % " ".join(sorted(must)), not missing and not extra,
+      "missing %s, unexpected %s (got %s)" % (missing, extra, sorted(ids)))
+
+# versions
+got_v = tls.get("versions") or []
+want_v = [v for v in ORDER if v in vers]
+check("versions %s" % want_v, got_v == want_v, "got %s" % got_v)
+
+# suites per version
+ciphers = tls.get("ciphers") or {}
+so = tls.get("server_order") or {}
+for v in want_v:
+    if v == "SSLv2":
+        want = [NAMES[int(c, 16)] for c in prof["sslv2_ciphers"]]
+        got = ciphers.get(v) or []
+        check("SSLv2 cipher kinds", sorted(got) == sorted(want), "got %s, want %s" % (got, want))
+        continue
+    want = [NAMES[c] for c in codes if v == "TLSv1.2" or c not in TLS12_ONLY]
+    got = ciphers.get(v) or []
+    if prof["server_order"] and len(want) >= 2:
+        check("%s suites in server order" % v, got == want, "got %s, want %s" % (got, want))
+    else:
+        check("%s suites" % v, sorted(got) == sorted(want),
+              "got %s, want %s (missing %s, extra %s)" % (got, want,
+              sorted(set(want) - set(got)), sorted(set(got) - set(want))))
+    if len(want) >= 2:
+        check("%s server_order %s" % (v, str(prof["server_order"]).lower()),
+              so.get(v) is prof["server_order"], "got %s" % so.get(v))
+
+# extensions the profile decides
+ext = tls.get("extensions") or {}
+if tlsvers:
+    check("extensions.secure_renegotiation %s" % str(prof["secure_renegotiation"]).lower(),
+          ext.get("secure_renegotiation") is prof["secure_renegotiation"], "got %s" % ext.get("secure_renegotiation"))
+    want_c = True if prof["compression"] else None
+    check("extensions.compression %s" % want_c, ext.get("compression") is want_c or
+          (not prof["compression"] and ext.get("compression") is False), "got %s" % ext.get("compression"))
+    want_h = True if prof["heartbeat"] else None
+    check("extensions.heartbeat %s" % want_h, ext.get("heartbeat") is want_h or
+          (not prof["heartbeat"] and ext.get("heartbeat") is False), "got %s" % ext.get("heartbeat"))
+    if len(tlsvers) >= 2:
+        check("extensions.fallback_scsv %s" % str(prof["fallback_scsv"]).lower(),
+              ext.get("fallback_scsv") is prof["fallback_scsv"], "got %s" % ext.get("fallback_scsv"))
+    else:
+        check("extensions.fallback_scsv null (one version)", ext.get("fallback_scsv") is None,
+              "got %s" % ext.get("fallback_scsv"))
+
+# connections
+en = tls.get("enumeration") or {}
+c, fl = en.get("connections"), en.get("floor")
+check("enumeration complete, connections %s <= 1.1 x floor %s + 3" % (c, fl),
+      en.get("complete") is True and c is not None and fl is not None and c <= 1.1 * fl + 3,
+      "enumeration %s" % en)
+check(".connections >= enumeration.connections",
+      isinstance(ep.get("connections"), int) and c is not None and ep["connections"] >= c,
+      "connections %s" % ep.get("connections"))
+
+print("\n".join(results))
+PYEOF
+
+for p in $PROFILES; do
+	rm -f "$WORK/$p.port"
+	python3 "$FAKE" --addr 127.0.0.1 --port 0 --scenario "tls:$p" --profiles "$PROFILES_JSON" \
+		--ready-file "$WORK/$p.port" >/dev/null 2>"$WORK/$p.server.log" &
+	SERVER_PID=$!
+	for ((i = 0; i < 200; i++)); do
+		[ -s "$WORK/$p.port" ] && break
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	PORT=$(cat "$WORK/$p.port" 2>/dev/null)
+	if [ -z "$PORT" ]; then
+		echo "FAIL $p: fake server did not start ($WORK/$p.server.log)" | tee -a "$WORK/results"
+		kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
+		continue
+	fi
+	timeout -k 5 90 "$MAILTLS" host "127.0.0.1:$PORT" --full --json --timeout 30 \
+		</dev/null >"$WORK/$p.json" 2>"$WORK/$p.err"
+	rc=$?
+	kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
+	if [ $rc -gt 1 ]; then
+		echo "FAIL $p: mailtls exit $rc: $(head -c 300 "$WORK/$p.err")" | tee -a "$WORK/results"
+		continue
+	fi
+	python3 "$WORK/check.py" "$PROFILES_JSON" "$p" "$WORK/$p.json" | tee -a "$WORK/results"
+done
+
+passed=$(grep -c '^ok' "$WORK/results")
+failed=$(grep -c '^FAIL' "$WORK/results")
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
