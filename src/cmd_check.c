@@ -63,6 +63,8 @@ cmd_check(int argc, char **argv)
 		{ "no-color", no_argument, NULL, 'N' },
 		{ "progress", no_argument, NULL, 'p' },
 		{ "no-progress", no_argument, NULL, 'P' },
+		{ "full", no_argument, NULL, 'F' },
+		{ "max-conn", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -91,6 +93,7 @@ cmd_check(int argc, char **argv)
 	cfg.http_ms = 20000;
 	cfg.max_total = 16;
 	cfg.max_per_ip = 1;
+	cfg.full_opts.lanes = 2;
 	rc.timeout_ms = 10000;
 	ro.command = "check";
 	cfg.ehlo = NULL;
@@ -119,6 +122,14 @@ cmd_check(int argc, char **argv)
 		case 'N': color = 0; break;
 		case 'p': progress = 1; break;
 		case 'P': progress = 0; break;
+		case 'F': cfg.full = 1; break;
+		case 'M':
+			cfg.full_opts.lanes = atoi(optarg);
+			if (cfg.full_opts.lanes < 1 || cfg.full_opts.lanes > SCAN_LANES_MAX) {
+				fprintf(stderr, "mailtls: --max-conn is 1 to %d\n", SCAN_LANES_MAX);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default:
 			fprintf(stderr, "mailtls: see mailtls --help\n");

@@ -29,6 +29,7 @@ usage(FILE *f)
 "  --dns-timeout SECS      deadline for each DNS lookup (default 10)\n"
 "  --http-timeout SECS     deadline for the MTA-STS policy fetch (default 20)\n"
 "  --progress|--no-progress  progress on stderr (default: when stderr is a terminal)\n"
+"  --full, --max-conn N    enumerate TLS on every MX address and grade it (as host --full)\n"
 "  --ca-file, --ehlo, the timeouts, --json, --fail-on, --color as for host; several\n"
 "  domains give one table of verdicts\n"
 "\n"

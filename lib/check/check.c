@@ -629,6 +629,56 @@ check_dane_state(struct check *c)
 	}
 }
 
+/*
+ * --full: enumerate every reachable endpoint; a certificate that DANE or an enforced MTA-STS
+ * policy authenticated is graded as such (grade.c does not cap it for name or trust).
+ */
+static void
+check_full(struct check *c)
+{
+	struct check_result *r = c->r;
+	struct full_opts fo = c->cfg->full_opts;
+	struct probe_params pp;
+	size_t i, j;
+
+	for (i = 0; i < r->nmx; i++) {
+		struct check_mx *mx = &r->mx[i];
+
+		for (j = 0; j < mx->nep; j++) {
+			struct endpoint *ep = mx->ep[j];
+
+			if (!ep->connected)
+				continue;
+			check_progress(c, "enumerating TLS of %s [%s]", mx->host, ep->ip);
+			fo.auth = ep->dane && ep->dane->verified ? GRADE_AUTH_DANE :
+			    mx->sts_pattern && r->sts.policy_valid &&
+			    r->sts.policy.mode == MTASTS_MODE_ENFORCE && ep->cert &&
+			    ep->cert->chain_valid && ep->cert->name_match ? GRADE_AUTH_MTASTS :
+			    GRADE_AUTH_NONE;
+			memset(&pp, 0, sizeof(pp));
+			pp.host = mx->host;
+			pp.ip = ep->ip;
+			pp.port = ep->port;
+			pp.proto = ENDPOINT_PROTO_SMTP;
+			pp.refname = mx->host;
+			pp.ehlo = c->cfg->ehlo;
+			pp.connect_ms = c->cfg->connect_ms;
+			pp.reply_ms = c->cfg->reply_ms;
+			pp.tls_ms = c->cfg->tls_ms;
+			pp.total_ms = c->cfg->total_ms;
+			pp.tls = c->cfg->tls;
+			pp.now = c->cfg->now;
+			full_endpoint(c->cfg->base, &pp, ep, c->a, &fo);
+			r->connections += ep->scan ? ep->scan->connections : 0;
+			if (ep->grade && (!r->graded || ep->grade->letter > r->grade)) {
+				r->graded = 1;
+				r->grade = ep->grade->letter;
+				r->grade_display = ep->grade->display;
+			}
+		}
+	}
+}
+
 struct check_result *
 check_run(const struct check_config *cfg, struct arena *a)
 {
@@ -714,6 +764,8 @@ check_run(const struct check_config *cfg, struct arena *a)
 
 	/* phase 5 */
 	check_findings(&c);
+	if (cfg->full)
+		check_full(&c);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	r->elapsed_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	return r;

@@ -23,6 +23,7 @@
 #include "probe/endpoint.h"
 #include "tls/tls.h"
 #include "verdict/verdict.h"
+#include "scan/full.h"
 
 struct arena;
 struct event_base;
@@ -59,6 +60,8 @@ struct check_config {
 	int			 max_total;		/* concurrent probes */
 	int			 max_per_ip;
 	long			 now;			/* 0: time(NULL) */
+	int			 full;			/* --full on every reachable endpoint */
+	struct full_opts	 full_opts;
 	void			(*progress)(const char *, void *);
 	void			*progress_arg;
 };
@@ -128,6 +131,9 @@ struct check_result {
 	struct endpoint		*endpoints[CHECK_ENDPOINTS_MAX];
 	int			 connections;
 	long			 elapsed_ms;
+	int			 graded;		/* --full ran: grade is set */
+	enum grade_letter	 grade;			/* the weakest endpoint's letter */
+	const char		*grade_display;		/* that endpoint's display ("B [T]") */
 };
 
 struct check_result	*check_run(const struct check_config *, struct arena *);

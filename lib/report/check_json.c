@@ -122,6 +122,8 @@ report_check_json(const struct check_result *r, const struct report_opts *ro)
 	eps = json_object_get(root, "endpoints");
 	for (i = 0; i < r->nendpoints; i++)
 		json_array_append_new(eps, report_endpoint_json(r->endpoints[i]));
+	json_object_set_new(root, "grade", r->graded ? json_pack("{s:s, s:s}", "letter",
+	    grade_letter_name(r->grade), "weakest_endpoint", r->grade_display) : json_null());
 	json_object_set_new(root, "connections", json_integer(r->connections));
 	json_object_set_new(root, "elapsed_ms", json_integer(r->elapsed_ms));
 	return root;

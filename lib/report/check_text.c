@@ -111,6 +111,9 @@ report_check_text(FILE *f, const struct check_result *r, const struct report_opt
 			fprintf(f, " %s", r->tlsrpt.record.rua[i].uri);
 		fprintf(f, "\n");
 	}
+	if (r->graded)
+		fprintf(f, "  grade     %s (the weakest endpoint: %s)\n", grade_letter_name(r->grade),
+		    r->grade_display);
 	fprintf(f, "  findings (info left out; --json has everything):\n");
 	ct_findings(f, r->findings, r->nfindings, ro);
 	for (i = 0; i < r->nendpoints; i++) {
@@ -142,8 +145,8 @@ report_check_table(FILE *f, const struct check_result *const *rs, size_t n,
 	size_t i, j, usable;
 	int any;
 
-	fprintf(f, "%-28s %-16s %-8s %-13s %-8s %-10s %-8s %s\n", "domain", "protection", "reads?",
-	    "DNSSEC(MX)", "DANE", "MTA-STS", "TLS-RPT", "worst finding");
+	fprintf(f, "%-28s %-16s %-8s %-13s %-8s %-10s %-8s %-6s %s\n", "domain", "protection", "reads?",
+	    "DNSSEC(MX)", "DANE", "MTA-STS", "TLS-RPT", "grade", "worst finding");
 	for (i = 0; i < n; i++) {
 		const struct check_result *r = rs[i];
 		const char *sts;
@@ -155,12 +158,12 @@ report_check_table(FILE *f, const struct check_result *const *rs, size_t n,
 		    !r->sts.fetched ? "no-policy" : !r->sts.policy_valid ? "bad-policy" :
 		    mtasts_mode_name(r->sts.policy.mode);
 		w = check_worst(r, &any);
-		fprintf(f, "%-28.28s %-16s %s%-8s%s %-13s %-8s %-10s %-8s %s\n", r->domain,
+		fprintf(f, "%-28.28s %-16s %s%-8s%s %-13s %-8s %-10s %-8s %-6s %s\n", r->domain,
 		    verdict_protection_name(r->verdict.protection), ct_color(ro, !r->verdict.can_read),
 		    r->verdict.can_read ? "YES" : "no", end, resolver_status_name(r->mx_status),
 		    r->nmx == 0 ? "-" : usable == r->nmx ? "all" : usable ? "partial" : "none", sts,
 		    !r->tlsrpt.present ? "none" : r->tlsrpt.status == TLSRPT_OK ? "ok" : "invalid",
-		    any ? severity_name(w) : "-");
+		    r->graded ? grade_letter_name(r->grade) : "-", any ? severity_name(w) : "-");
 	}
 	fprintf(f, "\n");
 	for (i = 0; i < n; i++)

@@ -6,6 +6,11 @@
 #include <string.h>
 
 #include "probe/endpoint.h"
+#include "scan/grade.h"
+#include "scan/heartbleed.h"
+#include "scan/scan.h"
+#include "tls/cipher.h"
+#include "tls/hello.h"
 #include "report/report.h"
 #include "verdict/finding.h"
 
@@ -25,6 +30,70 @@ report_upper(char *dst, const char *src, size_t n)
 	for (i = 0; i + 1 < n && src[i]; i++)
 		dst[i] = (char)(src[i] >= 'a' && src[i] <= 'z' ? src[i] - 32 : src[i]);
 	dst[i] = '\0';
+}
+
+/* --full: the grade, then per version its suites (server order first when it has one). */
+static void
+report_text_scan(FILE *f, const struct endpoint *ep)
+{
+	const struct scan_result *sr = ep->scan;
+	const struct tlsenum_report *r = &sr->report;
+	const struct grade_result *g = ep->grade;
+	size_t i;
+	int v;
+
+	if (g) {
+		fprintf(f, "  grade      %s (score %d; NCSC-NL %s; Mozilla intermediate %s, modern %s)\n",
+		    g->display, g->score, grade_ncsc_name(g->ncsc), g->mozilla_intermediate ? "yes" : "no",
+		    g->mozilla_modern ? "yes" : "no");
+		for (i = 0; i < g->reasons.n; i++)
+			fprintf(f, "             %s\n", g->reasons.s[i]);
+	}
+	for (v = TLSENUM_VERSION_LAST - 1; v >= 0; v--) {
+		const struct tlsenum_version_report *vr = &r->v[v];
+
+		if (vr->supported != TLSENUM_YES)
+			continue;
+		fprintf(f, "  %-10s %s\n", tlsenum_version_name((enum tlsenum_version)v),
+		    vr->server_order == TLSENUM_YES ? "server order" :
+		    vr->server_order == TLSENUM_NO ? "client order" : "");
+		if (v == TLSENUM_SSL2)
+			for (i = 0; i < vr->nsslv2_specs; i++) {
+				const struct cipher_sslv2 *c2 = cipher_sslv2_by_code(vr->sslv2_specs[i]);
+
+				fprintf(f, "             %-48s %s\n", c2 ? c2->name : "?",
+				    c2 ? cipher_strength_name(c2->strength) : "");
+			}
+		for (i = 0; v != TLSENUM_SSL2 && i < vr->nsuites; i++) {
+			const struct cipher_suite *cs = cipher_by_code(vr->suites[i]);
+
+			if (cs)
+				fprintf(f, "             %-48s %-7s %s\n", cs->name,
+				    cipher_kx_name(cs->kx), cipher_strength_name(cs->strength));
+			else
+				fprintf(f, "             0x%04x\n", vr->suites[i]);
+		}
+	}
+	fprintf(f, "  groups    ");
+	for (i = 0; i < r->ngroups13; i++)
+		fprintf(f, " %s", hello_group_name(r->groups13[i]) ? hello_group_name(r->groups13[i]) : "?");
+	if (r->ngroups12)
+		fprintf(f, "%s(TLS <= 1.2:", r->ngroups13 ? " " : "");
+	for (i = 0; i < r->ngroups12; i++)
+		fprintf(f, " %s", hello_group_name(r->groups12[i]) ? hello_group_name(r->groups12[i]) : "?");
+	fprintf(f, "%s\n", r->ngroups12 ? ")" : "");
+	if (r->dh_min_bits)
+		fprintf(f, "  DH         smallest group %u bits\n", r->dh_min_bits);
+	fprintf(f, "  extensions secure renegotiation %s, EMS %s, ETM %s, tickets %s, OCSP %s, "
+	    "heartbeat %s, compression %s, fallback SCSV %s, Heartbleed %s\n",
+	    tlsenum_answer_name(r->secure_reneg), r->exts & TLSENUM_EXT_EMS ? "yes" : "no",
+	    r->exts & TLSENUM_EXT_ETM ? "yes" : "no", r->exts & TLSENUM_EXT_TICKET ? "yes" : "no",
+	    r->exts & TLSENUM_EXT_STATUS ? "yes" : "no", tlsenum_answer_name(r->heartbeat),
+	    tlsenum_answer_name(r->compression), tlsenum_answer_name(r->fallback_scsv),
+	    heartbleed_name((enum heartbleed_result)sr->heartbleed));
+	fprintf(f, "  scan       %d connections (floor %u), %ld ms%s%s\n", sr->connections, r->floor,
+	    sr->elapsed_ms, r->incomplete ? ", incomplete: " : "",
+	    r->incomplete && r->incomplete_reason ? r->incomplete_reason : "");
 }
 
 void
@@ -66,6 +135,8 @@ report_text_endpoint(FILE *f, const struct endpoint *ep, const struct report_opt
 		fprintf(f, "  sha256     %s\n  spki       %s  (TLSA 3 1 1)\n", c->sha256 ? c->sha256 : "?",
 		    c->spki_sha256 ? c->spki_sha256 : "?");
 	}
+	if (ep->scan)
+		report_text_scan(f, ep);
 	fprintf(f, "  findings:\n");
 	for (s = SEVERITY_CRITICAL; s >= SEVERITY_INFO; s--) {
 		for (i = 0; i < ep->nfindings; i++) {

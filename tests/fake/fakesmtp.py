@@ -7,7 +7,8 @@ lines, a 10 MiB line, plaintext pipelined after the STARTTLS 220 (RFC 3207
 section 5 injection), garbage for a ServerHello, and hand-built SSLv2 / SSLv3 /
 TLS 1.0-1.2 ServerHellos from the profiles in tls-profiles.json (RFC 6101,
 RFC 5246 section 7.4, SSLv2 draft-hickman-netscape-ssl-00, RFC 5746
-renegotiation_info, RFC 6520 heartbeat, RFC 7507 TLS_FALLBACK_SCSV).
+renegotiation_info, RFC 6520 heartbeat, RFC 7507 TLS_FALLBACK_SCSV), with an
+optional ServerKeyExchange for (EC)DHE suites (RFC 5246 7.4.3, RFC 8422 5.4).
 
     fakesmtp.py --addr 127.0.0.1 --port 0 --scenario NAME [--once]
                 [--ready-file F] [--implicit-tls] [--lifetime S]
@@ -39,6 +40,7 @@ VERSIONS = {"SSLv2": 0x0002, "SSLv3": 0x0300, "TLSv1.0": 0x0301,
 # Record content types, handshake types, alert descriptions.
 CT_ALERT, CT_HANDSHAKE, CT_HEARTBEAT = 21, 22, 24
 HS_CLIENT_HELLO, HS_SERVER_HELLO, HS_CERTIFICATE, HS_SERVER_HELLO_DONE = 1, 2, 11, 14
+HS_SERVER_KEY_EXCHANGE = 12
 AL_UNEXPECTED_MESSAGE, AL_HANDSHAKE_FAILURE, AL_DECODE_ERROR = 10, 40, 50
 AL_PROTOCOL_VERSION, AL_INAPPROPRIATE_FALLBACK = 70, 86
 
@@ -50,6 +52,17 @@ SCSV_RENEGOTIATION, SCSV_FALLBACK = 0x00ff, 0x5600
 TLS12_ONLY = {0x003c, 0x003d, 0x0067, 0x006b, 0x009c, 0x009d, 0x009e, 0x009f,
               0xc023, 0xc024, 0xc027, 0xc028, 0xc02b, 0xc02c, 0xc02f, 0xc030,
               0xcca8, 0xcca9, 0xccaa}
+
+# Suites whose server flight carries a ServerKeyExchange (profiles with "server_key_exchange"):
+# finite-field DHE (signed) and ECDHE (signed).
+DHE_SUITES = {0x0011, 0x0012, 0x0013, 0x0014, 0x0015, 0x0016, 0x0032, 0x0033, 0x0038, 0x0039,
+              0x0040, 0x0044, 0x0045, 0x0067, 0x006a, 0x006b, 0x0087, 0x0088, 0x009e, 0x009f,
+              0x00a2, 0x00a3, 0xccaa}
+ECDHE_SUITES = ({c for c in range(0xc006, 0xc00b)} | {c for c in range(0xc010, 0xc015)}
+                | {0xc023, 0xc024, 0xc027, 0xc028, 0xc02b, 0xc02c, 0xc02f, 0xc030,
+                   0xc072, 0xc073, 0xc076, 0xc077, 0xcca8, 0xcca9, 0xc0ac, 0xc0ad, 0xc0ae, 0xc0af})
+# Public key sizes of the named groups a profile may list in "curves" (RFC 8422 5.4, RFC 7748).
+CURVE_POINT_LEN = {0x0017: 65, 0x0018: 97, 0x0019: 133, 0x001d: 32, 0x001e: 56}
 
 MAX_HELLO = 1 << 17          # ceiling on a ClientHello we are willing to buffer
 FAKE_MEMORY = b"FAKE-SERVER-MEMORY user=admin pass=hunter2 -----BEGIN RSA PRIVATE KEY----- "
@@ -397,6 +410,9 @@ def load_profile(path, name):
     p["versions"] = [VERSIONS[v] for v in p.get("versions", [])]
     p["ciphers"] = [code(x) for x in p.get("ciphers", [])]
     p["sslv2_ciphers"] = [code(x) for x in p.get("sslv2_ciphers", [])]
+    p["curves"] = [code(x) for x in p.get("curves", ["0x0017"])]
+    p["dh_bits"] = int(p.get("dh_bits", 2048))
+    p["server_key_exchange"] = bool(p.get("server_key_exchange", False))
     for k in ("server_order", "compression", "secure_renegotiation", "heartbeat", "heartbleed", "fallback_scsv"):
         p[k] = bool(p.get(k, False))
     return p
@@ -437,10 +453,25 @@ def choose(p, h):
     if p["fallback_scsv"] and SCSV_FALLBACK in client_ciphers and client_max < max(server_tls):
         return ("alert", version, AL_INAPPROPRIATE_FALLBACK)
     usable = [x for x in p["ciphers"] if version >= 0x0303 or x not in TLS12_ONLY]
+    curve = None
+    if p["server_key_exchange"]:
+        # ECDHE needs a common curve (server order; no supported_groups: the first, RFC 8422 4)
+        sg = h["extensions"].get(EXT_SUPPORTED_GROUPS)
+        if sg is None:
+            curve = p["curves"][0]
+        else:
+            lst = Reader(sg).vec(2)
+            cg = {int.from_bytes(lst[i:i + 2], "big") for i in range(0, len(lst) - 1, 2)}
+            curve = next((g for g in p["curves"] if g in cg), None)
+        if curve is None:
+            usable = [x for x in usable if x not in ECDHE_SUITES]
     chosen = pick(usable, client_ciphers, p["server_order"])
     if not chosen:
         return ("alert", version, AL_HANDSHAKE_FAILURE)
     cipher = chosen[0]
+    ske = None
+    if p["server_key_exchange"]:
+        ske = server_key_exchange(version, cipher, curve, p["dh_bits"])
     comp = 1 if p["compression"] and 1 in h["compression"] else 0
     exts = []
     ext = h["extensions"]
@@ -450,7 +481,27 @@ def choose(p, h):
         exts.append((EXT_HEARTBEAT, b"\x01"))            # peer_allowed_to_send
     if EXT_EC_POINT_FORMATS in ext and ((cipher >> 8) == 0xc0 or (cipher >> 8) == 0xcc):
         exts.append((EXT_EC_POINT_FORMATS, vec8(b"\x00")))
-    return ("tls", version, cipher, comp, exts)
+    return ("tls", version, cipher, comp, exts, ske)
+
+
+def server_key_exchange(version, cipher, curve, dh_bits):
+    """A ServerKeyExchange body for an (EC)DHE suite, or None. The numbers are random bytes of
+    the right sizes (p has its top bit set, so it is dh_bits long); the signature is random
+    too -- nobody can check it, as the handshake never gets further."""
+    if cipher in DHE_SUITES:
+        n = (dh_bits + 7) // 8
+        prime = b"\xff" + os.urandom(n - 2) + b"\xff" if n >= 2 else b"\xff"
+        params = vec16(prime) + vec16(b"\x02") + vec16(os.urandom(n))
+    elif cipher in ECDHE_SUITES:
+        plen = CURVE_POINT_LEN.get(curve, 65)
+        point = (b"\x04" + os.urandom(plen - 1)) if plen % 2 else os.urandom(plen)
+        params = u8(3) + u16(curve) + vec8(point)       # named_curve
+    else:
+        return None
+    sig = vec16(os.urandom(256))
+    if version >= 0x0303:
+        sig = u8(4) + u8(1) + sig                        # rsa_pkcs1_sha256
+    return params + sig
 
 
 def load_cert(path):
@@ -458,12 +509,14 @@ def load_cert(path):
         return f.read()
 
 
-def build_server_flight(version, cipher, comp, exts, cert):
+def build_server_flight(version, cipher, comp, exts, cert, ske=None):
     body = u16(version) + os.urandom(32) + vec8(os.urandom(32)) + u16(cipher) + u8(comp)
     if exts:
         body += vec16(b"".join(u16(t) + vec16(d) for t, d in exts))
     msgs = handshake(HS_SERVER_HELLO, body)
     msgs += handshake(HS_CERTIFICATE, vec24(vec24(cert)))
+    if ske is not None:
+        msgs += handshake(HS_SERVER_KEY_EXCHANGE, ske)
     msgs += handshake(HS_SERVER_HELLO_DONE, b"")
     return record(CT_HANDSHAKE, version, msgs)
 
@@ -510,7 +563,7 @@ def tls_responder(c, p, cert):
                                                 d[0] if d[0] != "tls" else "tls v=0x%04x cipher=0x%04x" % d[1:3]))
     if d[0] == "tls":
         version = d[1]
-        c.send(build_server_flight(version, d[2], d[3], d[4], cert))
+        c.send(build_server_flight(version, d[2], d[3], d[4], cert, d[5]))
     elif d[0] == "sslv2":
         c.send(build_sslv2_server_hello(d[1], cert))
         c.drain()
