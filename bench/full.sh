@@ -62,16 +62,18 @@ run_nmap() {
 }
 # testssl.sh: --nodns none (no A/AAAA/MX/PTR/CAA lookups), PHONE_OUT stays false (no CRL/OCSP
 # fetches), --warnings off (no prompts), stdin from /dev/null; NXCONNECT replaces the default
-# "invalid." that its OpenSSL capability probes would resolve via DNS (30 queries otherwise).
+# "invalid." that its OpenSSL capability probes would resolve via DNS (30 queries per start,
+# `testssl --version` included; 127.0.0.1:0 is its own WSL workaround).
+export NXCONNECT=127.0.0.1:0
 TESTSSL_OPTS="--quiet --color 0 --warnings off --nodns none"
 run_testssl() {
 	rm -f "$OUT/testssl.json"
-	NXCONNECT=127.0.0.1:0 testssl $TESTSSL_OPTS --jsonfile "$OUT/testssl.json" -t smtp "$ADDR:25" \
+	testssl $TESTSSL_OPTS --jsonfile "$OUT/testssl.json" -t smtp "$ADDR:25" \
 		</dev/null >"$OUT/testssl.txt" 2>"$OUT/testssl.err" && RC_T=0 || RC_T=$?
 }
 run_testssl_e() {
 	rm -f "$OUT/testssl-E.json"
-	NXCONNECT=127.0.0.1:0 testssl $TESTSSL_OPTS -E --jsonfile "$OUT/testssl-E.json" -t smtp "$ADDR:25" \
+	testssl $TESTSSL_OPTS -E --jsonfile "$OUT/testssl-E.json" -t smtp "$ADDR:25" \
 		</dev/null >"$OUT/testssl-E.txt" 2>"$OUT/testssl-E.err" && RC_TE=0 || RC_TE=$?
 }
 

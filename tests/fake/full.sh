@@ -10,7 +10,9 @@
 # after ServerHelloDone): tls.handshake_failed is expected and ignored.
 #
 # Output: "ok PROFILE: check" / "FAIL PROFILE: check: why" lines, then "N passed, M failed".
-# Environment: FAKE_KEEP=1 keeps the work directory. Only 127.0.0.1 is contacted.
+# Each profile is scanned twice: with the default --max-conn (2: versions split over parallel
+# lanes) and with --max-conn 1 (one planner sees every version); FAKE_FULL_MAXCONN="default 1 3"
+# changes the set. FAKE_KEEP=1 keeps the work directory. Only 127.0.0.1 is contacted.
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -47,8 +49,8 @@ cat >"$WORK/check.py" <<'PYEOF'
 import json, sys
 
 profiles = json.load(open(sys.argv[1]))
-name = sys.argv[2]
-prof = profiles[name]
+prof = profiles[sys.argv[2]]
+name = sys.argv[4] if len(sys.argv) > 4 else sys.argv[2]
 try:
     ep = json.load(open(sys.argv[3]))["endpoints"][0]
 except Exception as e:  # no report at all
@@ -63,6 +65,7 @@ NAMES = {
     0x0005: "TLS_RSA_WITH_RC4_128_SHA", 0x0006: "TLS_RSA_EXPORT_WITH_RC2_CBC_40_MD5",
     0x0008: "TLS_RSA_EXPORT_WITH_DES40_CBC_SHA", 0x0009: "TLS_RSA_WITH_DES_CBC_SHA",
     0x000a: "TLS_RSA_WITH_3DES_EDE_CBC_SHA", 0x0014: "TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA",
+    0x0033: "TLS_DHE_RSA_WITH_AES_128_CBC_SHA", 0x009e: "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
     # not in the IANA registry (draft-ietf-tls-56-bit-ciphersuites, OpenSSL 0.9.x EXP1024-*)
     0x0062: "TLS_RSA_EXPORT1024_WITH_DES_CBC_SHA", 0x0064: "TLS_RSA_EXPORT1024_WITH_RC4_56_SHA",
     0xc013: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", 0xc014: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
@@ -73,15 +76,19 @@ NAMES = {
     0x050080: "SSL_CK_IDEA_128_CBC_WITH_MD5", 0x060040: "SSL_CK_DES_64_CBC_WITH_MD5",
     0x0700c0: "SSL_CK_DES_192_EDE3_CBC_WITH_MD5",
 }
-TLS12_ONLY = {0xc02f, 0xc030, 0xcca8}
+TLS12_ONLY = {0xc02f, 0xc030, 0xcca8, 0x009e}
 ORDER = ["TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1.0", "SSLv3", "SSLv2"]
 
 results = []
 def check(what, cond, why=""):
     results.append(("ok  " if cond else "FAIL") + " %s: %s%s" % (name, what, "" if cond else ": " + why))
 
-# findings each profile must raise, and must not
-must, must_not = set(), set()
+# findings: each of these IDs is raised exactly when the profile implies it
+CLEAR = {"tls.sslv2", "tls.sslv3", "tls.v1_0", "tls.v1_1", "tls.no_modern", "cipher.null",
+         "cipher.anon", "cipher.export", "cipher.rc4", "cipher.3des", "tls.compression",
+         "tls.insecure_renegotiation", "tls.no_fallback_scsv", "vuln.heartbleed", "kx.dh_weak"}
+DHE = {0x0014, 0x0033, 0x009e}
+must = set()
 vers = prof["versions"]
 codes = [int(c, 16) for c in prof["ciphers"]]
 if "SSLv2" in vers: must.add("tls.sslv2")
@@ -94,20 +101,15 @@ if any("EXPORT" in n for n in names): must.add("cipher.export")
 if any("RC4" in n for n in names): must.add("cipher.rc4")
 if any("3DES" in n or "DES_192_EDE3" in n for n in names): must.add("cipher.3des")
 if prof["compression"]: must.add("tls.compression")
-else: must_not.add("tls.compression")
 tlsvers = [v for v in vers if v != "SSLv2"]
-if tlsvers:
-    if prof["secure_renegotiation"]: must_not.add("tls.insecure_renegotiation")
-    else: must.add("tls.insecure_renegotiation")
-if len(tlsvers) >= 2:
-    (must_not if prof["fallback_scsv"] else must).add("tls.no_fallback_scsv")
+if tlsvers and not prof["secure_renegotiation"]: must.add("tls.insecure_renegotiation")
+if len(tlsvers) >= 2 and not prof["fallback_scsv"]: must.add("tls.no_fallback_scsv")
 if prof.get("heartbleed"): must.add("vuln.heartbleed")
-else: must_not.add("vuln.heartbleed")
-if "SSLv2" not in vers: must_not.add("tls.sslv2")
-if "SSLv3" not in vers: must_not.add("tls.sslv3")
-missing, extra = sorted(must - ids), sorted(must_not & ids)
-check("findings %s" % " ".join(sorted(must)), not missing and not extra,
-      "missing %s, unexpected %s (got %s)" % (missing, extra, sorted(ids)))
+ske = prof.get("server_key_exchange", False)
+if ske and prof.get("dh_bits", 2048) < 2048 and DHE & set(codes): must.add("kx.dh_weak")
+missing, extra = sorted(must - ids), sorted((ids & CLEAR) - must)
+check("findings {%s} and no other of %d weakness IDs" % (" ".join(sorted(must)), len(CLEAR)),
+      not missing and not extra, "missing %s, unexpected %s (got %s)" % (missing, extra, sorted(ids)))
 
 # versions
 got_v = tls.get("versions") or []
@@ -140,18 +142,28 @@ ext = tls.get("extensions") or {}
 if tlsvers:
     check("extensions.secure_renegotiation %s" % str(prof["secure_renegotiation"]).lower(),
           ext.get("secure_renegotiation") is prof["secure_renegotiation"], "got %s" % ext.get("secure_renegotiation"))
-    want_c = True if prof["compression"] else None
-    check("extensions.compression %s" % want_c, ext.get("compression") is want_c or
-          (not prof["compression"] and ext.get("compression") is False), "got %s" % ext.get("compression"))
-    want_h = True if prof["heartbeat"] else None
-    check("extensions.heartbeat %s" % want_h, ext.get("heartbeat") is want_h or
-          (not prof["heartbeat"] and ext.get("heartbeat") is False), "got %s" % ext.get("heartbeat"))
+    # every <= 1.2 hello offers DEFLATE and heartbeat: the answer is known, true or false
+    check("extensions.compression %s" % str(prof["compression"]).lower(),
+          ext.get("compression") is prof["compression"], "got %s" % ext.get("compression"))
+    check("extensions.heartbeat %s" % str(prof["heartbeat"]).lower(),
+          ext.get("heartbeat") is prof["heartbeat"], "got %s" % ext.get("heartbeat"))
     if len(tlsvers) >= 2:
         check("extensions.fallback_scsv %s" % str(prof["fallback_scsv"]).lower(),
               ext.get("fallback_scsv") is prof["fallback_scsv"], "got %s" % ext.get("fallback_scsv"))
     else:
         check("extensions.fallback_scsv null (one version)", ext.get("fallback_scsv") is None,
               "got %s" % ext.get("fallback_scsv"))
+
+# key exchange read from ServerKeyExchange messages
+if ske:
+    GROUPS = {0x0017: "secp256r1", 0x0018: "secp384r1", 0x0019: "secp521r1", 0x001d: "x25519", 0x001e: "x448"}
+    kx = tls.get("key_exchange") or []
+    dh = sorted({k.get("bits") for k in kx if k.get("kx") == "DHE"})
+    want_dh = [prof.get("dh_bits", 2048)] if DHE & set(codes) else []
+    check("key_exchange DHE bits %s" % want_dh, dh == want_dh, "got %s" % dh)
+    ec = [k.get("group") for k in kx if k.get("kx") == "ECDHE"]
+    want_ec = [GROUPS[int(c, 16)] for c in prof.get("curves", ["0x0017"])]
+    check("key_exchange ECDHE groups %s" % want_ec, sorted(ec) == sorted(want_ec), "got %s" % ec)
 
 # connections
 en = tls.get("enumeration") or {}
@@ -166,31 +178,48 @@ check(".connections >= enumeration.connections",
 print("\n".join(results))
 PYEOF
 
-for p in $PROFILES; do
-	rm -f "$WORK/$p.port"
+# one_run PROFILE MAXCONN: a fresh server, one mailtls run, the checks
+one_run() {
+	local p=$1 m=$2 label tag rc i PORT
+	label=$p
+	[ "$m" = default ] || label="$p(max-conn $m)"
+	tag="$p.$m"
+	rm -f "$WORK/$tag.port"
 	python3 "$FAKE" --addr 127.0.0.1 --port 0 --scenario "tls:$p" --profiles "$PROFILES_JSON" \
-		--ready-file "$WORK/$p.port" >/dev/null 2>"$WORK/$p.server.log" &
+		--ready-file "$WORK/$tag.port" >/dev/null 2>"$WORK/$tag.server.log" &
 	SERVER_PID=$!
 	for ((i = 0; i < 200; i++)); do
-		[ -s "$WORK/$p.port" ] && break
+		[ -s "$WORK/$tag.port" ] && break
 		kill -0 "$SERVER_PID" 2>/dev/null || break
 		sleep 0.05
 	done
-	PORT=$(cat "$WORK/$p.port" 2>/dev/null)
+	PORT=$(cat "$WORK/$tag.port" 2>/dev/null)
 	if [ -z "$PORT" ]; then
-		echo "FAIL $p: fake server did not start ($WORK/$p.server.log)" | tee -a "$WORK/results"
+		echo "FAIL $label: fake server did not start ($WORK/$tag.server.log)" | tee -a "$WORK/results"
 		kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
-		continue
+		return
 	fi
-	timeout -k 5 90 "$MAILTLS" host "127.0.0.1:$PORT" --full --json --timeout 30 \
-		</dev/null >"$WORK/$p.json" 2>"$WORK/$p.err"
+	local extra=()
+	[ "$m" = default ] || extra=(--max-conn "$m")
+	timeout -k 5 90 "$MAILTLS" host "127.0.0.1:$PORT" --full --json --timeout 30 "${extra[@]}" \
+		</dev/null >"$WORK/$tag.json" 2>"$WORK/$tag.err"
 	rc=$?
 	kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
 	if [ $rc -gt 1 ]; then
-		echo "FAIL $p: mailtls exit $rc: $(head -c 300 "$WORK/$p.err")" | tee -a "$WORK/results"
-		continue
+		echo "FAIL $label: mailtls exit $rc: $(head -c 300 "$WORK/$tag.err")" | tee -a "$WORK/results"
+		return
 	fi
-	python3 "$WORK/check.py" "$PROFILES_JSON" "$p" "$WORK/$p.json" | tee -a "$WORK/results"
+	if ! python3 "$WORK/check.py" "$PROFILES_JSON" "$p" "$WORK/$tag.json" "$label" >"$WORK/$tag.checks" 2>&1; then
+		echo "FAIL $label: checker error: $(tail -n 1 "$WORK/$tag.checks")" >>"$WORK/$tag.checks"
+	fi
+	grep -E '^(ok|FAIL) ' "$WORK/$tag.checks" | tee -a "$WORK/results"
+}
+
+# The default (--max-conn 2) splits the versions over parallel lanes; --max-conn 1 is one planner.
+for p in $PROFILES; do
+	for m in ${FAKE_FULL_MAXCONN:-default 1}; do
+		one_run "$p" "$m"
+	done
 done
 
 passed=$(grep -c '^ok' "$WORK/results")
