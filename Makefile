@@ -64,6 +64,7 @@ real: all $(B)/libmailtls.a
 	@tests/unit/resolver-lab.sh
 	@tests/real/http-lab.sh
 	@tests/real/check.sh $(B)/mailtls
+	@tests/real/loopback-only.sh $(B)/mailtls
 	@if [ -x tests/real/full.sh ]; then tests/real/full.sh $(B)/mailtls; fi
 	@if [ -x tests/fake/full.sh ]; then tests/fake/full.sh $(B)/mailtls; fi
 

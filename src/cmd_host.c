@@ -46,24 +46,33 @@ cli_fqdn(void)
 	return host_fqdn(buf, sizeof(buf));
 }
 
+/*
+ * This machine's FQDN for EHLO, as posttls-finger defaults to $myhostname.  No DNS lookup: the
+ * name must not cost a query (tests run with no resolver but loopback).  /etc/mailname (Debian's
+ * mail name), else the host name, else "localhost.localdomain".
+ */
 static const char *
 host_fqdn(char *buf, size_t len)
 {
-	struct addrinfo hints, *res = NULL;
+	FILE *f;
+	size_t n;
 
+	if ((f = fopen("/etc/mailname", "r")) != NULL) {
+		if (fgets(buf, (int)len, f) != NULL) {
+			n = strcspn(buf, " \t\r\n");
+			buf[n] = '\0';
+			if (n > 0 && strchr(buf, '.') != NULL) {
+				fclose(f);
+				return buf;
+			}
+		}
+		fclose(f);
+	}
 	if (gethostname(buf, len) != 0 || buf[0] == '\0')
 		return "localhost.localdomain";
 	buf[len - 1] = '\0';
-	if (strchr(buf, '.') != NULL)
-		return buf;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_flags = AI_CANONNAME;
-	if (getaddrinfo(buf, NULL, &hints, &res) == 0 && res && res->ai_canonname &&
-	    strchr(res->ai_canonname, '.')) {
-		snprintf(buf, len, "%s", res->ai_canonname);
-	}
-	if (res)
-		freeaddrinfo(res);
+	if (strchr(buf, '.') == NULL && strlen(buf) + sizeof(".localdomain") <= len)
+		strcat(buf, ".localdomain");
 	return buf;
 }
 

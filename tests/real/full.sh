@@ -64,6 +64,14 @@ for c in openssl jq postfix; do
 done
 [ -x "$BIN" ] || { echo "full: $BIN is not executable"; echo "0 passed, 1 failed"; exit 1; }
 
+# Two runs at once would restart each other's servers (same BASEDIR, same addresses): queue.
+mkdir -p "$BASE"
+exec 8>"$BASE/.full.lock"
+if ! flock -n 8; then
+	echo "full: another tests/real/full.sh holds $BASE/.full.lock; waiting (up to 300 s)"
+	flock -w 300 8 || { echo "full: still locked"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
 tests/lab/ca.sh "$BASE/certs" || { echo "full: cannot make the lab CA"; echo "0 passed, 1 failed"; exit 1; }
 CA="$BASE/certs/ca.pem"
 
