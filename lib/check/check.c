@@ -230,11 +230,16 @@ check_answer_tlsa(struct check *c, struct check_q *q, const struct resolver_answ
 	struct check_mx *mx = q->mx;
 	size_t i;
 
-	/* RFC 7672 §2.2.2: a secure CNAME target without TLSA falls back to the original name */
-	if (q->canon && ans->status == RESOLVER_SECURE && ans->n == 0) {
-		mx->tlsa_name = arena_printf(c->a, "_25._tcp.%s", mx->host);
-		check_query(c, mx->tlsa_name, RESOLVER_T_TLSA, Q_TLSA, mx, 0);
-		return;
+	/*
+	 * RFC 7672 §2.2.2: TLSA records at a secure CNAME target take precedence; without them
+	 * (or when the target is not secure) those at the original name apply, which phase 2
+	 * already fetched.
+	 */
+	if (q->canon) {
+		if (!(ans->status == RESOLVER_SECURE && ans->n > 0) && ans->status != RESOLVER_BOGUS)
+			return;
+		mx->ntlsa = 0;
+		mx->tlsa_name = arena_printf(c->a, "_25._tcp.%s", mx->canon);
 	}
 	mx->tlsa_status = ans->status;
 	if (ans->why_bogus)
@@ -729,32 +734,27 @@ check_run(const struct check_config *cfg, struct arena *a)
 		}
 		check_query(&c, mx->host, RESOLVER_T_A, Q_MX_A, mx, 0);
 		check_query(&c, mx->host, RESOLVER_T_AAAA, Q_MX_AAAA, mx, 0);
-	}
-	check_progress(&c, "looking up %zu MX hosts", r->nmx);
-	check_wait(&c);
-
-	/* phase 3: TLSA only where DANE could apply (a secure MX RRset) */
-	for (i = 0; i < r->nmx && r->mx_status == RESOLVER_SECURE; i++) {
-		struct check_mx *mx = &r->mx[i];
-
-		if (mx->ip_literal)
-			continue;
-		if (mx->canon && mx->addr_status == RESOLVER_SECURE && strcmp(mx->canon, mx->host)) {
-			mx->tlsa_name = arena_printf(a, "_25._tcp.%s", mx->canon);
-			check_query(&c, mx->tlsa_name, RESOLVER_T_TLSA, Q_TLSA, mx, 1);
-		} else {
+		/*
+		 * TLSA in the same round trip: only where DANE could apply (a secure MX RRset), or
+		 * for an insecure MX to report records that senders will ignore.
+		 */
+		if (r->mx_status == RESOLVER_SECURE || r->mx_status == RESOLVER_INSECURE) {
 			mx->tlsa_name = arena_printf(a, "_25._tcp.%s", mx->host);
 			check_query(&c, mx->tlsa_name, RESOLVER_T_TLSA, Q_TLSA, mx, 0);
 		}
 	}
-	/* an insecure MX: look anyway, only to report TLSA records that senders will ignore */
-	for (i = 0; i < r->nmx && r->mx_status == RESOLVER_INSECURE; i++) {
+	check_progress(&c, "looking up %zu MX hosts", r->nmx);
+	check_wait(&c);
+
+	/* phase 3: TLSA at the target of a secure CNAME (rare; RFC 7672 §2.2.2) */
+	for (i = 0; i < r->nmx && r->mx_status == RESOLVER_SECURE; i++) {
 		struct check_mx *mx = &r->mx[i];
 
-		if (mx->ip_literal)
+		if (mx->ip_literal || mx->canon == NULL || mx->addr_status != RESOLVER_SECURE ||
+		    strcmp(mx->canon, mx->host) == 0)
 			continue;
-		mx->tlsa_name = arena_printf(a, "_25._tcp.%s", mx->host);
-		check_query(&c, mx->tlsa_name, RESOLVER_T_TLSA, Q_TLSA, mx, 0);
+		check_query(&c, arena_printf(a, "_25._tcp.%s", mx->canon), RESOLVER_T_TLSA, Q_TLSA,
+		    mx, 1);
 	}
 	check_wait(&c);
 	check_dane_state(&c);

@@ -337,7 +337,7 @@ resolver_new(struct event_base *base, const struct resolver_config *cfg, char *e
 		goto fail;
 	}
 	/* A child process, not a thread (docs/internals/resolver.md). */
-	if (resolver_ub_err(ub_ctx_async(r->ctx, 0), "async", err, errlen) != 0)
+	if (resolver_ub_err(ub_ctx_async(r->ctx, 1), "async", err, errlen) != 0)
 		goto fail;
 	if (cfg->forwarder != NULL) {
 		if (resolver_ub_err(ub_ctx_set_fwd(r->ctx, cfg->forwarder), cfg->forwarder,

@@ -145,6 +145,18 @@ scan_lane_next(struct scan_lane *l)
 	probe_start(st->base, &pp, l->arena, scan_probe_done, l);
 }
 
+/* Over lanes: any "yes" wins, then any "no", then whatever was decided at all. */
+static enum tlsenum_answer
+scan_answer_merge(enum tlsenum_answer a, enum tlsenum_answer b)
+{
+	static const int rank[TLSENUM_ANSWER_LAST] = {
+		[TLSENUM_UNTESTED] = 0, [TLSENUM_NOT_APPLICABLE] = 1, [TLSENUM_INDETERMINATE] = 2,
+		[TLSENUM_NO] = 3, [TLSENUM_YES] = 4,
+	};
+
+	return rank[b] > rank[a] ? b : a;
+}
+
 static void
 scan_merge(struct scan_state *st)
 {
@@ -183,10 +195,8 @@ scan_merge(struct scan_state *st)
 		if (r->dh_min_bits && (!m->dh_min_bits || r->dh_min_bits < m->dh_min_bits))
 			m->dh_min_bits = r->dh_min_bits;
 		m->exts |= r->exts;
-		if (r->compression == TLSENUM_YES || m->compression == TLSENUM_UNTESTED)
-			m->compression = r->compression;
-		if (r->heartbeat == TLSENUM_YES || m->heartbeat == TLSENUM_UNTESTED)
-			m->heartbeat = r->heartbeat;
+		m->compression = scan_answer_merge(m->compression, r->compression);
+		m->heartbeat = scan_answer_merge(m->heartbeat, r->heartbeat);
 		m->attempts += r->attempts;
 		m->attempts_failed += r->attempts_failed;
 		m->timeouts += r->timeouts;
@@ -197,6 +207,80 @@ scan_merge(struct scan_state *st)
 			m->incomplete_reason = r->incomplete_reason;
 		}
 	}
+}
+
+static void
+scan_one_done(struct probe *p, struct endpoint *ep, void *arg)
+{
+	*(int *)arg = 1;
+	probe_free(p);
+}
+
+/*
+ * With TLS 1.3 in a lane of its own, the TLS <= 1.2 lane cannot know the server's highest version,
+ * so RFC 7507 is checked here: one hello at the second-highest version carrying
+ * TLS_FALLBACK_SCSV.  inappropriate_fallback (86) means honoured; a ServerHello means ignored.
+ */
+static enum tlsenum_answer
+scan_fallback(struct event_base *base, const struct scan_config *cfg, struct scan_result *res)
+{
+	const struct tlsenum_report *r = &res->report;
+	struct hello_params hp;
+	struct hello_server hs;
+	struct probe_params pp;
+	struct probe_raw raw;
+	struct dbuf hello, flight;
+	struct arena *a;
+	uint8_t rnd[32];
+	enum tlsenum_answer ans = TLSENUM_INDETERMINATE;
+	enum hello_result hr;
+	int v, n = 0, done = 0;
+	size_t i;
+
+	for (v = TLSENUM_TLS13; v >= TLSENUM_SSL3; v--)
+		if (r->v[v].supported == TLSENUM_YES && ++n == 2)
+			break;
+	if (n < 2)
+		return TLSENUM_NOT_APPLICABLE;
+	for (i = 0; i < sizeof(rnd); i++)
+		rnd[i] = (uint8_t)random();
+	dbuf_init(&hello, 16384);
+	dbuf_init(&flight, HELLO_FLIGHT_MAX + 1024);
+	hello_params_default(&hp, tlsenum_version_wire((enum tlsenum_version)v), rnd);
+	hp.sni = cfg->probe.refname;
+	hp.opts |= HELLO_OPT_FALLBACK_SCSV;
+	if (r->v[v].nsuites > 0) {
+		hp.ciphers = r->v[v].suites;
+		hp.nciphers = r->v[v].nsuites;
+	}
+	if (hello_build_client(&hello, &hp) != HELLO_BUILD_OK)
+		goto out;
+	memset(&raw, 0, sizeof(raw));
+	raw.hello = hello.data;
+	raw.hello_len = hello.len;
+	raw.flight = &flight;
+	pp = cfg->probe;
+	pp.raw = &raw;
+	pp.ntlsa = 0;
+	a = arena_new();
+	probe_start(base, &pp, a, scan_one_done, &done);
+	while (!done)
+		if (event_base_loop(base, EVLOOP_ONCE) < 0)
+			BUG("event loop failed");
+	arena_free(a);
+	res->connections++;
+	if (raw.end == PROBE_RAW_COMPLETE) {
+		hr = hello_parse_server(flight.data, flight.len, &hs);
+		if (hr == HELLO_ALERT && hs.alert_desc == 86)
+			ans = TLSENUM_YES;
+		else if (hr == HELLO_OK || (hs.seen & HELLO_SEEN_HELLO))
+			ans = TLSENUM_NO;
+		hello_server_free(&hs);
+	}
+out:
+	dbuf_free(&hello);
+	dbuf_free(&flight);
+	return ans;
 }
 
 void
@@ -248,6 +332,9 @@ scan_run(struct event_base *base, const struct scan_config *cfg, struct scan_res
 			BUG("event loop failed");
 	}
 	scan_merge(&st);
+	if (st.nlanes > 1 && res->report.fallback_scsv != TLSENUM_YES &&
+	    res->report.fallback_scsv != TLSENUM_NO)
+		res->report.fallback_scsv = scan_fallback(base, cfg, res);
 	for (i = 0; i < st.nlanes; i++) {
 		tlsenum_free(st.lane[i].te);
 		event_free(st.lane[i].ev_wait);

@@ -12,13 +12,13 @@
 #                       mount namespace; its handshakes never complete, see the script)
 #
 # Environment: FULL_KEEP=1 keeps the work directory; FULL_CASES="pfdef exim" runs a subset;
+# FULL_BASEDIR (default /tmp/mailtls-full; runs sharing it queue on BASEDIR/.full.lock);
 # FULL_P=4 parallel s_client probes.
 # Output: `ok ...` / `FAIL ...` lines, `skip ...` notes, last line `N passed, M failed`.
 set -u
 [ $# -ge 1 ] || { echo "usage: $0 PATH/TO/mailtls"; exit 2; }
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-cd "$(dirname "$0")/../.."
-TOP=$(pwd)
+cd "$(dirname "$0")/../.." || exit 2
 BASE=${FULL_BASEDIR:-/tmp/mailtls-full}
 NET=127.0.2
 PF=tests/lab/postfix.sh
@@ -190,7 +190,7 @@ wait
 # ---- checks per server ---------------------------------------------------------------------
 check_case() {
 	local c=$1 addr=${ADDR[$1]} mode=${MODE[$1]} lab=${LAB[$1]} J="$WORK/$1.json" rc n e
-	local -a vers
+	local -a vers L
 	if [ "$(cat "$WORK/start.$c.rc")" != 0 ]; then
 		if [ "$c" = osmtpd ]; then
 			note "osmtpd: OpenSMTPD cannot run here: $(tr '\n' ' ' <"$WORK/start.$c" | cut -c1-300)"
@@ -227,7 +227,7 @@ check_case() {
 	fi
 
 	# jobs: versions, listed suites, unlisted suites, preference order
-	local jobs="$WORK/$c.jobs" v f listed so first second
+	local jobs="$WORK/$c.jobs" v f so
 	: >"$jobs"
 	mapfile -t vers < <(jq -r '.endpoints[0].tls.versions[]' "$J")
 	for v in TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3; do
