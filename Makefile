@@ -68,7 +68,8 @@ real: all $(B)/libmailtls.a
 	@if [ -x tests/real/full.sh ]; then tests/real/full.sh $(B)/mailtls; fi
 	@if [ -x tests/fake/full.sh ]; then tests/fake/full.sh $(B)/mailtls; fi
 
-# The same scenarios under AddressSanitizer and UndefinedBehaviorSanitizer.
+# The fake-server scenarios (SMTP and legacy TLS), the Postfix host tests and the domain checks
+# again under AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer.
 asan:
 	$(MAKE) B=build/asan CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" LDFLAGS="-fsanitize=address,undefined" all $(patsubst $(B)/%,build/asan/%,$(TEST_BINS))
 
@@ -76,6 +77,8 @@ sanitize: asan
 	@tests/run-unit.sh $(patsubst $(B)/%,build/asan/%,$(TEST_BINS))
 	@ASAN_OPTIONS=detect_leaks=1 tests/fake/run.sh build/asan/mailtls
 	@tests/real/run.sh build/asan/mailtls
+	@ASAN_OPTIONS=detect_leaks=1 tests/fake/full.sh build/asan/mailtls
+	@tests/real/check.sh build/asan/mailtls
 
 FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined
 fuzz:

@@ -15,6 +15,8 @@ int	cmd_host(int, char **);
 int	cmd_findings(int, char **);
 int	cmd_check(int, char **);
 const char *cli_fqdn(void);
+long	cli_secs(const char *, const char *opt);
+int	cli_severity(const char *);
 void	usage(FILE *);
 
 #endif

@@ -20,19 +20,6 @@
 
 #define CHECK_DOMAINS_MAX	1000
 
-static long
-check_secs(const char *s, const char *opt)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (*end != '\0' || v <= 0 || v > 86400) {
-		fprintf(stderr, "mailtls: %s wants seconds (0 < s <= 86400), not '%s'\n", opt, s);
-		exit(EXIT_USAGE);
-	}
-	return (long)(v * 1000);
-}
-
 static void
 check_progress_cb(const char *msg, void *arg)
 {
@@ -105,18 +92,15 @@ cmd_check(int argc, char **argv)
 		case 'C': tc.ca_file = optarg; break;
 		case 'D': tc.ca_path = optarg; break;
 		case 'e': cfg.ehlo = optarg; break;
-		case 't': cfg.total_ms = check_secs(optarg, "--timeout"); break;
-		case 'c': cfg.connect_ms = check_secs(optarg, "--connect-timeout"); break;
-		case 'r': cfg.reply_ms = check_secs(optarg, "--reply-timeout"); break;
-		case 'T': cfg.tls_ms = check_secs(optarg, "--tls-timeout"); break;
-		case 'H': cfg.http_ms = check_secs(optarg, "--http-timeout"); break;
-		case 'S': rc.timeout_ms = check_secs(optarg, "--dns-timeout"); break;
+		case 't': cfg.total_ms = cli_secs(optarg, "--timeout"); break;
+		case 'c': cfg.connect_ms = cli_secs(optarg, "--connect-timeout"); break;
+		case 'r': cfg.reply_ms = cli_secs(optarg, "--reply-timeout"); break;
+		case 'T': cfg.tls_ms = cli_secs(optarg, "--tls-timeout"); break;
+		case 'H': cfg.http_ms = cli_secs(optarg, "--http-timeout"); break;
+		case 'S': rc.timeout_ms = cli_secs(optarg, "--dns-timeout"); break;
 		case 'j': json = 1; break;
 		case 'f':
-			if ((fail_on = severity_by_name(optarg)) < 0) {
-				fprintf(stderr, "mailtls: --fail-on wants info, low, medium, high or critical\n");
-				return EXIT_USAGE;
-			}
+			fail_on = cli_severity(optarg);
 			break;
 		case 'K': color = 1; break;
 		case 'N': color = 0; break;

@@ -22,59 +22,6 @@
 
 #define HOST_ADDRS_MAX	16
 
-static const char *host_fqdn(char *, size_t);
-
-static long
-secs_ms(const char *s, const char *opt)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (*end != '\0' || v <= 0 || v > 86400) {
-		fprintf(stderr, "mailtls: %s wants seconds (0 < s <= 86400), not '%s'\n", opt, s);
-		exit(EXIT_USAGE);
-	}
-	return (long)(v * 1000);
-}
-
-/* This machine's FQDN for EHLO, as posttls-finger defaults to $myhostname. */
-const char *
-cli_fqdn(void)
-{
-	static char buf[256];
-
-	return host_fqdn(buf, sizeof(buf));
-}
-
-/*
- * This machine's FQDN for EHLO, as posttls-finger defaults to $myhostname.  No DNS lookup: the
- * name must not cost a query (tests run with no resolver but loopback).  /etc/mailname (Debian's
- * mail name), else the host name, else "localhost.localdomain".
- */
-static const char *
-host_fqdn(char *buf, size_t len)
-{
-	FILE *f;
-	size_t n;
-
-	if ((f = fopen("/etc/mailname", "r")) != NULL) {
-		if (fgets(buf, (int)len, f) != NULL) {
-			n = strcspn(buf, " \t\r\n");
-			buf[n] = '\0';
-			if (n > 0 && strchr(buf, '.') != NULL) {
-				fclose(f);
-				return buf;
-			}
-		}
-		fclose(f);
-	}
-	if (gethostname(buf, len) != 0 || buf[0] == '\0')
-		return "localhost.localdomain";
-	buf[len - 1] = '\0';
-	if (strchr(buf, '.') == NULL && strlen(buf) + sizeof(".localdomain") <= len)
-		strcat(buf, ".localdomain");
-	return buf;
-}
 
 static int
 host_resolve(const char *host, char addrs[][INET6_ADDRSTRLEN], int max)
@@ -143,7 +90,7 @@ cmd_host(int argc, char **argv)
 	struct event_base *base = NULL;
 	struct arena *arena = NULL;
 	struct batch *batch = NULL;
-	char addrs[HOST_ADDRS_MAX][INET6_ADDRSTRLEN], fqdn[256], err[256];
+	char addrs[HOST_ADDRS_MAX][INET6_ADDRSTRLEN], err[256];
 	const char *name = NULL, *ehlo = NULL;
 	int progress, ch, json = 0, color = -1, fail_on = SEVERITY_HIGH, naddr, i, ret = EXIT_OK;
 	int proto = ENDPOINT_PROTO_SMTP, unreachable = 0, full = 0;
@@ -174,16 +121,13 @@ cmd_host(int argc, char **argv)
 		case 'e': ehlo = optarg; break;
 		case 'C': tc.ca_file = optarg; break;
 		case 'D': tc.ca_path = optarg; break;
-		case 't': pp.total_ms = secs_ms(optarg, "--timeout"); break;
-		case 'c': pp.connect_ms = secs_ms(optarg, "--connect-timeout"); break;
-		case 'r': pp.reply_ms = secs_ms(optarg, "--reply-timeout"); break;
-		case 'T': pp.tls_ms = secs_ms(optarg, "--tls-timeout"); break;
+		case 't': pp.total_ms = cli_secs(optarg, "--timeout"); break;
+		case 'c': pp.connect_ms = cli_secs(optarg, "--connect-timeout"); break;
+		case 'r': pp.reply_ms = cli_secs(optarg, "--reply-timeout"); break;
+		case 'T': pp.tls_ms = cli_secs(optarg, "--tls-timeout"); break;
 		case 'j': json = 1; break;
 		case 'f':
-			if ((fail_on = severity_by_name(optarg)) < 0) {
-				fprintf(stderr, "mailtls: --fail-on wants info, low, medium, high or critical\n");
-				return EXIT_USAGE;
-			}
+			fail_on = cli_severity(optarg);
 			break;
 		case 'K': color = 1; break;
 		case 'N': color = 0; break;
@@ -196,7 +140,7 @@ cmd_host(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case 'G': fo.spacing_ms = secs_ms(optarg, "--spacing"); break;
+		case 'G': fo.spacing_ms = cli_secs(optarg, "--spacing"); break;
 		case 'X': fo.max_attempts = (unsigned)atoi(optarg); break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
@@ -235,7 +179,7 @@ cmd_host(int argc, char **argv)
 	pp.port = tgt.port ? tgt.port : endpoint_proto_port((enum endpoint_proto)proto);
 	pp.proto = (enum endpoint_proto)proto;
 	pp.refname = name ? name : tgt.host;
-	pp.ehlo = ehlo ? ehlo : host_fqdn(fqdn, sizeof(fqdn));
+	pp.ehlo = ehlo ? ehlo : cli_fqdn();
 	pp.tls = tls;
 	for (i = 0; i < naddr; i++) {
 		pp.ip = addrs[i];

@@ -126,11 +126,12 @@ report_scan_json(json_t *tls, const struct scan_result *sr)
 
 	for (v = TLSENUM_VERSION_LAST - 1; v >= 0; v--) {
 		const struct tlsenum_version_report *vr = &r->v[v];
-		json_t *list = json_array();
 		const char *vn = tlsenum_version_name((enum tlsenum_version)v);
+		json_t *list;
 
 		if (vr->supported != TLSENUM_YES)
 			continue;
+		list = json_array();
 		json_array_append_new(versions, json_string(vn));
 		if (v == TLSENUM_SSL2) {
 			for (i = 0; i < vr->nsslv2_specs; i++) {

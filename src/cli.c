@@ -1,0 +1,74 @@
+/*
+ * cli.c — pieces every command shares: option values and this machine's name.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "verdict/finding.h"
+
+/* "--timeout 2.5" -> 2500 ms; a bad value is a usage error (exit 2). */
+long
+cli_secs(const char *s, const char *opt)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (*end != '\0' || v <= 0 || v > 86400) {
+		fprintf(stderr, "mailtls: %s wants seconds (0 < s <= 86400), not '%s'\n", opt, s);
+		exit(EXIT_USAGE);
+	}
+	return (long)(v * 1000);
+}
+
+int
+cli_severity(const char *s)
+{
+	int sev = severity_by_name(s);
+
+	if (sev < 0) {
+		fprintf(stderr, "mailtls: --fail-on wants info, low, medium, high or critical\n");
+		exit(EXIT_USAGE);
+	}
+	return sev;
+}
+
+/*
+ * This machine's FQDN for EHLO, as posttls-finger defaults to $myhostname.  No DNS lookup: the
+ * name must not cost a query (tests run with no resolver but loopback).  /etc/mailname (Debian's
+ * mail name), else the host name, else "localhost.localdomain".
+ */
+static const char *
+cli_fqdn_into(char *buf, size_t len)
+{
+	FILE *f;
+	size_t n;
+
+	if ((f = fopen("/etc/mailname", "r")) != NULL) {
+		if (fgets(buf, (int)len, f) != NULL) {
+			n = strcspn(buf, " \t\r\n");
+			buf[n] = '\0';
+			if (n > 0 && strchr(buf, '.') != NULL) {
+				fclose(f);
+				return buf;
+			}
+		}
+		fclose(f);
+	}
+	if (gethostname(buf, len) != 0 || buf[0] == '\0')
+		return "localhost.localdomain";
+	buf[len - 1] = '\0';
+	if (strchr(buf, '.') == NULL && strlen(buf) + sizeof(".localdomain") <= len)
+		strcat(buf, ".localdomain");
+	return buf;
+}
+
+const char *
+cli_fqdn(void)
+{
+	static char buf[256];
+
+	return cli_fqdn_into(buf, sizeof(buf));
+}
