@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "dns/mtasts.h"
+#include "dns/txtrec.h"
 #include "util/arena.h"
 
 #define MTASTS_VERSION		"v=STSv1"
@@ -92,49 +93,10 @@ mtasts_flag_name(unsigned int bit)
 	}
 }
 
-/* ASCII classes: the policy is ASCII plus UTF-8 in extension values only. */
-static int
-mtasts_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-mtasts_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-mtasts_alnum(unsigned char c)
-{
-	return mtasts_alpha(c) || mtasts_digit(c);
-}
-
-static int
-mtasts_wsp(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 static unsigned char
 mtasts_lower(unsigned char c)
 {
 	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-/* sts-ext-name (§3.1) and sts-policy-ext-name (§3.2) share this class. */
-static int
-mtasts_name_char(unsigned char c)
-{
-	return mtasts_alnum(c) || c == '_' || c == '-' || c == '.';
-}
-
-/* sts-ext-value = 1*(%x21-3A / %x3C / %x3E-7E): VCHAR without ";" and "=". */
-static int
-mtasts_ext_value_char(unsigned char c)
-{
-	return c >= 0x21 && c <= 0x7e && c != ';' && c != '=';
 }
 
 static int
@@ -152,20 +114,6 @@ mtasts_ieq(const char *a, const char *b, size_t n)
 		if (mtasts_lower((unsigned char)a[i]) != mtasts_lower((unsigned char)b[i]))
 			return 0;
 	return 1;
-}
-
-/*
- * "v=STSv1" at the start, then end, WSP or ";".  §3.1 discards strings not beginning with
- * "v=STSv1;", but its own ABNF allows WSP before the ";" (erratum 6285); we accept both.
- */
-static int
-mtasts_has_version(const char *s, size_t n)
-{
-	if (s == NULL || n < MTASTS_VERSION_LEN ||
-	    memcmp(s, MTASTS_VERSION, MTASTS_VERSION_LEN) != 0)
-		return 0;
-	return n == MTASTS_VERSION_LEN || s[MTASTS_VERSION_LEN] == ';' ||
-	    mtasts_wsp((unsigned char)s[MTASTS_VERSION_LEN]);
 }
 
 static enum mtasts_status
@@ -190,12 +138,12 @@ mtasts_record_parse(const char *txt, size_t len, struct mtasts_record *r)
 	memset(r, 0, sizeof(*r));
 	if (txt == NULL)
 		len = 0;
-	if (!mtasts_has_version(txt, len))
+	if (!txtrec_has_version(txt, len, MTASTS_VERSION))
 		return mtasts_record_fail(r, MTASTS_ERR_VERSION, 0);
 	i = MTASTS_VERSION_LEN;
 	for (;;) {
 		/* Between fields: *WSP ";" *WSP, or the end. */
-		for (j = i; j < len && mtasts_wsp((unsigned char)txt[j]); j++)
+		for (j = i; j < len && txtrec_wsp((unsigned char)txt[j]); j++)
 			;
 		if (j == len) {
 			if (j != i)	/* WSP after the last field needs a ";" first */
@@ -204,21 +152,21 @@ mtasts_record_parse(const char *txt, size_t len, struct mtasts_record *r)
 		}
 		if (txt[j] != ';')
 			return mtasts_record_fail(r, MTASTS_ERR_SYNTAX, j);
-		for (i = j + 1; i < len && mtasts_wsp((unsigned char)txt[i]); i++)
+		for (i = j + 1; i < len && txtrec_wsp((unsigned char)txt[i]); i++)
 			;
 		if (i == len)
 			break;		/* trailing delimiter */
 
 		/* name "=" value */
 		ns = i;
-		while (i < len && mtasts_name_char((unsigned char)txt[i]))
+		while (i < len && txtrec_name_char((unsigned char)txt[i]))
 			i++;
 		if (i == ns || i == len || txt[i] != '=')
 			return mtasts_record_fail(r, MTASTS_ERR_SYNTAX, i);
-		if (!mtasts_alnum((unsigned char)txt[ns]) || i - ns > MTASTS_EXT_NAME_MAX)
+		if (!txtrec_alnum((unsigned char)txt[ns]) || i - ns > MTASTS_EXT_NAME_MAX)
 			return mtasts_record_fail(r, MTASTS_ERR_EXT_BAD, ns);
 		vs = ++i;
-		while (i < len && mtasts_ext_value_char((unsigned char)txt[i]))
+		while (i < len && txtrec_ext_value_char((unsigned char)txt[i]))
 			i++;
 		vlen = i - vs;
 
@@ -226,7 +174,7 @@ mtasts_record_parse(const char *txt, size_t len, struct mtasts_record *r)
 			if (vlen == 0 || vlen > MTASTS_ID_MAX)
 				return mtasts_record_fail(r, MTASTS_ERR_ID_BAD, vs);
 			for (k = vs; k < i; k++)
-				if (!mtasts_alnum((unsigned char)txt[k]))
+				if (!txtrec_alnum((unsigned char)txt[k]))
 					return mtasts_record_fail(r, MTASTS_ERR_ID_BAD, k);
 			if (have_id) {
 				r->flags |= MTASTS_F_DUP_FIELD;
@@ -255,17 +203,8 @@ mtasts_record_parse(const char *txt, size_t len, struct mtasts_record *r)
 enum mtasts_status
 mtasts_record_select(const char *const *txt, const size_t *lens, size_t n, size_t *idx)
 {
-	size_t i, found = 0, len;
+	size_t found = txtrec_select(txt, lens, n, MTASTS_VERSION, idx);
 
-	for (i = 0; i < n; i++) {
-		if (txt[i] == NULL)
-			continue;
-		len = lens != NULL ? lens[i] : strlen(txt[i]);
-		if (!mtasts_has_version(txt[i], len))
-			continue;
-		if (found++ == 0 && idx != NULL)
-			*idx = i;
-	}
 	if (found == 0)
 		return MTASTS_ERR_NO_RECORD;
 	if (found > 1)
@@ -286,7 +225,7 @@ mtasts_domain_ok(const char *s, size_t n)
 		return 0;
 	for (i = 0; i <= n; i++) {
 		if (i < n && s[i] != '.') {
-			if (!mtasts_alnum((unsigned char)s[i]) && s[i] != '-')
+			if (!txtrec_alnum((unsigned char)s[i]) && s[i] != '-')
 				return 0;
 			continue;
 		}
@@ -320,7 +259,7 @@ mtasts_max_age(const char *s, size_t n, uint64_t *out)
 	if (n == 0 || n > MTASTS_MAX_AGE_DIGITS)
 		return MTASTS_ERR_MAX_AGE_BAD;
 	for (i = 0; i < n; i++) {
-		if (!mtasts_digit((unsigned char)s[i]))
+		if (!txtrec_digit((unsigned char)s[i]))
 			return MTASTS_ERR_MAX_AGE_BAD;
 		v = v * 10 + (uint64_t)(s[i] - '0');
 	}
@@ -348,14 +287,14 @@ mtasts_policy_line(const char *s, size_t n, struct arena *a, struct mtasts_polic
 	enum mtasts_status st;
 	unsigned char c;
 
-	for (k = 0; k < n && mtasts_name_char((unsigned char)s[k]); k++)
+	for (k = 0; k < n && txtrec_name_char((unsigned char)s[k]); k++)
 		;
-	if (k == 0 || k == n || s[k] != ':' || !mtasts_alnum((unsigned char)s[0]) ||
+	if (k == 0 || k == n || s[k] != ':' || !txtrec_alnum((unsigned char)s[0]) ||
 	    k > MTASTS_EXT_NAME_MAX)
 		return MTASTS_ERR_LINE_SYNTAX;
-	for (v = k + 1; v < n && mtasts_wsp((unsigned char)s[v]); v++)
+	for (v = k + 1; v < n && txtrec_wsp((unsigned char)s[v]); v++)
 		;
-	for (ve = n; ve > v && mtasts_wsp((unsigned char)s[ve - 1]); ve--)
+	for (ve = n; ve > v && txtrec_wsp((unsigned char)s[ve - 1]); ve--)
 		;
 	/* sts-policy-vchar is %x21-7E or UTF-8; SP inside.  Any other control is an error. */
 	for (i = v; i < ve; i++) {
@@ -523,12 +462,12 @@ mtasts_content_type_ok(const char *ct)
 
 	if (ct == NULL)
 		return 0;
-	while (mtasts_wsp((unsigned char)*ct))
+	while (txtrec_wsp((unsigned char)*ct))
 		ct++;
 	if (strlen(ct) < n || !mtasts_ieq(ct, want, n))
 		return 0;
 	ct += n;
-	while (mtasts_wsp((unsigned char)*ct))
+	while (txtrec_wsp((unsigned char)*ct))
 		ct++;
 	return *ct == '\0' || *ct == ';';
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dns/tlsrpt.h"
+#include "dns/txtrec.h"
 #include "util/arena.h"
 
 #define TLSRPT_VERSION		"v=TLSRPTv1"
@@ -70,46 +71,9 @@ tlsrpt_flag_name(unsigned int bit)
 }
 
 static int
-tlsrpt_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-tlsrpt_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-tlsrpt_alnum(unsigned char c)
-{
-	return tlsrpt_alpha(c) || tlsrpt_digit(c);
-}
-
-static int
 tlsrpt_hex(unsigned char c)
 {
-	return tlsrpt_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static int
-tlsrpt_wsp(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static int
-tlsrpt_name_char(unsigned char c)
-{
-	return tlsrpt_alnum(c) || c == '_' || c == '-' || c == '.';
-}
-
-/* tlsrpt-ext-value = 1*(%x21-3A / %x3C / %x3E-7E) */
-static int
-tlsrpt_ext_value_char(unsigned char c)
-{
-	return c >= 0x21 && c <= 0x7e && c != ';' && c != '=';
+	return txtrec_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 /*
@@ -119,7 +83,7 @@ tlsrpt_ext_value_char(unsigned char c)
 static int
 tlsrpt_uri_char(unsigned char c)
 {
-	if (tlsrpt_alnum(c))
+	if (txtrec_alnum(c))
 		return 1;
 	return c != '\0' && strchr("-._~:/?#[]@$&'()*+=", c) != NULL;
 }
@@ -140,16 +104,6 @@ tlsrpt_ieq(const char *a, size_t n, const char *lit)
 			return 0;
 	}
 	return 1;
-}
-
-static int
-tlsrpt_has_version(const char *s, size_t n)
-{
-	if (s == NULL || n < TLSRPT_VERSION_LEN ||
-	    memcmp(s, TLSRPT_VERSION, TLSRPT_VERSION_LEN) != 0)
-		return 0;
-	return n == TLSRPT_VERSION_LEN || s[TLSRPT_VERSION_LEN] == ';' ||
-	    tlsrpt_wsp((unsigned char)s[TLSRPT_VERSION_LEN]);
 }
 
 /*
@@ -175,10 +129,10 @@ tlsrpt_uri_check(const char *s, size_t n, enum tlsrpt_scheme *scheme)
 			return TLSRPT_ERR_URI_BAD;
 	}
 	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
-	if (!tlsrpt_alpha((unsigned char)s[0]))
+	if (!txtrec_alpha((unsigned char)s[0]))
 		return TLSRPT_ERR_URI_BAD;
 	for (colon = 1; colon < n && s[colon] != ':'; colon++)
-		if (!tlsrpt_alnum((unsigned char)s[colon]) && s[colon] != '+' &&
+		if (!txtrec_alnum((unsigned char)s[colon]) && s[colon] != '+' &&
 		    s[colon] != '-' && s[colon] != '.')
 			return TLSRPT_ERR_URI_BAD;
 	if (colon == n)
@@ -227,7 +181,7 @@ tlsrpt_rua(const char *txt, size_t len, size_t *ip, struct arena *a, struct tlsr
 
 	for (;;) {
 		us = i;
-		while (i < len && !tlsrpt_wsp((unsigned char)txt[i]) && txt[i] != ',' &&
+		while (i < len && !txtrec_wsp((unsigned char)txt[i]) && txt[i] != ',' &&
 		    txt[i] != ';')
 			i++;
 		if ((st = tlsrpt_uri_check(txt + us, i - us, &scheme)) != TLSRPT_OK) {
@@ -245,11 +199,11 @@ tlsrpt_rua(const char *txt, size_t len, size_t *ip, struct arena *a, struct tlsr
 			r->rua[r->nrua].uri = arena_strndup(a, txt + us, i - us);
 			r->nrua++;
 		}
-		for (j = i; j < len && tlsrpt_wsp((unsigned char)txt[j]); j++)
+		for (j = i; j < len && txtrec_wsp((unsigned char)txt[j]); j++)
 			;
 		if (j == len || txt[j] != ',')
 			break;
-		for (i = j + 1; i < len && tlsrpt_wsp((unsigned char)txt[i]); i++)
+		for (i = j + 1; i < len && txtrec_wsp((unsigned char)txt[i]); i++)
 			;
 	}
 	*ip = i;
@@ -266,11 +220,11 @@ tlsrpt_record_parse(const char *txt, size_t len, struct arena *a, struct tlsrpt_
 	memset(r, 0, sizeof(*r));
 	if (txt == NULL)
 		len = 0;
-	if (!tlsrpt_has_version(txt, len))
+	if (!txtrec_has_version(txt, len, TLSRPT_VERSION))
 		return tlsrpt_fail(r, TLSRPT_ERR_VERSION, 0);
 	i = TLSRPT_VERSION_LEN;
 	for (;;) {
-		for (j = i; j < len && tlsrpt_wsp((unsigned char)txt[j]); j++)
+		for (j = i; j < len && txtrec_wsp((unsigned char)txt[j]); j++)
 			;
 		if (j == len) {
 			if (j != i)
@@ -279,18 +233,18 @@ tlsrpt_record_parse(const char *txt, size_t len, struct arena *a, struct tlsrpt_
 		}
 		if (txt[j] != ';')
 			return tlsrpt_fail(r, TLSRPT_ERR_SYNTAX, j);
-		for (i = j + 1; i < len && tlsrpt_wsp((unsigned char)txt[i]); i++)
+		for (i = j + 1; i < len && txtrec_wsp((unsigned char)txt[i]); i++)
 			;
 		if (i == len)
 			break;
 
 		ns = i;
-		while (i < len && tlsrpt_name_char((unsigned char)txt[i]))
+		while (i < len && txtrec_name_char((unsigned char)txt[i]))
 			i++;
 		nl = i - ns;
 		if (nl == 0 || i == len || txt[i] != '=')
 			return tlsrpt_fail(r, TLSRPT_ERR_SYNTAX, i);
-		if (!tlsrpt_alnum((unsigned char)txt[ns]) || nl > TLSRPT_EXT_NAME_MAX)
+		if (!txtrec_alnum((unsigned char)txt[ns]) || nl > TLSRPT_EXT_NAME_MAX)
 			return tlsrpt_fail(r, TLSRPT_ERR_EXT_BAD, ns);
 		vs = ++i;
 
@@ -303,7 +257,7 @@ tlsrpt_record_parse(const char *txt, size_t len, struct arena *a, struct tlsrpt_
 			have_rua = 1;
 			continue;
 		}
-		while (i < len && tlsrpt_ext_value_char((unsigned char)txt[i]))
+		while (i < len && txtrec_ext_value_char((unsigned char)txt[i]))
 			i++;
 		if (i == vs)
 			return tlsrpt_fail(r, TLSRPT_ERR_EXT_BAD, vs);
@@ -323,17 +277,8 @@ tlsrpt_record_parse(const char *txt, size_t len, struct arena *a, struct tlsrpt_
 enum tlsrpt_status
 tlsrpt_record_select(const char *const *txt, const size_t *lens, size_t n, size_t *idx)
 {
-	size_t i, found = 0, len;
+	size_t found = txtrec_select(txt, lens, n, TLSRPT_VERSION, idx);
 
-	for (i = 0; i < n; i++) {
-		if (txt[i] == NULL)
-			continue;
-		len = lens != NULL ? lens[i] : strlen(txt[i]);
-		if (!tlsrpt_has_version(txt[i], len))
-			continue;
-		if (found++ == 0 && idx != NULL)
-			*idx = i;
-	}
 	if (found == 0)
 		return TLSRPT_ERR_NO_RECORD;
 	if (found > 1)
