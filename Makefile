@@ -11,10 +11,12 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
 B       ?= build
-PKGS     = openssl libevent libunbound libcurl jansson sqlite3
+PKGS     = openssl libevent libunbound libcurl jansson
+# libcurl is compiled against but loaded on first use (lib/net/curl_lazy.c), so it is not linked.
+LINK_PKGS = openssl libevent libunbound jansson
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null)
 
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes

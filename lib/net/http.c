@@ -6,7 +6,7 @@
  *   RFC 9110       status codes and Location
  *
  * curl tells us which sockets to watch (http_socket_cb) and when to wake it (http_timer_cb); we
- * turn both into libevent events and hand readiness back with curl_multi_socket_action().  We
+ * turn both into libevent events and hand readiness back with hc->multi_socket_action().  We
  * never call into curl from inside one of its callbacks.  See docs/internals/http.md.
  */
 #include <arpa/inet.h>
@@ -20,6 +20,7 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 
+#include "net/curl_lazy.h"
 #include "net/http.h"
 #include "util/dbuf.h"
 #include "util/xalloc.h"
@@ -60,6 +61,7 @@ struct http_client {
 };
 
 static int	http_global_done;
+static const struct curl_lazy *hc;	/* libcurl, loaded by http_global() */
 
 static int
 http_global_init(char *err, size_t errlen)
@@ -68,8 +70,10 @@ http_global_init(char *err, size_t errlen)
 
 	if (http_global_done)
 		return 0;
-	if ((rc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
-		snprintf(err, errlen, "curl_global_init: %s", curl_easy_strerror(rc));
+	if ((hc = curl_lazy_load(err, errlen)) == NULL)
+		return -1;
+	if ((rc = hc->global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
+		snprintf(err, errlen, "curl_global_init: %s", hc->easy_strerror(rc));
 		return -1;
 	}
 	http_global_done = 1;
@@ -123,12 +127,12 @@ http_xfer_free(struct http_xfer *x)
 	if (x == NULL)
 		return;
 	if (x->easy) {
-		curl_multi_remove_handle(x->client->multi, x->easy);
-		curl_easy_cleanup(x->easy);
+		hc->multi_remove_handle(x->client->multi, x->easy);
+		hc->easy_cleanup(x->easy);
 	}
 	if (x->share)
-		curl_share_cleanup(x->share);
-	curl_slist_free_all(x->resolve);
+		hc->share_cleanup(x->share);
+	hc->slist_free_all(x->resolve);
 	dbuf_free(&x->body);
 	free(x);
 }
@@ -159,11 +163,11 @@ http_xfer_finish(struct http_xfer *x, CURLcode rc)
 	long status = 0;
 
 	http_xfer_unlink(x);
-	curl_multi_remove_handle(x->client->multi, x->easy);
+	hc->multi_remove_handle(x->client->multi, x->easy);
 
 	memset(&r, 0, sizeof(r));
-	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
+	hc->easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	hc->easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
 	r.ok = rc == CURLE_OK;
 	r.status = status;
 	r.content_type = ct;
@@ -172,7 +176,7 @@ http_xfer_finish(struct http_xfer *x, CURLcode rc)
 	r.body_too_big = x->too_big;
 	if (status >= 300 && status <= 399) {
 		r.redirected = 1;
-		if (curl_easy_header(x->easy, "Location", 0, CURLH_HEADER, -1, &h) == CURLHE_OK)
+		if (hc->easy_header(x->easy, "Location", 0, CURLH_HEADER, -1, &h) == CURLHE_OK)
 			r.location = h->value;
 	}
 	r.tls_failed = http_is_tls_failure(rc);
@@ -181,7 +185,7 @@ http_xfer_finish(struct http_xfer *x, CURLcode rc)
 		if (x->too_big)
 			snprintf(x->errbuf, sizeof(x->errbuf), "body over %zu bytes", x->body.limit);
 		else if (x->errbuf[0] == '\0')
-			snprintf(x->errbuf, sizeof(x->errbuf), "%s", curl_easy_strerror(rc));
+			snprintf(x->errbuf, sizeof(x->errbuf), "%s", hc->easy_strerror(rc));
 		r.error = x->errbuf;
 	}
 	r.elapsed_ms = http_ms_since(&x->start);
@@ -201,14 +205,14 @@ http_client_drain(struct http_client *c)
 	char *priv;
 	int left;
 
-	while (!c->dead && (m = curl_multi_info_read(c->multi, &left)) != NULL) {
+	while (!c->dead && (m = hc->multi_info_read(c->multi, &left)) != NULL) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
-		/* m dies with curl_multi_remove_handle(): copy first. */
+		/* m dies with hc->multi_remove_handle(): copy first. */
 		easy = m->easy_handle;
 		rc = m->data.result;
 		priv = NULL;
-		curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
+		hc->easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
 		if ((x = (struct http_xfer *)(void *)priv) == NULL)
 			BUG("curl transfer without its http_xfer");
 		http_xfer_finish(x, rc);
@@ -224,7 +228,7 @@ http_client_pump(struct http_client *c, curl_socket_t fd, int flags)
 	int running;
 
 	c->busy++;
-	curl_multi_socket_action(c->multi, fd, flags, &running);
+	hc->multi_socket_action(c->multi, fd, flags, &running);
 	http_client_drain(c);
 	c->busy--;
 	if (c->dead && c->busy == 0)
@@ -279,7 +283,7 @@ http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *sockp)
 	(void)easy;
 	if (what == CURL_POLL_REMOVE) {
 		if (s != NULL) {
-			curl_multi_assign(c->multi, fd, NULL);
+			hc->multi_assign(c->multi, fd, NULL);
 			http_sock_free(s);
 		}
 		return 0;
@@ -296,7 +300,7 @@ http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *sockp)
 		if (c->socks)
 			c->socks->prev = s;
 		c->socks = s;
-		curl_multi_assign(c->multi, fd, s);
+		hc->multi_assign(c->multi, fd, s);
 	} else
 		event_free(s->ev);
 	s->ev = event_new(c->base, fd, kind, http_event_cb, c);
@@ -341,7 +345,7 @@ http_client_new(struct event_base *base, const char *ca_file, char *err, size_t 
 	c->base = base;
 	if (ca_file != NULL)
 		c->ca_file = xstrdup(ca_file);
-	if ((c->multi = curl_multi_init()) == NULL) {
+	if ((c->multi = hc->multi_init()) == NULL) {
 		snprintf(err, errlen, "curl_multi_init failed");
 		goto fail;
 	}
@@ -349,10 +353,10 @@ http_client_new(struct event_base *base, const char *ca_file, char *err, size_t 
 		snprintf(err, errlen, "evtimer_new failed");
 		goto fail;
 	}
-	curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
-	curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
-	curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, http_timer_cb);
-	curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
+	hc->multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
+	hc->multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
+	hc->multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, http_timer_cb);
+	hc->multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
 	return c;
 fail:
 	http_client_destroy(c);
@@ -369,7 +373,7 @@ http_client_destroy(struct http_client *c)
 		http_xfer_free(x);
 	}
 	if (c->multi)
-		curl_multi_cleanup(c->multi);	/* may still call http_socket_cb with REMOVE */
+		hc->multi_cleanup(c->multi);	/* may still call http_socket_cb with REMOVE */
 	while (c->socks != NULL)
 		http_sock_free(c->socks);
 	if (c->timer)
@@ -411,24 +415,24 @@ http_resolve_entry(const char *url, const char *ip, char *out, size_t outlen)
 	is6 = inet_pton(AF_INET6, ip, &a6) == 1;
 	if (!is6 && inet_pton(AF_INET, ip, &a4) != 1)
 		return -1;
-	if ((u = curl_url()) == NULL)
+	if ((u = hc->url()) == NULL)
 		return -1;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
+	if (hc->url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    hc->url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    hc->url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
 		goto out;
 	n = snprintf(out, outlen, is6 ? "%s:%s:[%s]" : "%s:%s:%s", host, port, ip);
 	if (n > 0 && (size_t)n < outlen)
 		ret = 0;
 out:
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(u);
+	hc->free(host);
+	hc->free(port);
+	hc->url_cleanup(u);
 	return ret;
 }
 
 #define SETOPT(opt, val)	do {						\
-	if (curl_easy_setopt(x->easy, (opt), (val)) != CURLE_OK)		\
+	if (hc->easy_setopt(x->easy, (opt), (val)) != CURLE_OK)		\
 		goto fail;							\
 } while (0)
 
@@ -454,7 +458,7 @@ http_get(struct http_client *c, const struct http_request *req, http_cb cb, void
 	timeout = req->timeout_ms > 0 ? req->timeout_ms : HTTP_TIMEOUT_DEFAULT_MS;
 	clock_gettime(CLOCK_MONOTONIC, &x->start);
 
-	if ((x->easy = curl_easy_init()) == NULL)
+	if ((x->easy = hc->easy_init()) == NULL)
 		goto fail;
 	SETOPT(CURLOPT_PRIVATE, x);
 	SETOPT(CURLOPT_ERRORBUFFER, x->errbuf);
@@ -481,19 +485,19 @@ http_get(struct http_client *c, const struct http_request *req, http_cb cb, void
 	if (req->connect_ip != NULL) {
 		if (http_resolve_entry(req->url, req->connect_ip, entry, sizeof(entry)) < 0)
 			goto fail;
-		if ((x->resolve = curl_slist_append(NULL, entry)) == NULL)
+		if ((x->resolve = hc->slist_append(NULL, entry)) == NULL)
 			goto fail;
 		/*
 		 * RESOLVE entries land in a DNS cache shared by the whole multi handle; a private
 		 * cache keeps two fetches of one name to different addresses apart.
 		 */
-		if ((x->share = curl_share_init()) == NULL ||
-		    curl_share_setopt(x->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK)
+		if ((x->share = hc->share_init()) == NULL ||
+		    hc->share_setopt(x->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK)
 			goto fail;
 		SETOPT(CURLOPT_SHARE, x->share);
 		SETOPT(CURLOPT_RESOLVE, x->resolve);
 	}
-	if (curl_multi_add_handle(c->multi, x->easy) != CURLM_OK)
+	if (hc->multi_add_handle(c->multi, x->easy) != CURLM_OK)
 		goto fail;
 
 	x->next = c->xfers;
