@@ -357,7 +357,9 @@ check_policies(struct check *c)
 			check_progress(c, "fetching %s", req.url);
 			if (http_get(c->cfg->http, &req, check_sts_fetched, c) < 0) {
 				c->pending--;
-				s->fetch_error = "cannot start the HTTPS fetch";
+				s->fetch_error = http_client_error(c->cfg->http) ?
+				    arena_strdup(c->a, http_client_error(c->cfg->http)) :
+				    "cannot start the HTTPS fetch";
 			}
 		}
 	}

@@ -58,6 +58,7 @@ struct http_client {
 	int			 npending;
 	int			 busy;		/* inside http_client_pump() */
 	int			 dead;		/* freed by a callback; destroy when not busy */
+	char			 error[256];	/* why the last fetch could not start */
 };
 
 static int	http_global_done;
@@ -335,8 +336,6 @@ http_client_new(struct event_base *base, const char *ca_file, char *err, size_t 
 
 	if (base == NULL)
 		BUG("http_client_new without an event_base");
-	if (http_global_init(err, errlen) < 0)
-		return NULL;
 	if (ca_file != NULL && access(ca_file, R_OK) != 0) {
 		snprintf(err, errlen, "CA file %s: not readable", ca_file);
 		return NULL;
@@ -345,22 +344,33 @@ http_client_new(struct event_base *base, const char *ca_file, char *err, size_t 
 	c->base = base;
 	if (ca_file != NULL)
 		c->ca_file = xstrdup(ca_file);
+	return c;
+}
+
+/*
+ * libcurl is loaded, and the multi handle made, by the first fetch (curl_lazy.h): a run that
+ * fetches nothing never pays for it.
+ */
+static int
+http_client_ready(struct http_client *c)
+{
+	if (c->multi != NULL)
+		return 0;
+	if (http_global_init(c->error, sizeof(c->error)) < 0)
+		return -1;
 	if ((c->multi = hc->multi_init()) == NULL) {
-		snprintf(err, errlen, "curl_multi_init failed");
-		goto fail;
+		snprintf(c->error, sizeof(c->error), "curl_multi_init failed");
+		return -1;
 	}
-	if ((c->timer = evtimer_new(base, http_timeout_cb, c)) == NULL) {
-		snprintf(err, errlen, "evtimer_new failed");
-		goto fail;
+	if (c->timer == NULL && (c->timer = evtimer_new(c->base, http_timeout_cb, c)) == NULL) {
+		snprintf(c->error, sizeof(c->error), "evtimer_new failed");
+		return -1;
 	}
 	hc->multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
 	hc->multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
 	hc->multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, http_timer_cb);
 	hc->multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
-	return c;
-fail:
-	http_client_destroy(c);
-	return NULL;
+	return 0;
 }
 
 static void
@@ -449,6 +459,8 @@ http_get(struct http_client *c, const struct http_request *req, http_cb cb, void
 		return -1;
 	if (strncmp(req->url, "https://", 8) != 0)
 		return -1;
+	if (http_client_ready(c) < 0)
+		return -1;
 
 	x = xcalloc(1, sizeof(*x));
 	x->client = c;
@@ -509,4 +521,10 @@ http_get(struct http_client *c, const struct http_request *req, http_cb cb, void
 fail:
 	http_xfer_free(x);	/* not added to the multi handle: no callback */
 	return -1;
+}
+
+const char *
+http_client_error(const struct http_client *c)
+{
+	return c->error[0] ? c->error : NULL;
 }

@@ -68,5 +68,7 @@ int			 http_get(struct http_client *, const struct http_request *, http_cb,
 
 /* Transfers started and not yet completed. */
 int			 http_client_pending(const struct http_client *);
+/* Why the last http_get() could not start (libcurl not loadable, ...), or NULL. */
+const char		*http_client_error(const struct http_client *);
 
 #endif
