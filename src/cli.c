@@ -16,8 +16,9 @@ cli_secs(const char *s, const char *opt)
 	char *end;
 	double v = strtod(s, &end);
 
-	if (*end != '\0' || v <= 0 || v > 86400) {
-		fprintf(stderr, "mailtls: %s wants seconds (0 < s <= 86400), not '%s'\n", opt, s);
+	/* at least 1 ms: a deadline that rounds to 0 would mean none at all */
+	if (*end != '\0' || !(v >= 0.001) || v > 86400) {
+		fprintf(stderr, "mailtls: %s wants seconds (0.001 to 86400), not '%s'\n", opt, s);
 		exit(EXIT_USAGE);
 	}
 	return (long)(v * 1000);

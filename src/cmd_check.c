@@ -188,12 +188,23 @@ cmd_check(int argc, char **argv)
 	else
 		report_check_table(stdout, results, (size_t)ndomains, &ro);
 
-	for (i = 0; i < ndomains; i++) {
-		int any;
-		enum severity w = check_worst(results[i], &any);
+	{
+		size_t probed = 0, reached = 0, k;
 
-		if (any && (int)w >= fail_on)
-			ret = EXIT_FINDINGS;
+		for (i = 0; i < ndomains; i++) {
+			int any;
+			enum severity w = check_worst(results[i], &any);
+
+			if (any && (int)w >= fail_on)
+				ret = EXIT_FINDINGS;
+			for (k = 0; k < results[i]->nendpoints; k++) {
+				probed++;
+				reached += results[i]->endpoints[k]->connected != 0;
+			}
+		}
+		/* addresses to probe, and not one answered: unreachable, as for host */
+		if (probed > 0 && reached == 0)
+			ret = EXIT_UNREACHABLE;
 	}
 out:
 	free(results);

@@ -1,6 +1,7 @@
 /*
  * main.c — mailtls: can an active attacker read or alter mail in transit to this server or domain?
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,6 +61,8 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
+	/* a peer that resets mid-write is a finding, not a reason to die */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -17,6 +17,7 @@
 #include "net/http.h"
 #include "probe/batch.h"
 #include "util/arena.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 static const char *const check_dane_names[CHECK_DANE_LAST] = {
@@ -93,7 +94,7 @@ check_finding(struct check_result *r, struct arena *a, enum finding_id id, const
 		va_start(ap, fmt);
 		vsnprintf(buf, sizeof(buf), fmt, ap);
 		va_end(ap);
-		f->detail = arena_strdup(a, buf);
+		f->detail = text_clean_dup(a, buf);
 	}
 }
 
@@ -250,12 +251,24 @@ check_answer_tlsa(struct check *c, struct check_q *q, const struct resolver_answ
 
 		memcpy(copy, ans->rdata[i], ans->rdlen[i]);
 		tlsa_parse(copy, ans->rdlen[i], rr);
-		mx->tls_tlsa[mx->ntlsa].usage = rr->usage;
-		mx->tls_tlsa[mx->ntlsa].selector = rr->selector;
-		mx->tls_tlsa[mx->ntlsa].mtype = rr->mtype;
-		mx->tls_tlsa[mx->ntlsa].data = rr->data;
-		mx->tls_tlsa[mx->ntlsa].len = rr->datalen;
 		mx->ntlsa++;
+	}
+	/*
+	 * RFC 7672 §3.1: on SMTP only DANE-TA(2) and DANE-EE(3) count.  OpenSSL would also honour
+	 * PKIX-TA/PKIX-EE, so those never reach it: a matching "1 0 1" must not make DANE valid.
+	 */
+	mx->ntls_tlsa = 0;
+	for (i = 0; i < mx->ntlsa; i++) {
+		const struct tlsa_rr *rr = &mx->tlsa[i];
+
+		if (tlsa_usable_smtp(rr) != TLSA_SMTP_USABLE)
+			continue;
+		mx->tls_tlsa[mx->ntls_tlsa].usage = rr->usage;
+		mx->tls_tlsa[mx->ntls_tlsa].selector = rr->selector;
+		mx->tls_tlsa[mx->ntls_tlsa].mtype = rr->mtype;
+		mx->tls_tlsa[mx->ntls_tlsa].data = rr->data;
+		mx->tls_tlsa[mx->ntls_tlsa].len = rr->datalen;
+		mx->ntls_tlsa++;
 	}
 }
 
@@ -303,7 +316,7 @@ check_sts_fetched(void *arg, const struct http_result *hr)
 	struct check_sts *s = &c->r->sts;
 
 	s->http_status = hr->status;
-	s->content_type = hr->content_type ? arena_strdup(c->a, hr->content_type) : NULL;
+	s->content_type = text_clean_dup(c->a, hr->content_type);
 	if (!hr->ok)
 		s->fetch_error = arena_strdup(c->a, hr->body_too_big ? "policy larger than 64 KiB" :
 		    hr->error ? hr->error : "transfer failed");
@@ -321,6 +334,8 @@ check_sts_fetched(void *arg, const struct http_result *hr)
 		    &s->policy);
 		s->policy_valid = s->policy_status == MTASTS_OK;
 	}
+	/* curl's texts and the Location header carry the server's bytes */
+	s->fetch_error = text_clean_dup(c->a, s->fetch_error);
 	c->pending--;
 }
 
@@ -402,7 +417,7 @@ check_probe(struct check *c)
 			pp.now = cfg->now;
 			if (mx->dane == CHECK_DANE_USABLE) {
 				pp.tlsa = mx->tls_tlsa;
-				pp.ntlsa = mx->ntlsa;
+				pp.ntlsa = mx->ntls_tlsa;
 				/* the TLSA base domain: where the records were found */
 				pp.dane_base = mx->canon && mx->tlsa_name &&
 				    strcmp(mx->tlsa_name + 9, mx->canon) == 0 ? mx->canon : mx->host;
@@ -441,6 +456,7 @@ check_soften_cert(struct endpoint *ep)
 		case FINDING_CERT_NAME_MISMATCH:
 		case FINDING_CERT_EXPIRED:
 		case FINDING_CERT_EXPIRES_SOON:
+		case FINDING_CERT_NOT_YET_VALID:
 			ep->findings[i].severity = SEVERITY_INFO;
 			break;
 		default:
@@ -524,9 +540,10 @@ check_findings(struct check *c)
 			break;
 		case CHECK_DANE_INSECURE:
 			check_finding(r, c->a, FINDING_DANE_INSECURE, "%s: %zu TLSA records, %s %s",
-			    mx->host, mx->ntlsa, r->mx_status != RESOLVER_SECURE ? "MX RRset" : "TLSA RRset",
+			    mx->host, mx->ntlsa, r->mx_status != RESOLVER_SECURE ? "MX RRset" :
+			    mx->tlsa_status != RESOLVER_SECURE ? "TLSA RRset" : "address records",
 			    resolver_status_name(r->mx_status != RESOLVER_SECURE ? r->mx_status :
-			    mx->tlsa_status));
+			    mx->tlsa_status != RESOLVER_SECURE ? mx->tlsa_status : mx->addr_status));
 			break;
 		case CHECK_DANE_UNUSABLE:
 			check_finding(r, c->a, FINDING_DANE_UNUSABLE, "%s: %zu records, none usable",
@@ -555,6 +572,8 @@ check_findings(struct check *c)
 		}
 
 		v->dane = mx->dane == CHECK_DANE_USABLE;
+		v->dane_failed = r->mx_status == RESOLVER_SECURE &&
+		    (mx->dane == CHECK_DANE_BOGUS || mx->dane == CHECK_DANE_ERROR);
 		v->sts_match = mx->sts_pattern != NULL;
 		v->starttls = v->dane_ok = v->webpki_ok = mx->nep > 0;
 		for (j = 0; j < mx->nep; j++) {

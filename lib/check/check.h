@@ -86,7 +86,8 @@ struct check_mx {
 	const char		*tlsa_why_bogus;
 	size_t			 ntlsa;
 	struct tlsa_rr		 tlsa[CHECK_TLSA_MAX];
-	struct tls_tlsa		 tls_tlsa[CHECK_TLSA_MAX];
+	struct tls_tlsa		 tls_tlsa[CHECK_TLSA_MAX];	/* the usable ones, for OpenSSL */
+	size_t			 ntls_tlsa;
 	struct tlsa_set_health	 health;
 	enum check_dane		 dane;
 	const char		*sts_pattern;	/* the mx: pattern it matched, or NULL */

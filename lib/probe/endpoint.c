@@ -8,6 +8,7 @@
 
 #include "probe/endpoint.h"
 #include "util/arena.h"
+#include "util/text.h"
 
 static const struct {
 	const char	*name;
@@ -71,7 +72,7 @@ endpoint_finding(struct endpoint *ep, struct arena *a, enum finding_id id, const
 		va_start(ap, fmt);
 		vsnprintf(buf, sizeof(buf), fmt, ap);
 		va_end(ap);
-		f->detail = arena_strdup(a, buf);
+		f->detail = text_clean_dup(a, buf);	/* server text inside */
 	}
 }
 

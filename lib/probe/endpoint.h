@@ -25,7 +25,7 @@ enum endpoint_proto {
 #define ENDPOINT_FINDINGS_MAX	64
 #define ENDPOINT_TRANSCRIPT_MAX	64
 #define ENDPOINT_CHAIN_MAX	10
-#define ENDPOINT_SAN_MAX	32
+#define ENDPOINT_SAN_MAX	1000	/* DNS names kept and matched; a bound against hostile certificates */
 
 struct endpoint_finding {
 	enum finding_id	 id;
@@ -62,7 +62,7 @@ struct endpoint_cert {
 	const char	*sha256;	/* hex of the DER certificate (TLSA x 0 1) */
 	const char	*spki_sha256;	/* hex of the DER SubjectPublicKeyInfo (TLSA x 1 1) */
 	size_t		 nsan;
-	const char	*san[ENDPOINT_SAN_MAX];
+	const char	**san;		/* DNS-IDs, in the arena */
 	size_t		 nchain;
 	struct endpoint_chain_cert chain[ENDPOINT_CHAIN_MAX];
 };

@@ -30,6 +30,7 @@
 #include "tls/tls.h"
 #include "util/arena.h"
 #include "util/dbuf.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 #define PROBE_IN_MAX	(64 * 1024)	/* unparsed bytes from the server */
@@ -292,7 +293,7 @@ probe_reply_banner(struct probe *p, const struct smtp_reply *r)
 {
 	char cmd[300];
 
-	p->ep->banner = r->nlines ? r->lines[0] : "";
+	p->ep->banner = r->nlines ? text_clean_dup(p->arena, r->lines[0]) : "";
 	if (r->code == 421 && p->params.raw)
 		p->params.raw->rejected_421 = 1;
 	if (r->code != 220) {
@@ -384,6 +385,28 @@ probe_reply_ehlo_tls(struct probe *p, const struct smtp_reply *r)
 	probe_quit(p);
 }
 
+/*
+ * Bytes after a complete reply, before we sent the next command.  We never pipeline, so no
+ * honest server sends them; a reply to STARTTLS among them is a man-in-the-middle preparing a
+ * downgrade or an injection.  They are reported and dropped, never taken as the next reply.
+ */
+static void
+probe_unsolicited(struct probe *p)
+{
+	endpoint_log(p->ep, p->arena, '<', (const char *)p->in.data,
+	    p->in.len > 200 ? 200 : p->in.len);
+	if ((p->state == PROBE_BANNER || p->state == PROBE_EHLO) && p->in.len >= 3 &&
+	    memcmp(p->in.data, "220", 3) == 0)
+		endpoint_finding(p->ep, p->arena, FINDING_STARTTLS_INJECTION,
+		    "a 220 reply arrived %s, before we sent STARTTLS",
+		    p->state == PROBE_BANNER ? "with the greeting" : "with the EHLO reply");
+	else
+		endpoint_finding(p->ep, p->arena, FINDING_SMTP_PROTOCOL,
+		    "%zu bytes arrived %s, before our next command", p->in.len,
+		    probe_states[p->state].during);
+	dbuf_reset(&p->in);
+}
+
 /* Try to take one reply from the input; 1 if the state machine advanced. */
 static int
 probe_step(struct probe *p)
@@ -432,6 +455,8 @@ probe_step(struct probe *p)
 	}
 	probe_log_reply(p, &r);
 	dbuf_consume(&p->in, r.consumed);
+	if (p->in.len > 0 && p->state != PROBE_STARTTLS && p->state != PROBE_QUIT)
+		probe_unsolicited(p);
 	switch (p->state) {
 	case PROBE_BANNER:
 		probe_reply_banner(p, &r);
@@ -485,7 +510,7 @@ probe_tls_done(struct probe *p)
 			endpoint_finding(ep, p->arena, FINDING_CERT_UNTRUSTED, "%s", c->chain_error);
 		if (c->expired)
 			endpoint_finding(ep, p->arena, FINDING_CERT_EXPIRED, "expired %s", c->not_after);
-		else if (c->days_left < 14)
+		else if (c->not_after != NULL && c->days_left < 14)
 			endpoint_finding(ep, p->arena, FINDING_CERT_EXPIRES_SOON, "%ld days left",
 			    c->days_left);
 		if (c->not_yet_valid)
@@ -567,20 +592,25 @@ probe_raw_start(struct probe *p)
 	probe_flush(p);
 }
 
-static int
-probe_raw_complete(const struct probe_raw *raw)
+/* The hello parser's verdict on the first flight so far. */
+static enum hello_result
+probe_raw_parse(const struct probe_raw *raw)
 {
 	struct hello_server hs;
 	struct hello_sslv2_server s2;
 	enum hello_result r;
 
-	if (raw->sslv2) {
-		r = hello_parse_sslv2(raw->flight->data, raw->flight->len, &s2);
-		return r != HELLO_NEED_MORE;
-	}
+	if (raw->sslv2)
+		return hello_parse_sslv2(raw->flight->data, raw->flight->len, &s2);
 	r = hello_parse_server(raw->flight->data, raw->flight->len, &hs);
 	hello_server_free(&hs);
-	return r != HELLO_NEED_MORE;
+	return r;
+}
+
+static int
+probe_raw_complete(const struct probe_raw *raw)
+{
+	return probe_raw_parse(raw) != HELLO_NEED_MORE;
 }
 
 static void
@@ -589,8 +619,12 @@ probe_raw_input(struct probe *p, const unsigned char *buf, size_t n)
 	struct probe_raw *raw = p->params.raw;
 
 	if (raw->step == 2) {
-		/* one whole record (5-byte header + length) is all the second step wants */
-		if (dbuf_add(raw->flight2, buf, n) != DBUF_OK || (raw->flight2->len >= 5 &&
+		/* one whole record (5-byte header + length) is all the second step wants; keep
+		 * what fits under the ceiling, the header is in the first bytes anyway */
+		size_t room = raw->flight2->limit - raw->flight2->len;
+
+		if (dbuf_add(raw->flight2, buf, n < room ? n : room) != DBUF_OK || n >= room ||
+		    (raw->flight2->len >= 5 &&
 		    raw->flight2->len >= 5u + (raw->flight2->data[3] << 8 | raw->flight2->data[4]))) {
 			raw->end = PROBE_RAW_COMPLETE;
 			probe_finish(p);
@@ -600,7 +634,8 @@ probe_raw_input(struct probe *p, const unsigned char *buf, size_t n)
 	if (dbuf_add(raw->flight, buf, n) != DBUF_OK || probe_raw_complete(raw)) {
 		/* complete, or past the ceiling: the parser will call it too big */
 		raw->end = PROBE_RAW_COMPLETE;
-		if (raw->after == NULL || raw->flight2 == NULL) {
+		/* the second step only follows a complete, well-formed server hello */
+		if (raw->after == NULL || raw->flight2 == NULL || probe_raw_parse(raw) != HELLO_OK) {
 			probe_finish(p);
 			return;
 		}
@@ -619,7 +654,9 @@ probe_tls_start(struct probe *p)
 		probe_raw_start(p);
 		return;
 	}
-	p->tls = tls_session_new(p->params.tls, p->params.refname);
+	/* with DANE the SNI is the TLSA base domain (RFC 7672 §8.1) */
+	p->tls = tls_session_new(p->params.tls, p->params.ntlsa > 0 && p->params.dane_base ?
+	    p->params.dane_base : p->params.refname);
 	if (p->params.ntlsa > 0) {
 		const char *names[1] = { p->params.refname };
 		const char *base = p->params.dane_base ? p->params.dane_base : p->params.refname;

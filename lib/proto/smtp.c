@@ -12,6 +12,7 @@
 
 #include "proto/smtp.h"
 #include "util/arena.h"
+#include "util/text.h"
 
 static const char *const smtp_parse_names[SMTP_PARSE_LAST] = {
 	[SMTP_PARSE_OK] = "ok",
@@ -124,6 +125,7 @@ smtp_caps_add_auth(struct smtp_caps *c, struct arena *a, const char *mechs)
 		return;
 	s = c->auth_mechs ? arena_printf(a, "%s %s", c->auth_mechs, mechs) :
 	    arena_strdup(a, mechs);
+	s = (char *)text_clean_dup(a, s);
 	for (p = s; *p; p++)
 		*p = (char)toupper((unsigned char)*p);
 	c->auth_mechs = s;
@@ -139,11 +141,11 @@ smtp_caps_parse(const struct smtp_reply *r, struct arena *a, struct smtp_caps *c
 	memset(c, 0, sizeof(*c));
 	if (r->nlines == 0)
 		return;
-	c->greeting = r->lines[0];
+	c->greeting = text_clean_dup(a, r->lines[0]);
 	c->keywords = arena_alloc(a, r->nlines * sizeof(char *));
 	for (i = 1; i < r->nlines; i++) {
 		line = r->lines[i];
-		c->keywords[c->nkeywords++] = line;
+		c->keywords[c->nkeywords++] = text_clean_dup(a, line);
 		if (smtp_kw(line, "STARTTLS", NULL))
 			c->starttls = 1;
 		else if (smtp_kw(line, "PIPELINING", NULL))

@@ -8,11 +8,7 @@
 #include "check/check.h"
 #include "report/report.h"
 
-static json_t *
-cj_str(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
+#define cj_str(s)	report_jstr(s)
 
 static json_t *
 cj_findings(const struct check_finding *f, size_t n)
@@ -51,7 +47,7 @@ cj_mx(const struct check_mx *mx)
 	    mx->tlsa_name ? resolver_status_name(mx->tlsa_status) : "n/a",
 	    "records", tlsa, "usable", (int)mx->health.usable,
 	    "multiple_usable", mx->health.multiple_usable, "ee_ta_pair", mx->health.ee_ta_pair);
-	json_object_set_new(o, "host", json_string(mx->host));
+	json_object_set_new(o, "host", cj_str(mx->host));
 	json_object_set_new(o, "preference", json_integer(mx->pref));
 	json_object_set_new(o, "implicit", json_boolean(mx->implicit));
 	json_object_set_new(o, "ip_literal", json_boolean(mx->ip_literal));
@@ -74,7 +70,7 @@ report_check_json(const struct check_result *r, const struct report_opts *ro)
 		json_array_append_new(mxs, cj_mx(&r->mx[i]));
 		usable += r->mx[i].dane == CHECK_DANE_USABLE;
 	}
-	json_object_set_new(root, "domain", json_string(r->domain));
+	json_object_set_new(root, "domain", cj_str(r->domain));
 	json_object_set_new(root, "verdict", json_pack("{s:s, s:b, s:b, s:o, s:s}",
 	    "downgrade_protection", verdict_protection_name(r->verdict.protection),
 	    "active_attacker_can_read", r->verdict.can_read,

@@ -16,16 +16,32 @@
 #include "tls/hello.h"
 #include "report/report.h"
 #include "verdict/finding.h"
+#include "util/text.h"
 
 #ifndef MAILTLS_VERSION
 #define MAILTLS_VERSION "0.1.0"
 #endif
 
-static json_t *
-json_str(const char *s)
+/*
+ * Every string goes through here: jansson refuses invalid UTF-8 (json_string() returns NULL,
+ * and a NULL inside json_pack() silently drops the whole object), so anything that slipped past
+ * text_clean() is cleaned again rather than lost.
+ */
+json_t *
+report_jstr(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	json_t *j;
+	char buf[2048];
+
+	if (s == NULL)
+		return json_null();
+	if ((j = json_string(s)) != NULL)
+		return j;
+	text_clean(buf, sizeof(buf), s, strlen(s));
+	return json_string(buf);
 }
+
+#define json_str(s)	report_jstr(s)
 
 static json_t *
 report_caps_json(const struct smtp_caps *c)
@@ -38,7 +54,7 @@ report_caps_json(const struct smtp_caps *c)
 		return json_null();
 	kw = json_array();
 	for (i = 0; i < c->nkeywords; i++)
-		json_array_append_new(kw, json_string(c->keywords[i]));
+		json_array_append_new(kw, json_str(c->keywords[i]));
 	auth = json_array();
 	for (p = c->auth_mechs; p && *p; p = q) {
 		while (*p == ' ')
@@ -68,7 +84,7 @@ report_cert_json(const struct endpoint_cert *c)
 		return json_null();
 	san = json_array();
 	for (i = 0; i < c->nsan; i++)
-		json_array_append_new(san, json_string(c->san[i]));
+		json_array_append_new(san, json_str(c->san[i]));
 	chain = json_array();
 	for (i = 0; i < c->nchain; i++)
 		json_array_append_new(chain, json_pack("{s:o, s:o}", "subject",
@@ -246,7 +262,7 @@ report_endpoint_json(const struct endpoint *ep)
 	tr = json_array();
 	for (i = 0; i < ep->nlines; i++) {
 		snprintf(line, sizeof(line), "%c %s", ep->lines[i].dir, ep->lines[i].text);
-		json_array_append_new(tr, json_string(line));
+		json_array_append_new(tr, json_str(line));
 	}
 	o = json_object();
 	json_object_set_new(o, "host", json_str(ep->host));

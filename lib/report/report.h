@@ -19,6 +19,7 @@ struct report_opts {
 	const char	*command;	/* "host", "check" */
 };
 
+json_t	*report_jstr(const char *);	/* a string that is valid JSON whatever the bytes */
 json_t	*report_endpoint_json(const struct endpoint *);
 json_t	*report_json_new(const struct report_opts *);	/* the top-level object */
 void	 report_text_endpoint(FILE *, const struct endpoint *, const struct report_opts *);

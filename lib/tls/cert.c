@@ -12,6 +12,7 @@
 #include "tls/cert.h"
 #include "tls/certname.h"
 #include "util/arena.h"
+#include "util/text.h"
 
 static const char *
 cert_hex(struct arena *a, const unsigned char *p, size_t n)
@@ -42,7 +43,7 @@ cert_dn(struct arena *a, const X509_NAME *n)
 	if (len < 0)
 		len = 0;
 	buf[len] = '\0';
-	return arena_strdup(a, buf);
+	return text_clean_dup(a, buf);	/* a CA may put anything in a name */
 }
 
 static time_t
@@ -92,6 +93,8 @@ cert_sans(struct arena *a, X509 *x, struct endpoint_cert *c)
 	if (gens == NULL)
 		return;
 	n = sk_GENERAL_NAME_num(gens);
+	c->san = arena_alloc(a, (size_t)(n > ENDPOINT_SAN_MAX ? ENDPOINT_SAN_MAX : n > 0 ? n : 1) *
+	    sizeof(*c->san));
 	for (i = 0; i < n && c->nsan < ENDPOINT_SAN_MAX; i++) {
 		GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
 		const unsigned char *d;
@@ -172,7 +175,7 @@ cert_describe(X509 *leaf, STACK_OF(X509) *chain, X509_STORE *store, const char *
 	na = cert_time(X509_get0_notAfter(leaf), a, &c->not_after);
 	c->expired = na != 0 && na < now;
 	c->not_yet_valid = nb != 0 && nb > now;
-	c->days_left = na != 0 ? (long)((na - now) / 86400) : 0;
+	c->days_left = na != 0 ? (long)((na - now) / 86400) : 0;	/* 0 with no date: see probe.c */
 	if (na != 0 && na < now && (na - now) % 86400 != 0)
 		c->days_left--;		/* floor, so "expired today" reads -1 not 0 */
 	c->self_signed = X509_self_signed(leaf, 1) == 1;

@@ -5,6 +5,7 @@
  * handshake with a broken certificate to report on it.  Chain validation happens afterwards in
  * cert.c against the same trust store, and name checks follow RFC 6125 in certname.c.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -87,6 +88,14 @@ tls_client_free(struct tls_client *c)
 	free(c);
 }
 
+static int
+tls_is_ip(const char *s)
+{
+	unsigned char b[16];
+
+	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
+}
+
 struct tls_session *
 tls_session_new(struct tls_client *c, const char *sni)
 {
@@ -100,8 +109,9 @@ tls_session_new(struct tls_client *c, const char *sni)
 	BIO_set_mem_eof_return(s->rbio, -1);
 	SSL_set_bio(s->ssl, s->rbio, s->wbio);
 	SSL_set_connect_state(s->ssl);
-	if (sni && *sni && SSL_set_tlsext_host_name(s->ssl, sni) != 1)
-		ERR_clear_error();	/* an IP literal as name: no SNI */
+	/* RFC 6066 §3: no IP literals in server_name */
+	if (sni && *sni && !tls_is_ip(sni) && SSL_set_tlsext_host_name(s->ssl, sni) != 1)
+		ERR_clear_error();
 	return s;
 }
 

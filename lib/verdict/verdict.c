@@ -24,10 +24,10 @@ verdict_protection_name(enum verdict_protection p)
 static int
 verdict_mx_protected(const struct verdict_input *in, const struct verdict_mx *m, int *by_dane)
 {
-	*by_dane = m->dane;
-	if (m->dane)
+	*by_dane = m->dane || m->dane_failed;
+	if (*by_dane)
 		return 1;
-	return in->sts == VERDICT_STS_ENFORCE && m->sts_match;
+	return in->sts == VERDICT_STS_ENFORCE;
 }
 
 void
@@ -67,8 +67,8 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 			nprot++;
 			ndane += by_dane;
 			/* protected, but a strict sender would fail here: mail defers, it is not read */
-			if (broken == NULL && ((by_dane && !m->dane_ok) ||
-			    (!by_dane && (!m->starttls || !m->webpki_ok))))
+			if (broken == NULL && ((by_dane && (!m->dane_ok || m->dane_failed)) ||
+			    (!by_dane && (!m->sts_match || !m->starttls || !m->webpki_ok))))
 				broken = m;
 		} else if (weak == NULL)
 			weak = m;
@@ -88,8 +88,10 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 			    "with a valid certificate for every MX.", ndane ? " (and DANE on some MX)" : "");
 		if (broken)
 			snprintf(v->sentence + strlen(v->sentence), sizeof(v->sentence) -
-			    strlen(v->sentence), " But %s would fail those checks: mail to it is deferred.",
-			    broken->host);
+			    strlen(v->sentence), " But %s %s: mail to it is deferred.", broken->host,
+			    broken->dane_failed ? "has TLSA records that cannot be validated" :
+			    !broken->dane && !broken->sts_match ? "matches no mx: pattern of the policy" :
+			    "would fail those checks");
 		return;
 	}
 	v->can_read = 1;
@@ -107,10 +109,6 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 		    "Anyone on the path can read mail to %s: %s does not complete STARTTLS, and there is "
 		    "no DANE and no enforced MTA-STS.", weak->host,
 		    weak->starttls_some ? "one of its addresses" : "it");
-	else if (in->sts == VERDICT_STS_ENFORCE && !weak->sts_match)
-		snprintf(v->sentence, sizeof(v->sentence),
-		    "An attacker on the path can strip STARTTLS from %s: it is outside the MTA-STS "
-		    "policy and has no DANE.", weak->host);
 	else
 		snprintf(v->sentence, sizeof(v->sentence),
 		    "An attacker on the path can strip STARTTLS from %s: no DANE, no MTA-STS%s.", weak->host,

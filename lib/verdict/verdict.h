@@ -7,8 +7,9 @@
  * Rules (RFC 7672 §2.2, RFC 8461 §2 and §5):
  * - DANE protects an MX when its MX and TLSA RRsets are DNSSEC-secure and at least one TLSA record
  *   is usable: a DANE sender then never falls back to plaintext (it defers instead).
- * - MTA-STS protects an MX when a valid policy in enforce mode was fetched and the MX matches one of
- *   its mx: patterns: an enforcing sender then requires STARTTLS with a WebPKI-valid certificate.
+ * - MTA-STS in enforce mode protects every MX: an enforcing sender requires STARTTLS with a
+ *   WebPKI-valid certificate from an MX that matches one of the policy's mx: patterns, and does not
+ *   deliver to one that matches none (RFC 8461 §5.1) — that MX is a delivery risk, not a leak.
  * - The domain is as strong as its weakest MX (a secondary MX nobody checks is the way in).
  * - DANE takes precedence over MTA-STS for senders that do both (RFC 8461 §2).
  */
@@ -42,6 +43,8 @@ struct verdict_mx {
 	int		 dane_ok;	/* every address matched a TLSA record */
 	int		 webpki_ok;	/* every address: chain valid and name matches the MX host */
 	int		 reachable;	/* at least one address answered */
+	int		 dane_failed;	/* secure MX, but the TLSA lookup was bogus or failed:
+					   DANE senders defer (RFC 7672 §2.2) */
 };
 
 struct verdict_input {

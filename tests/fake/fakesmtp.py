@@ -252,6 +252,25 @@ def sc_silent(c, a):
     c.drain()
 
 
+def sc_preanswer_starttls(c, a):
+    # a man-in-the-middle answering STARTTLS before the client asked: the 220 rides along with
+    # the EHLO reply (a correct client reports it and never takes it as the STARTTLS answer)
+    c.send(reply(220, HOSTNAME + " ESMTP fakesmtp"))
+    c.readline()
+    c.send(reply(250, *ehlo_lines("PIPELINING", "STARTTLS")) + b"220 2.0.0 Ready to start TLS\r\n")
+    smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"), banner=b"", starttls=refuse_tls)
+
+
+def sc_latin1_greeting(c, a):
+    # an ordinary server with an ISO-8859-1 greeting: not UTF-8, must not break the JSON
+    c.send(b"554 5.3.2 Gr\xfc\xdfe aus M\xfcnchen, geschlossen\r\n")
+
+
+def sc_ansi_greeting(c, a):
+    # terminal escapes (window title, clear screen, colour) in the greeting text
+    c.send(b"554 \x1b]0;PWNED-TITLE\x07\x1b[2J\x1b[31mred \x9b31m c1\r\n")
+
+
 SCENARIOS = {
     "ok_notls": sc_ok_notls,
     "drip": sc_drip,
@@ -266,6 +285,9 @@ SCENARIOS = {
     "starttls_454": sc_starttls_454,
     "auth_before_tls": sc_auth_before_tls,
     "silent": sc_silent,
+    "preanswer_starttls": sc_preanswer_starttls,
+    "latin1_greeting": sc_latin1_greeting,
+    "ansi_greeting": sc_ansi_greeting,
 }
 
 

@@ -196,23 +196,28 @@ scenario starttls_454          starttls_454           "starttls.rejected"
 scenario auth_before_tls       auth_before_tls        "auth.before_tls"
 scenario silent                silent                 "conn.timeout"
 
-# --- Legacy TLS responders: for the cipher/version enumeration feature -------
-# Not run by default: the enumeration options and finding IDs are not fixed
-# yet.  The IDs below are PROPOSALS; adjust them (and TLS_ARGS) when the
-# feature lands, then run with --with-tls.
-if [ "$WITH_TLS" = 1 ]; then
-    read -r -a TLS_ARGS <<<"${MAILTLS_TLS_ARGS:-}"
-    scenario tls:sslv2_only    tls:sslv2_only    "tls.sslv2"                       "${TLS_ARGS[@]}"
-    scenario tls:sslv3_rc4     tls:sslv3_rc4     "tls.sslv3 tls.cipher.rc4"        "${TLS_ARGS[@]}"
-    scenario tls:export        tls:export        "tls.cipher.export"               "${TLS_ARGS[@]}"
-    scenario tls:compression   tls:compression   "tls.compression"                 "${TLS_ARGS[@]}"
-    scenario tls:no_reneg      tls:no_reneg      "tls.no_secure_renegotiation"     "${TLS_ARGS[@]}"
-    scenario tls:heartbeat     tls:heartbeat     "tls.heartbeat"                   "${TLS_ARGS[@]}"
-    scenario tls:heartbleed    tls:heartbleed    "tls.heartbleed"                  "${TLS_ARGS[@]}"
-    scenario tls:modern_tls12  tls:modern_tls12  "tls.no_tls13"                    "${TLS_ARGS[@]}"
-else
-    echo "# skipped tls:* profiles (tests/fake/full.sh covers them with mailtls host --full)"
-fi
+scenario preanswer_starttls    preanswer_starttls     "starttls.injection"
+scenario latin1_greeting       latin1_greeting        "smtp.rejected"
+scenario ansi_greeting         ansi_greeting          "smtp.rejected"
 
+# The legacy TLS responders (tls:<profile>) are exercised by tests/fake/full.sh through
+# mailtls host --full.
+
+# The text report for people: a hostile greeting's terminal escapes never reach the terminal
+# (ESC, BEL, and the C1 CSI in UTF-8), and the JSON stays valid UTF-8 with the banner kept.
+if wanted text_escapes && start_server text_escapes ansi_greeting; then
+    "$MAILTLS" host "127.0.0.1:$PORT" --color --timeout 10 --reply-timeout 3 </dev/null \
+        >"$WORK/text_escapes.txt" 2>&1
+    "$MAILTLS" host "127.0.0.1:$PORT" --json --timeout 10 --reply-timeout 3 </dev/null \
+        >"$WORK/text_escapes.json" 2>&1
+    stop_server
+    # our own colour codes are "ESC [ digits m"; anything else with ESC, BEL or U+009B fails
+    if LC_ALL=C sed 's/\x1b\[[0-9;]*m//g' "$WORK/text_escapes.txt" | LC_ALL=C grep -q $'\x1b\|\x07\|\xc2\x9b' ||
+        ! jq -e '.endpoints[0].banner | test("PWNED")' "$WORK/text_escapes.json" >/dev/null; then
+        FAILED=$((FAILED + 1)); echo "FAIL text_escapes: escape bytes in the text report or banner lost"
+    else
+        PASSED=$((PASSED + 1)); echo "ok   text_escapes (no terminal escapes from the server)"
+    fi
+fi
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -22,23 +22,18 @@
 # Success is silent. Failures print the reason on stderr, stop what was started, exit non-zero.
 set -euo pipefail
 
-PROG=$(basename "$0")
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 NET=${DOMLAB_NET:-127.0.1}
 KNOT_PORT=${DOMLAB_KNOT_PORT:-53541}
 IPV6=${DOMLAB_IPV6:-1}
-LAB_VERBOSE=${LAB_VERBOSE:-0}
 export LAB_VERBOSE
 
-die() { echo "$PROG: $*" >&2; exit 1; }
-say() { [ "$LAB_VERBOSE" = 1 ] && echo "$PROG: $*" >&2 || :; }
-usage() {
-    sed -n '6,9p' "$0" | sed 's/^# \{0,1\}//' >&2
-    exit 2
-}
+usage() { lab_usage 6 9; }
 
-[[ $NET =~ ^127\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || die "DOMLAB_NET must be a 127.x.y prefix, not '$NET'"
-[[ $KNOT_PORT =~ ^[0-9]+$ ]] && [ "$KNOT_PORT" != 53 ] || die "bad DOMLAB_KNOT_PORT '$KNOT_PORT'"
+[[ $NET =~ ^127\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || lab_die "DOMLAB_NET must be a 127.x.y prefix, not '$NET'"
+[[ $KNOT_PORT =~ ^[0-9]+$ ]] && [ "$KNOT_PORT" != 53 ] || lab_die "bad DOMLAB_KNOT_PORT '$KNOT_PORT'"
 
 NGINX_ADDR=$NET.100
 A_VALID=$NET.2      # Postfix `valid`: valid-chain.pem (SANs *.dane.lab.example, *.sts.lab.example, ...)
@@ -88,7 +83,7 @@ write_zones() { # DIR
     ee=$(openssl x509 -in "$certs/valid.pem" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
     wrong=$(openssl x509 -in "$certs/selfsigned.pem" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
     ta=$(openssl x509 -in "$certs/ca.pem" -outform DER | sha256sum | cut -d' ' -f1)
-    [ ${#ee} = 64 ] && [ ${#ta} = 64 ] && [ ${#wrong} = 64 ] || die "cannot compute TLSA digests from $certs"
+    [ ${#ee} = 64 ] && [ ${#ta} = 64 ] && [ ${#wrong} = 64 ] || lab_die "cannot compute TLSA digests from $certs"
     rm -rf "$d"
     mkdir -p "$d"
 
@@ -135,18 +130,15 @@ EOF
     { head_rr iplit.example; echo "@		MX	10 $A_VALID."; } >"$d/iplit.example.zone"
 
     # Unsigned and bogus: the MX host and its TLSA live inside the zone, so they share its status.
-    { head_rr unsigned.example; cat <<EOF
-@		MX	10 mx.unsigned.example.
+    local z
+    for z in "$UNSIGNED" "$BOGUS"; do
+        { head_rr "$z"; cat <<EOF
+@		MX	10 mx.$z.
 mx		A	$A_VALID
 _25._tcp.mx	TLSA	3 1 1 $ee
 EOF
-    } >"$d/unsigned.example.zone"
-    { head_rr bogus.example; cat <<EOF
-@		MX	10 mx.bogus.example.
-mx		A	$A_VALID
-_25._tcp.mx	TLSA	3 1 1 $ee
-EOF
-    } >"$d/bogus.example.zone"
+        } >"$d/$z.zone"
+    done
 
     local s
     for s in enforce outside testing malformed 404 redirect oversize; do
@@ -208,25 +200,25 @@ do_stop() {
 do_start() {
     local n a v pids=() failed=0 p
     for p in jq kdig knotd nginx postfix openssl; do
-        command -v "$p" >/dev/null || die "$p is not installed (make deps)"
+        command -v "$p" >/dev/null || lab_die "$p is not installed (make deps)"
     done
     do_stop || :
-    "$HERE/ca.sh" "$BASEDIR/certs" || die "ca.sh $BASEDIR/certs failed"
+    "$HERE/ca.sh" "$BASEDIR/certs" || lab_die "ca.sh $BASEDIR/certs failed"
     write_zones "$BASEDIR/zones"
     write_policies
 
     # Everything in parallel: Postfix instances (~0.7 s each), Knot (signing), nginx.
     mkdir -p "$BASEDIR/logs"
     while read -r n a v; do
-        say "postfix $n ($v) on $a"
+        lab_say "postfix $n ($v) on $a"
         "$HERE/postfix.sh" start "$n" "$a" "$v" "$BASEDIR" </dev/null >"$BASEDIR/logs/postfix-$n.log" 2>&1 &
         pids+=($!)
     done < <(instances)
-    say "knot on 127.0.0.1@$KNOT_PORT"
+    lab_say "knot on 127.0.0.1@$KNOT_PORT"
     KNOT_PORT=$KNOT_PORT ZONEDIR=$BASEDIR/zones UNSIGNED_ZONES=$UNSIGNED BOGUS_ZONES=$BOGUS \
         "$HERE/knot.sh" start "$BASEDIR/knot" </dev/null >"$BASEDIR/logs/knot.log" 2>&1 &
     pids+=($!)
-    say "nginx on $NGINX_ADDR:443"
+    lab_say "nginx on $NGINX_ADDR:443"
     NGINX_ADDR=$NGINX_ADDR CADIR=$BASEDIR/certs POLICYDIR=$POLICIES \
         "$HERE/nginx.sh" start "$BASEDIR" </dev/null >"$BASEDIR/logs/nginx.log" 2>&1 &
     pids+=($!)
@@ -238,7 +230,7 @@ do_start() {
             [ -s "$p" ] && { echo "---- $p" >&2; cat "$p" >&2; }
         done
         do_stop || :
-        die "lab did not start (see above)"
+        lab_die "lab did not start (see above)"
     fi
 
     {
@@ -254,16 +246,14 @@ do_start() {
         echo "INSTANCES='$(instances | awk '{print $1}' | tr '\n' ' ' | sed 's/ $//')'"
         echo "DOMAINS='$(echo $SIGNED_DOMAINS $UNSIGNED $BOGUS)'"
     } >"$BASEDIR/env"
-    say "ready; see $BASEDIR/env"
+    lab_say "ready; see $BASEDIR/env"
 }
 
 [ $# -ge 1 ] && [ $# -le 2 ] || usage
 CMD=$1
-BASEDIR=${2:-/tmp/mailtls-domlab}
-mkdir -p "$BASEDIR"
-BASEDIR=$(cd "$BASEDIR" && pwd -P)
+BASEDIR=$(lab_basedir "${2:-/tmp/mailtls-domlab}")
 POLICIES=$BASEDIR/policies
-[ "$(id -u)" = 0 ] || die "needs root (Postfix instances, port 25 and 443)"
+[ "$(id -u)" = 0 ] || lab_die "needs root (Postfix instances, port 25 and 443)"
 
 case $CMD in
 start) do_start ;;

@@ -28,102 +28,36 @@
 # Success is silent; failures print the reason and the log tail on stderr.
 set -euo pipefail
 
-PROG=$(basename "$0")
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 DEFAULT_BASEDIR=/tmp/mailtls-lab
 PORT=${PORT:-25}
 EXIM_EXTRA=${EXIM_EXTRA:-}
 LAB_DEBCACHE=${LAB_DEBCACHE:-/var/cache/mailtls-lab}
-LAB_VERBOSE=${LAB_VERBOSE:-0}
 PKGS="exim4-daemon-light exim4-base"
 
-die() { echo "$PROG: $*" >&2; exit 1; }
-say() { [ "$LAB_VERBOSE" = 1 ] && echo "$PROG: $*" >&2 || :; }
-usage() {
-    sed -n '5,11p' "$0" | sed 's/^# \{0,1\}//' >&2
-    exit 2
-}
+LAB_CONF=exim.conf
+LAB_LOG=log/mainlog
+usage() { lab_usage 5 11; }
 
-check_name() {
-    [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$ ]] || die "bad instance name '$1' (letters, digits, - and _)"
-}
-
-check_addr() {
-    [[ $1 =~ ^127\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]] || die "address '$1' is not 127.0.0.0/8: refused"
-    local o
-    for o in "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"; do
-        [ "$o" -le 255 ] || die "bad address '$1'"
-    done
-}
-
-basedir_of() {
-    local b=${1:-$DEFAULT_BASEDIR}
-    mkdir -p "$b"
-    b=$(cd "$b" && pwd -P)
-    chmod go+x "$b"
-    echo "$b"
-}
-
-is_listening() { # ADDR PORT
-    ss -Hltn 2>/dev/null | awk '{print $4}' | grep -qxF -- "$1:$2"
-}
+basedir_of() { lab_basedir "${1:-$DEFAULT_BASEDIR}" go+x; }
 
 # ---- packages ---------------------------------------------------------------------
-# deb_of PKG: the newest cached .deb of PKG, downloaded with apt-get download when missing.
-deb_of() {
-    local pkg=$1 f
-    mkdir -p "$LAB_DEBCACHE"
-    f=$(ls "$LAB_DEBCACHE/${pkg}"_*.deb 2>/dev/null | sort -V | tail -n 1 || true)
-    if [ -z "$f" ]; then
-        say "apt-get download $pkg"
-        # apt warns that _apt cannot write the cache directory; the download still works.
-        (cd "$LAB_DEBCACHE" && apt-get download -q "$pkg" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2) || true
-        f=$(ls "$LAB_DEBCACHE/${pkg}"_*.deb 2>/dev/null | sort -V | tail -n 1 || true)
-        [ -n "$f" ] || die "cannot download $pkg (apt-get download $pkg in $LAB_DEBCACHE)"
-    fi
-    echo "$f"
-}
-
 # unpack BASE: sets ROOT to the unpacked tree of $PKGS (one tree per set of package versions)
 unpack() {
     local base=$1 debs="" d key
-    for d in $PKGS; do debs="$debs $(deb_of "$d")"; done
+    for d in $PKGS; do debs="$debs $(lab_deb_of "$d")"; done
     key=$(for d in $debs; do basename "$d" .deb; done | sha256sum | cut -c1-12)
     ROOT="$base/.pkg/exim4-$key"
     mkdir -p "$base/.pkg"
-    (
-        flock 9
-        if [ ! -f "$ROOT/.unpacked" ]; then
-            rm -rf "$ROOT"
-            mkdir -p "$ROOT"
-            for d in $debs; do dpkg-deb -x "$d" "$ROOT"; done
-            touch "$ROOT/.unpacked"
-        fi
-    ) 9>"$base/.pkg/.exim.lock"
-    [ -x "$ROOT/usr/sbin/exim4" ] || die "no usr/sbin/exim4 in $ROOT"
-    if ldd "$ROOT/usr/sbin/exim4" | grep -q 'not found'; then
-        die "exim4 misses libraries: $(ldd "$ROOT/usr/sbin/exim4" | grep 'not found' | awk '{print $1}' | tr '\n' ' ')(apt-get install libidn12; it is in make deps)"
-    fi
-}
-
-ensure_user() {
-    getent group Debian-exim >/dev/null || groupadd --system Debian-exim
-    id Debian-exim >/dev/null 2>&1 ||
-        useradd --system --gid Debian-exim --no-create-home --home-dir /nonexistent \
-            --shell /usr/sbin/nologin Debian-exim
+    # shellcheck disable=SC2086  # $debs: one path per word
+    lab_unpack_debs "$ROOT" "$base/.pkg/.exim.lock" $debs
+    lab_check_binary "$ROOT" usr/sbin/exim4 "(apt-get install libidn12; it is in make deps)"
 }
 
 # ---- instance helpers -----------------------------------------------------------
-pid_of() { # DIR
-    local f="$1/exim.pid"
-    [ -f "$f" ] && tr -dc '0-9' <"$f"
-}
-
-running() { # DIR
-    local pid
-    pid=$(pid_of "$1" || true)
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -q exim4 "/proc/$pid/cmdline" 2>/dev/null
-}
+instance_running() { lab_pid_alive "$1/exim.pid" exim4; } # DIR
 
 log_tail() {
     echo "---- $1/log/mainlog, paniclog, exim.out (tail) ----" >&2
@@ -132,72 +66,8 @@ log_tail() {
 }
 
 do_stop() { # DIR
-    local dir=$1 pid a p
-    [ -f "$dir/exim.conf" ] || return 0
-    pid=$(pid_of "$dir" || true)
-    read -r a p <"$dir/listen" 2>/dev/null || { a=""; p=""; }
-    if running "$dir"; then
-        say "stopping $dir (pid $pid)"
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            echo "$PROG: exim $pid of $dir did not stop, killing it" >&2
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-    fi
-    rm -f "$dir/exim.pid"
-    if [ -n "$a" ]; then
-        for _ in $(seq 1 50); do
-            is_listening "$a" "$p" || return 0
-            sleep 0.1
-        done
-        die "port $a:$p of $dir still open"
-    fi
-}
-
-# probe ADDR PORT: banner, EHLO offering STARTTLS, QUIT; bounded to 10 s
-probe() {
-    python3 - "$1" "$2" <<'PYEOF'
-import socket, sys, time
-addr, port = sys.argv[1], int(sys.argv[2])
-deadline, last = time.time() + 10, "no attempt"
-def reply(f):
-    out = []
-    while True:
-        l = f.readline()
-        if not l:
-            raise OSError("connection closed")
-        out.append(l.decode("ascii", "replace").rstrip())
-        if l[3:4] != b"-":
-            return out
-while time.time() < deadline:
-    s = socket.socket()
-    s.settimeout(max(0.5, deadline - time.time()))
-    try:
-        s.connect((addr, port))
-        f = s.makefile("rb")
-        b = reply(f)
-        if not b[0].startswith("220"):
-            raise OSError("banner %r" % b)
-        s.sendall(b"EHLO ready.lab.example\r\n")
-        e = reply(f)
-        s.sendall(b"QUIT\r\n")
-        reply(f)
-        s.close()
-        if not any(l[4:].upper().startswith("STARTTLS") for l in e):
-            print("%s:%d: STARTTLS not offered:\n  %s" % (addr, port, "\n  ".join(e)), file=sys.stderr)
-            sys.exit(1)
-        sys.exit(0)
-    except OSError as ex:
-        last = str(ex)
-        s.close()
-        time.sleep(0.1)
-print("no SMTP banner from %s port %d within 10 s: %s" % (addr, port, last), file=sys.stderr)
-sys.exit(1)
-PYEOF
+    [ -f "$1/exim.conf" ] || return 0
+    lab_stop_daemon "$1" exim.pid exim4 exim
 }
 
 count_conns() { # LOG: accepted ("SMTP connection from [..] (TCP/IP connection count") + refused
@@ -244,17 +114,17 @@ EOF
 
 cmd_start() {
     [ $# -ge 2 ] && [ $# -le 3 ] || usage
-    [ "$(id -u)" -eq 0 ] || die "needs root"
+    [ "$(id -u)" -eq 0 ] || lab_die "needs root"
     local name=$1 addr=$2 base dir pid
-    check_name "$name"
-    check_addr "$addr"
+    lab_check_name "$name"
+    lab_check_addr4 "$addr" "address '$addr' is not 127.0.0.0/8: refused"
     base=$(basedir_of "${3:-}")
     dir="$base/$name"
-    "$HERE/ca.sh" "$base/certs" || die "cannot make the lab certificates in $base/certs"
+    "$HERE/ca.sh" "$base/certs" || lab_die "cannot make the lab certificates in $base/certs"
     unpack "$base"
-    ensure_user
+    lab_ensure_user Debian-exim /nonexistent
     do_stop "$dir"
-    is_listening "$addr" "$PORT" && die "$addr:$PORT is already in use"
+    lab_is_listening "$addr" "$PORT" && lab_die "$addr:$PORT is already in use"
     mkdir -p "$dir/spool" "$dir/log" "$dir/tls"
     chown Debian-exim:Debian-exim "$dir/spool" "$dir/log"
     write_config "$dir" "$name" "$addr" "$base/certs"
@@ -263,96 +133,16 @@ cmd_start() {
     chown Debian-exim:Debian-exim "$dir/log/mainlog"
     rm -f "$dir/log/paniclog"
     "$ROOT/usr/sbin/exim4" -C "$dir/exim.conf" -bV >"$dir/exim.bV" 2>&1 ||
-        { cat "$dir/exim.bV" >&2; die "exim4 -bV failed for $dir/exim.conf"; }
-    say "starting exim $name on $addr:$PORT"
+        { cat "$dir/exim.bV" >&2; lab_die "exim4 -bV failed for $dir/exim.conf"; }
+    lab_say "starting exim $name on $addr:$PORT"
     # -bdf: daemon in the foreground (we keep its pid; it writes exim.pid too)
     setsid "$ROOT/usr/sbin/exim4" -C "$dir/exim.conf" -bdf >"$dir/exim.out" 2>&1 </dev/null &
-    if ! probe "$addr" "$PORT"; then
-        log_tail "$dir"
-        do_stop "$dir" || true
-        die "exim $name did not come up on $addr:$PORT"
-    fi
-    if [ -s "$dir/log/paniclog" ]; then
-        log_tail "$dir"
-        do_stop "$dir" || true
-        die "exim $name wrote a paniclog"
-    fi
+    lab_smtp_probe "$addr" "$PORT" tls || lab_start_failed "$dir" "exim $name did not come up on $addr:$PORT"
+    [ ! -s "$dir/log/paniclog" ] || lab_start_failed "$dir" "exim $name wrote a paniclog"
     # Forget the readiness probe so conncount counts only the caller's connections.
-    for _ in $(seq 1 20); do
-        grep -q 'closed by QUIT' "$dir/log/mainlog" && break
-        sleep 0.1
-    done
-    cmd_resetlog "$name" "$base"
-    mv "$dir/log/mainlog.old" "$dir/log/mainlog.start"
+    lab_forget_probe "$name" "$base" 'closed by QUIT'
 }
 
-cmd_stop() {
-    [ $# -ge 1 ] && [ $# -le 2 ] || usage
-    check_name "$1"
-    local base
-    base=$(basedir_of "${2:-}")
-    do_stop "$base/$1"
-}
-
-cmd_stopall() {
-    [ $# -le 1 ] || usage
-    local base d rc=0
-    base=$(basedir_of "${1:-}")
-    for d in "$base"/*/; do
-        d=${d%/}
-        [ -f "$d/exim.conf" ] || continue
-        (do_stop "$d") || rc=1
-    done
-    return $rc
-}
-
-cmd_status() {
-    [ $# -ge 1 ] && [ $# -le 2 ] || usage
-    check_name "$1"
-    local base
-    base=$(basedir_of "${2:-}")
-    running "$base/$1"
-}
-
-# Exim writes the line from the child it forked per connection: re-read until stable for 0.3 s.
-cmd_conncount() {
-    [ $# -ge 1 ] && [ $# -le 2 ] || usage
-    check_name "$1"
-    local base log n prev
-    base=$(basedir_of "${2:-}")
-    log="$base/$1/log/mainlog"
-    [ -f "$log" ] || die "no mainlog for instance '$1' in $base"
-    prev=$(count_conns "$log")
-    for _ in $(seq 1 20); do
-        sleep 0.3
-        n=$(count_conns "$log")
-        [ "$n" = "$prev" ] && break
-        prev=$n
-    done
-    echo "$prev"
-}
-
-cmd_resetlog() {
-    [ $# -ge 1 ] && [ $# -le 2 ] || usage
-    check_name "$1"
-    local base log
-    base=$(basedir_of "${2:-}")
-    log="$base/$1/log/mainlog"
-    [ -f "$log" ] || die "no mainlog for instance '$1' in $base"
-    cat "$log" >>"$log.old"
-    : >"$log"
-}
-
-[ $# -ge 1 ] || usage
-cmd=$1
-shift
-case $cmd in
-start) cmd_start "$@" ;;
-stop) cmd_stop "$@" ;;
-stopall) cmd_stopall "$@" ;;
-status) cmd_status "$@" ;;
-conncount) cmd_conncount "$@" ;;
-resetlog) cmd_resetlog "$@" ;;
--h | --help | help) usage ;;
-*) usage ;;
-esac
+# stop, stopall, status, conncount (re-read until stable for 0.3 s: Exim writes the line from the
+# child it forked per connection) and resetlog: lib.sh.
+lab_instance_main "$@"

@@ -26,15 +26,15 @@
 # Success is silent. Failures print the reason and the tail of knot.log on stderr.
 set -euo pipefail
 
-PROG=$(basename "$0")
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 DEFAULT_BASEDIR=/tmp/mailtls-lab/knot
 KNOT_PORT=${KNOT_PORT:-5353}
 ZONEDIR=${ZONEDIR:-$HERE/zones}
 UNSIGNED_ZONES=${UNSIGNED_ZONES:-}
 BOGUS_ZONES=${BOGUS_ZONES:-}
 KNOT_WAIT=${KNOT_WAIT:-20}
-LAB_VERBOSE=${LAB_VERBOSE:-0}
 
 die() {
     echo "$PROG: $*" >&2
@@ -44,11 +44,7 @@ die() {
     fi
     exit 1
 }
-say() { [ "$LAB_VERBOSE" = 1 ] && echo "$PROG: $*" >&2 || :; }
-usage() {
-    sed -n '4,9p' "$0" | sed 's/^# \{0,1\}//' >&2
-    exit 2
-}
+usage() { lab_usage 4 9; }
 
 # Word lists may be separated by spaces or commas; names compared without a trailing dot.
 in_list() {
@@ -73,7 +69,7 @@ pid_of() {
 do_stop() {
     local p _
     p=$(pid_of) || { rm -f "$BASE/run/knot.pid"; return 0; }
-    say "stopping knotd $p"
+    lab_say "stopping knotd $p"
     knotc -c "$BASE/knot.conf" -s "$BASE/run/knot.sock" stop >/dev/null 2>&1 || kill "$p" 2>/dev/null || :
     for _ in $(seq 1 50); do
         kill -0 "$p" 2>/dev/null || { rm -f "$BASE/run/knot.pid"; return 0; }
@@ -84,7 +80,14 @@ do_stop() {
 }
 
 write_conf() {
-    local z
+    local z zone_settings
+    # The signed template is the default one plus signing (templates do not inherit).
+    zone_settings="    storage: \"$BASE/zones\"
+    file: \"%s.zone\"
+    zonefile-sync: -1
+    zonefile-load: difference-no-serial
+    journal-content: all
+    semantic-checks: on"
     cat >"$BASE/knot.conf" <<EOF
 # written by tests/lab/knot.sh -- do not edit
 server:
@@ -109,20 +112,10 @@ policy:
 
 template:
   - id: default
-    storage: "$BASE/zones"
-    file: "%s.zone"
-    zonefile-sync: -1
-    zonefile-load: difference-no-serial
-    journal-content: all
-    semantic-checks: on
+$zone_settings
 
   - id: signed
-    storage: "$BASE/zones"
-    file: "%s.zone"
-    zonefile-sync: -1
-    zonefile-load: difference-no-serial
-    journal-content: all
-    semantic-checks: on
+$zone_settings
     dnssec-signing: on
     dnssec-policy: lab
 
@@ -218,12 +211,12 @@ do_start() {
     write_conf
     knotc -c "$BASE/knot.conf" conf-check >/dev/null 2>"$BASE/conf-check.err" ||
         die "knot.conf rejected: $(cat "$BASE/conf-check.err")"
-    say "starting knotd on 127.0.0.1@$KNOT_PORT for:$ZONES"
+    lab_say "starting knotd on 127.0.0.1@$KNOT_PORT for:$ZONES"
     knotd -c "$BASE/knot.conf" -s "$BASE/run/knot.sock" -d >/dev/null 2>&1 ||
         die "knotd failed to start"
     wait_ready
     write_anchors
-    say "anchors in $BASE/anchors.txt"
+    lab_say "anchors in $BASE/anchors.txt"
 }
 
 [ $# -ge 1 ] || usage

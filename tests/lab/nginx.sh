@@ -27,36 +27,25 @@
 # Success is silent. Failures print the reason and the error log tail on stderr.
 set -euo pipefail
 
-PROG=$(basename "$0")
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 DEFAULT_BASEDIR=/tmp/mailtls-lab
 NGINX_ADDR=${NGINX_ADDR:-127.0.0.10}
 NGINX_PORT=${NGINX_PORT:-443}
 POLICYDIR=${POLICYDIR:-$HERE/mta-sts}
-LAB_VERBOSE=${LAB_VERBOSE:-0}
 START_WAIT=100      # tenths of a second until the port answers
 STOP_WAIT=100       # tenths of a second until the master exits
 OVERSIZE_BYTES=102400
 DEFAULT_REDIRECT=https://mta-sts.enforce.lab.example/.well-known/mta-sts.txt
 
-die() { echo "$PROG: $*" >&2; exit 1; }
-say() { [ "$LAB_VERBOSE" = 1 ] && echo "$PROG: $*" >&2 || :; }
-usage() {
-    sed -n '4,8p' "$0" | sed 's/^# \{0,1\}//' >&2
-    exit 2
-}
-
-basedir_of() { # [BASEDIR] -> absolute path
-    local b=${1:-$DEFAULT_BASEDIR}
-    mkdir -p "$b"
-    (cd "$b" && pwd -P)
-}
+usage() { lab_usage 4 8; }
 
 check_addr() {
     [[ $NGINX_ADDR =~ ^127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$ ]] ||
-        die "NGINX_ADDR must be a 127.0.0.0/8 address, not '$NGINX_ADDR'"
+        lab_die "NGINX_ADDR must be a 127.0.0.0/8 address, not '$NGINX_ADDR'"
     [[ $NGINX_PORT =~ ^[0-9]{1,5}$ ]] && [ "$NGINX_PORT" -ge 1 ] && [ "$NGINX_PORT" -le 65535 ] ||
-        die "bad NGINX_PORT '$NGINX_PORT'"
+        lab_die "bad NGINX_PORT '$NGINX_PORT'"
 }
 
 pid_of() { # PREFIX -> pid of a live master, or nothing
@@ -84,7 +73,7 @@ make_leaf() {
         cat "$dir/$host.pem" "$CADIR/ca.pem" >"$dir/$host-chain.pem"
         return 0
     fi
-    say "making certificate for $host"
+    lab_say "making certificate for $host"
     tmp=$(mktemp -d "$dir/.tmp.XXXXXX")
     cat >"$tmp/ext" <<EOF
 basicConstraints=critical,CA:FALSE
@@ -101,7 +90,7 @@ EOF
                -extfile "$tmp/ext" -out "$tmp/pem"; } >"$tmp/log" 2>&1; then
         cat "$tmp/log" >&2
         rm -rf "$tmp"
-        die "cannot make a certificate for $host"
+        lab_die "cannot make a certificate for $host"
     fi
     chmod 600 "$tmp/key"
     mv -f "$tmp/key" "$dir/$host.key"
@@ -134,7 +123,7 @@ server_block() {
         done
         truncate -s "$OVERSIZE_BYTES" "$f" ;;
     *)
-        die "$src/behaviour: unknown behaviour '$behaviour'" ;;
+        lab_die "$src/behaviour: unknown behaviour '$behaviour'" ;;
     esac
     chmod -R a+rX "$prefix/www"
 
@@ -144,7 +133,7 @@ server_block() {
     404) loc="return 404;" ;;
     redirect)
         arg=${arg:-$DEFAULT_REDIRECT}
-        [[ $arg =~ ^https://[^[:space:]\;\"\'{}]+$ ]] || die "$src/behaviour: redirect target must be an https URL"
+        [[ $arg =~ ^https://[^[:space:]\;\"\'{}]+$ ]] || lab_die "$src/behaviour: redirect target must be an https URL"
         loc="return 301 $arg;" ;;
     esac
     cat <<EOF
@@ -198,17 +187,17 @@ EOF
             [ -d "$d" ] || continue
             domain=$(basename "$d")
             [[ $domain =~ ^[A-Za-z0-9]([A-Za-z0-9.-]{0,200}[A-Za-z0-9])?$ ]] ||
-                die "bad policy directory name '$domain'"
-            [ -f "$d/mta-sts.txt" ] || die "$d: no mta-sts.txt"
+                lab_die "bad policy directory name '$domain'"
+            [ -f "$d/mta-sts.txt" ] || lab_die "$d: no mta-sts.txt"
             make_leaf "mta-sts.$domain" "$prefix/certs"
             server_block "$domain" "$prefix"
             n=$((n + 1))
         done
         echo "}"
     } >"$conf"
-    [ "$n" -gt 0 ] || die "no policy directories in $POLICYDIR"
+    [ "$n" -gt 0 ] || lab_die "no policy directories in $POLICYDIR"
     mv -f "$conf" "$prefix/nginx.conf"
-    say "$n policy hosts on $NGINX_ADDR:$NGINX_PORT"
+    lab_say "$n policy hosts on $NGINX_ADDR:$NGINX_PORT"
 }
 
 # ---- start / stop -------------------------------------------------------------------------------
@@ -218,7 +207,7 @@ do_stop() { # PREFIX
     local prefix=$1 pid i
     pid=$(pid_of "$prefix")
     [ -n "$pid" ] || return 0
-    say "stopping nginx $pid"
+    lab_say "stopping nginx $pid"
     kill -TERM "$pid" 2>/dev/null || :
     for ((i = 0; i < STOP_WAIT; i++)); do
         kill -0 "$pid" 2>/dev/null || { rm -f "$prefix/nginx.pid"; return 0; }
@@ -232,39 +221,39 @@ do_stop() { # PREFIX
 
 do_start() { # PREFIX
     local prefix=$1 i
-    command -v nginx >/dev/null || die "nginx not installed (apt-get install nginx-light)"
-    [ -d "$POLICYDIR" ] || die "no policy directory $POLICYDIR"
-    "$HERE/ca.sh" "$CADIR" || die "tests/lab/ca.sh $CADIR failed"
+    command -v nginx >/dev/null || lab_die "nginx not installed (apt-get install nginx-light)"
+    [ -d "$POLICYDIR" ] || lab_die "no policy directory $POLICYDIR"
+    "$HERE/ca.sh" "$CADIR" || lab_die "tests/lab/ca.sh $CADIR failed"
     do_stop "$prefix"
-    port_open && die "$NGINX_ADDR:$NGINX_PORT is already in use by another program"
+    port_open && lab_die "$NGINX_ADDR:$NGINX_PORT is already in use by another program"
     write_config "$prefix"
     : >"$prefix/error.log"
     : >"$prefix/access.log"
     if ! nginx -q -t -c "$prefix/nginx.conf" -p "$prefix" -e "$prefix/error.log" 2>>"$prefix/error.log" 9>&-; then
         log_tail "$prefix"
-        die "configuration test failed ($prefix/nginx.conf)"
+        lab_die "configuration test failed ($prefix/nginx.conf)"
     fi
     if ! nginx -c "$prefix/nginx.conf" -p "$prefix" -e "$prefix/error.log" 2>>"$prefix/error.log" 9>&-; then
         log_tail "$prefix"
-        die "nginx did not start"
+        lab_die "nginx did not start"
     fi
     for ((i = 0; i < START_WAIT; i++)); do
         if [ -n "$(pid_of "$prefix")" ] && port_open; then
-            say "nginx $(pid_of "$prefix") listening on $NGINX_ADDR:$NGINX_PORT"
+            lab_say "nginx $(pid_of "$prefix") listening on $NGINX_ADDR:$NGINX_PORT"
             return 0
         fi
         sleep 0.1
     done
     log_tail "$prefix"
     do_stop "$prefix"
-    die "nginx not listening on $NGINX_ADDR:$NGINX_PORT after $((START_WAIT / 10)) s"
+    lab_die "nginx not listening on $NGINX_ADDR:$NGINX_PORT after $((START_WAIT / 10)) s"
 }
 
 [ $# -ge 1 ] || usage
 cmd=$1
 shift
 [ $# -le 1 ] || usage
-BASEDIR=$(basedir_of "${1:-}")
+BASEDIR=$(lab_basedir "${1:-$DEFAULT_BASEDIR}")
 CADIR=${CADIR:-$BASEDIR/ca}
 PREFIX=$BASEDIR/nginx
 mkdir -p "$PREFIX"
@@ -272,7 +261,7 @@ check_addr
 
 # One caller at a time per instance.
 exec 9>"$PREFIX/.lock"
-flock -w 60 9 || die "another $PROG holds $PREFIX/.lock"
+flock -w 60 9 || lab_die "another $PROG holds $PREFIX/.lock"
 
 case $cmd in
 start) do_start "$PREFIX" ;;

@@ -34,97 +34,37 @@
 #   ServerHello (or a refusal), which is all that version/suite enumeration needs.
 set -euo pipefail
 
-PROG=$(basename "$0")
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 DEFAULT_BASEDIR=/tmp/mailtls-lab
 PORT=${PORT:-25}
 SMTPD_LISTEN_EXTRA=${SMTPD_LISTEN_EXTRA:-}
 LAB_DEBCACHE=${LAB_DEBCACHE:-/var/cache/mailtls-lab}
-LAB_VERBOSE=${LAB_VERBOSE:-0}
 
-die() { echo "$PROG: $*" >&2; exit 1; }
-say() { [ "$LAB_VERBOSE" = 1 ] && echo "$PROG: $*" >&2 || :; }
-usage() {
-    sed -n '6,12p' "$0" | sed 's/^# \{0,1\}//' >&2
-    exit 2
-}
+LAB_CONF=smtpd.conf
+LAB_LOG=smtpd.log
+usage() { lab_usage 6 12; }
 
-check_name() {
-    [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$ ]] || die "bad instance name '$1' (letters, digits, - and _)"
-}
-
-check_addr() {
-    [[ $1 =~ ^127\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]] || die "address '$1' is not 127.0.0.0/8: refused"
-    local o
-    for o in "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"; do
-        [ "$o" -le 255 ] || die "bad address '$1'"
-    done
-}
-
-basedir_of() {
-    local b=${1:-$DEFAULT_BASEDIR}
-    mkdir -p "$b"
-    b=$(cd "$b" && pwd -P)
-    chmod go+x "$b"
-    echo "$b"
-}
-
-is_listening() { # ADDR PORT
-    ss -Hltn 2>/dev/null | awk '{print $4}' | grep -qxF -- "$1:$2"
-}
+basedir_of() { lab_basedir "${1:-$DEFAULT_BASEDIR}" go+x; }
 
 # ---- package -------------------------------------------------------------------------
-deb_of() { # PKG -> newest cached .deb, downloaded when missing
-    local pkg=$1 f
-    mkdir -p "$LAB_DEBCACHE"
-    f=$(ls "$LAB_DEBCACHE/${pkg}"_*.deb 2>/dev/null | sort -V | tail -n 1 || true)
-    if [ -z "$f" ]; then
-        say "apt-get download $pkg"
-        (cd "$LAB_DEBCACHE" && apt-get download -q "$pkg" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2) || true
-        f=$(ls "$LAB_DEBCACHE/${pkg}"_*.deb 2>/dev/null | sort -V | tail -n 1 || true)
-        [ -n "$f" ] || die "cannot download $pkg (apt-get download $pkg in $LAB_DEBCACHE)"
-    fi
-    echo "$f"
-}
-
 unpack() { # BASE -> sets ROOT
     local base=$1 deb
-    deb=$(deb_of opensmtpd)
+    deb=$(lab_deb_of opensmtpd)
     ROOT="$base/.pkg/$(basename "$deb" .deb)"
     mkdir -p "$base/.pkg"
-    (
-        flock 9
-        if [ ! -f "$ROOT/.unpacked" ]; then
-            rm -rf "$ROOT"
-            mkdir -p "$ROOT"
-            dpkg-deb -x "$deb" "$ROOT"
-            touch "$ROOT/.unpacked"
-        fi
-    ) 9>"$base/.pkg/.opensmtpd.lock"
-    [ -x "$ROOT/usr/sbin/smtpd" ] || die "no usr/sbin/smtpd in $ROOT"
-    if ldd "$ROOT/usr/sbin/smtpd" | grep -q 'not found'; then
-        die "smtpd misses libraries: $(ldd "$ROOT/usr/sbin/smtpd" | grep 'not found' | awk '{print $1}' | tr '\n' ' ')"
-    fi
+    lab_unpack_debs "$ROOT" "$base/.pkg/.opensmtpd.lock" "$deb"
+    lab_check_binary "$ROOT" usr/sbin/smtpd
 }
 
 ensure_users() {
     local n
-    for n in opensmtpd opensmtpq; do
-        getent group "$n" >/dev/null || groupadd --system "$n"
-        id "$n" >/dev/null 2>&1 ||
-            useradd --system --gid "$n" --no-create-home --home-dir /var/lib/opensmtpd/empty \
-                --shell /usr/sbin/nologin "$n"
-    done
+    for n in opensmtpd opensmtpq; do lab_ensure_user "$n" /var/lib/opensmtpd/empty; done
 }
 
 # ---- instance helpers -------------------------------------------------------------------
-pid_of() { local f="$1/smtpd.pid"; [ -f "$f" ] && tr -dc '0-9' <"$f"; }
-
-running() { # DIR
-    local pid
-    pid=$(pid_of "$1" || true)
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -q smtpd "/proc/$pid/cmdline" 2>/dev/null
-}
+instance_running() { lab_pid_alive "$1/smtpd.pid" smtpd; } # DIR
 
 log_tail() {
     echo "---- $1/smtpd.log (tail) ----" >&2
@@ -133,72 +73,11 @@ log_tail() {
 }
 
 do_stop() { # DIR
-    local dir=$1 pid a p
-    [ -f "$dir/smtpd.conf" ] || return 0
-    pid=$(pid_of "$dir" || true)
-    read -r a p <"$dir/listen" 2>/dev/null || { a=""; p=""; }
-    if running "$dir"; then
-        say "stopping $dir (pid $pid)"
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            echo "$PROG: smtpd $pid of $dir did not stop, killing it" >&2
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-    fi
-    rm -f "$dir/smtpd.pid"
-    if [ -n "$a" ]; then
-        for _ in $(seq 1 50); do
-            is_listening "$a" "$p" || return 0
-            sleep 0.1
-        done
-        die "port $a:$p of $dir still open"
-    fi
+    [ -f "$1/smtpd.conf" ] || return 0
+    lab_stop_daemon "$1" smtpd.pid smtpd smtpd
 }
 
-probe() { # ADDR PORT: banner, EHLO offering STARTTLS, QUIT; bounded to 10 s
-    python3 - "$1" "$2" <<'PYEOF'
-import socket, sys, time
-addr, port = sys.argv[1], int(sys.argv[2])
-deadline, last = time.time() + 10, "no attempt"
-def reply(f):
-    out = []
-    while True:
-        l = f.readline()
-        if not l:
-            raise OSError("connection closed")
-        out.append(l.decode("ascii", "replace").rstrip())
-        if l[3:4] != b"-":
-            return out
-while time.time() < deadline:
-    s = socket.socket()
-    s.settimeout(max(0.5, deadline - time.time()))
-    try:
-        s.connect((addr, port))
-        f = s.makefile("rb")
-        b = reply(f)
-        if not b[0].startswith("220"):
-            raise OSError("banner %r" % b)
-        s.sendall(b"EHLO ready.lab.example\r\n")
-        e = reply(f)
-        s.sendall(b"QUIT\r\n")
-        reply(f)
-        s.close()
-        if not any(l[4:].upper().startswith("STARTTLS") for l in e):
-            print("%s:%d: STARTTLS not offered:\n  %s" % (addr, port, "\n  ".join(e)), file=sys.stderr)
-            sys.exit(1)
-        sys.exit(0)
-    except OSError as ex:
-        last = str(ex)
-        s.close()
-        time.sleep(0.1)
-print("no SMTP banner from %s port %d within 10 s: %s" % (addr, port, last), file=sys.stderr)
-sys.exit(1)
-PYEOF
-}
+count_conns() { grep -c ' smtp connected ' "$1" || true; } # LOG
 
 write_config() { # DIR NAME ADDR CERTS
     local dir=$1 name=$2 addr=$3 certs=$4
@@ -225,108 +104,32 @@ exec "$2/usr/sbin/smtpd" -d -f "$1/smtpd.conf"'
 
 cmd_start() {
     [ $# -ge 2 ] && [ $# -le 3 ] || usage
-    [ "$(id -u)" -eq 0 ] || die "needs root"
-    command -v unshare >/dev/null || die "unshare (util-linux) missing"
+    [ "$(id -u)" -eq 0 ] || lab_die "needs root"
+    command -v unshare >/dev/null || lab_die "unshare (util-linux) missing"
     local name=$1 addr=$2 base dir
-    check_name "$name"
-    check_addr "$addr"
+    lab_check_name "$name"
+    lab_check_addr4 "$addr" "address '$addr' is not 127.0.0.0/8: refused"
     base=$(basedir_of "${3:-}")
     dir="$base/$name"
-    "$HERE/ca.sh" "$base/certs" || die "cannot make the lab certificates in $base/certs"
+    "$HERE/ca.sh" "$base/certs" || lab_die "cannot make the lab certificates in $base/certs"
     unpack "$base"
     ensure_users
     do_stop "$dir"
-    is_listening "$addr" "$PORT" && die "$addr:$PORT is already in use"
+    lab_is_listening "$addr" "$PORT" && lab_die "$addr:$PORT is already in use"
     mkdir -p "$dir/spool" "$dir/tls"
     chmod 0755 "$dir/spool"
     write_config "$dir" "$name" "$addr" "$base/certs"
     echo "$addr $PORT" >"$dir/listen"
     "$ROOT/usr/sbin/smtpd" -n -f "$dir/smtpd.conf" >"$dir/smtpd.check" 2>&1 ||
-        { cat "$dir/smtpd.check" >&2; die "smtpd -n rejects $dir/smtpd.conf"; }
+        { cat "$dir/smtpd.check" >&2; lab_die "smtpd -n rejects $dir/smtpd.conf"; }
     : >"$dir/smtpd.log"
-    say "starting smtpd $name on $addr:$PORT"
+    lab_say "starting smtpd $name on $addr:$PORT"
     setsid unshare --mount --propagation private -- /bin/sh -c "$NS_SCRIPT" sh "$dir" "$ROOT" \
         >>"$dir/smtpd.log" 2>&1 </dev/null &
-    if ! probe "$addr" "$PORT"; then
-        log_tail "$dir"
-        do_stop "$dir" || true
-        die "smtpd $name did not come up on $addr:$PORT"
-    fi
-    for _ in $(seq 1 20); do
-        grep -q 'smtp disconnected' "$dir/smtpd.log" && break
-        sleep 0.1
-    done
-    cmd_resetlog "$name" "$base"
-    mv "$dir/smtpd.log.old" "$dir/smtpd.log.start"
+    lab_smtp_probe "$addr" "$PORT" tls || lab_start_failed "$dir" "smtpd $name did not come up on $addr:$PORT"
+    lab_forget_probe "$name" "$base" 'smtp disconnected'
 }
 
-cmd_stop() {
-    [ $# -ge 1 ] && [ $# -le 2 ] || usage
-    check_name "$1"
-    local base
-    base=$(basedir_of "${2:-}")
-    do_stop "$base/$1"
-}
-
-cmd_stopall() {
-    [ $# -le 1 ] || usage
-    local base d rc=0
-    base=$(basedir_of "${1:-}")
-    for d in "$base"/*/; do
-        d=${d%/}
-        [ -f "$d/smtpd.conf" ] || continue
-        (do_stop "$d") || rc=1
-    done
-    return $rc
-}
-
-cmd_status() {
-    [ $# -ge 1 ] && [ $# -le 2 ] || usage
-    check_name "$1"
-    local base
-    base=$(basedir_of "${2:-}")
-    running "$base/$1"
-}
-
-cmd_conncount() {
-    [ $# -ge 1 ] && [ $# -le 2 ] || usage
-    check_name "$1"
-    local base log n prev
-    base=$(basedir_of "${2:-}")
-    log="$base/$1/smtpd.log"
-    [ -f "$log" ] || die "no smtpd.log for instance '$1' in $base"
-    prev=$(grep -c ' smtp connected ' "$log" || true)
-    for _ in $(seq 1 20); do
-        sleep 0.3
-        n=$(grep -c ' smtp connected ' "$log" || true)
-        [ "$n" = "$prev" ] && break
-        prev=$n
-    done
-    echo "$prev"
-}
-
-# The daemon keeps its stderr open (O_APPEND), so truncating in place is safe.
-cmd_resetlog() {
-    [ $# -ge 1 ] && [ $# -le 2 ] || usage
-    check_name "$1"
-    local base log
-    base=$(basedir_of "${2:-}")
-    log="$base/$1/smtpd.log"
-    [ -f "$log" ] || die "no smtpd.log for instance '$1' in $base"
-    cat "$log" >>"$log.old"
-    : >"$log"
-}
-
-[ $# -ge 1 ] || usage
-cmd=$1
-shift
-case $cmd in
-start) cmd_start "$@" ;;
-stop) cmd_stop "$@" ;;
-stopall) cmd_stopall "$@" ;;
-status) cmd_status "$@" ;;
-conncount) cmd_conncount "$@" ;;
-resetlog) cmd_resetlog "$@" ;;
--h | --help | help) usage ;;
-*) usage ;;
-esac
+# stop, stopall, status, conncount, resetlog (the daemon keeps its stderr open with O_APPEND, so
+# truncating smtpd.log in place is safe): lib.sh.
+lab_instance_main "$@"

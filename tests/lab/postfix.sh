@@ -24,36 +24,28 @@
 # Success is silent. Failures print the reason and the maillog tail on stderr.
 set -euo pipefail
 
-PROG=$(basename "$0")
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 DEFAULT_BASEDIR=/tmp/mailtls-lab
 PORT=${PORT:-25}
 SMTPS_PORT=${SMTPS_PORT:-465}
 POSTFIX_EXTRA=${POSTFIX_EXTRA:-}
 LAB_CHROOT=${LAB_CHROOT:-n}
-LAB_VERBOSE=${LAB_VERBOSE:-0}
 VARIANTS="valid selfsigned expired wrongname weakkey notls authplain tls12 smtps defaults"
 
-die() { echo "$PROG: $*" >&2; exit 1; }
-say() { [ "$LAB_VERBOSE" = 1 ] && echo "$PROG: $*" >&2 || :; }
-usage() {
-    sed -n '4,11p' "$0" | sed 's/^# \{0,1\}//' >&2
-    exit 2
-}
-
-check_name() {
-    [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$ ]] || die "bad instance name '$1' (letters, digits, - and _)"
-}
+LAB_CONF=etc/main.cf
+LAB_LOG=maillog
+usage() { lab_usage 4 11; }
 
 basedir_of() { # [BASEDIR] -> absolute path
-    local b=${1:-$DEFAULT_BASEDIR}
-    mkdir -p "$b"
-    b=$(cd "$b" && pwd -P)
+    local b
+    b=$(lab_basedir "${1:-$DEFAULT_BASEDIR}")
     # The postfix user must reach BASEDIR/NAME/data (mktemp -d makes 0700 dirs).
     if ! runuser -u postfix -- test -x "$b" 2>/dev/null; then
         chmod go+x "$b"
         runuser -u postfix -- test -x "$b" 2>/dev/null ||
-            die "user postfix cannot traverse $b (check its parent directories' permissions)"
+            lab_die "user postfix cannot traverse $b (check its parent directories' permissions)"
     fi
     echo "$b"
 }
@@ -66,22 +58,11 @@ parse_addr() {
     "[::1]" | "::1")
         FAMILY=6 PLAIN_ADDR=::1 HOSTPORT_ADDR="[::1]" ;;
     127.*)
-        [[ $a =~ ^127\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]] || die "bad address '$a'"
-        local o
-        for o in "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"; do
-            [ "$o" -le 255 ] || die "bad address '$a'"
-        done
+        lab_check_addr4 "$a" "bad address '$a'"
         FAMILY=4 PLAIN_ADDR=$a HOSTPORT_ADDR=$a ;;
     *)
-        die "address '$a' is not loopback (127.0.0.0/8 or ::1): refused" ;;
+        lab_die "address '$a' is not loopback (127.0.0.0/8 or ::1): refused" ;;
     esac
-}
-
-# is_listening PLAIN_ADDR PORT: a listening TCP socket exists (no connection is made)
-is_listening() {
-    local pat
-    if [ "$1" = ::1 ]; then pat="[::1]:$2"; else pat="$1:$2"; fi
-    ss -Hltn 2>/dev/null | awk '{print $4}' | grep -qxF -- "$pat"
 }
 
 # ---- the default instance ----------------------------------------------------
@@ -94,7 +75,7 @@ register_config_dir() {
     (
         flock 9
         if [ ! -e /etc/postfix/main.cf ]; then
-            say "creating minimal /etc/postfix/main.cf"
+            lab_say "creating minimal /etc/postfix/main.cf"
             cat >/etc/postfix/main.cf <<'EOF'
 # Minimal main.cf created by mailtls tests/lab/postfix.sh.
 # The default instance is not used by the lab; only alternate_config_directories
@@ -141,9 +122,14 @@ running() { # DIR
     pf "$1" status >/dev/null 2>&1
 }
 
-master_pid() { # DIR
-    local f="$1/queue/pid/master.pid"
-    [ -f "$f" ] && tr -dc '0-9' <"$f"
+instance_running() { # DIR (status)
+    [ -f "$1/etc/main.cf" ] || return 1
+    register_config_dir "$1/etc"
+    running "$1"
+}
+
+count_conns() { # LOG; not "connect from", which also matches "disconnect from"
+    grep -c ': connect from ' "$1" || true
 }
 
 log_tail() { # DIR
@@ -160,7 +146,7 @@ wait_closed() {
     for _ in $(seq 1 100); do
         local open=0
         while read -r a p; do
-            if is_listening "$a" "$p"; then open=1; fi
+            if lab_is_listening "$a" "$p"; then open=1; fi
         done <"$dir/listen"
         [ $open -eq 0 ] && return 0
         sleep 0.1
@@ -172,81 +158,26 @@ do_stop() { # DIR
     local dir=$1 pid
     [ -f "$dir/etc/main.cf" ] || return 0
     register_config_dir "$dir/etc"
-    pid=$(master_pid "$dir" || true)
+    pid=$(lab_pid_from "$dir/queue/pid/master.pid" || true)
     if ! running "$dir"; then
         # Not running (or never started): nothing of ours can hold its ports.
         return 0
     fi
-    say "stopping $dir"
+    lab_say "stopping $dir"
     pf "$dir" stop >/dev/null 2>&1 || true
     if ! wait_closed "$dir"; then
         if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
             echo "$PROG: master $pid of $dir did not stop, killing it" >&2
             kill -KILL "$pid" 2>/dev/null || true
         fi
-        wait_closed "$dir" || { log_tail "$dir"; die "ports of $dir still open"; }
+        wait_closed "$dir" || { log_tail "$dir"; lab_die "ports of $dir still open"; }
     fi
     # The master is gone once its lock is released; status tells us.
     for _ in $(seq 1 50); do
         running "$dir" || return 0
         sleep 0.1
     done
-    die "instance $dir still running"
-}
-
-# probe PLAIN_ADDR PORT EXPECT: connect, read the 220 banner, EHLO, QUIT;
-# bounded to ~10 s. EXPECT: "tls" (STARTTLS offered), "notls" (not offered),
-# "auth" (STARTTLS and AUTH offered in the clear).
-probe() {
-    python3 - "$1" "$2" "$3" <<'PYEOF'
-import socket, sys, time
-addr, port, expect = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
-deadline = time.time() + 10
-last = "no attempt"
-def reply(f):
-    lines = []
-    while True:
-        line = f.readline()
-        if not line:
-            raise OSError("connection closed")
-        lines.append(line.decode("ascii", "replace").rstrip())
-        if line[3:4] != b"-":
-            return lines
-while time.time() < deadline:
-    s = socket.socket(fam, socket.SOCK_STREAM)
-    s.settimeout(max(0.5, deadline - time.time()))
-    try:
-        s.connect((addr, port))
-        f = s.makefile("rb")
-        banner = reply(f)
-        if not banner[0].startswith("220"):
-            last = "banner %r" % banner
-            s.close(); time.sleep(0.2); continue
-        s.sendall(b"EHLO ready.lab.example\r\n")
-        ehlo = reply(f)
-        s.sendall(b"QUIT\r\n")
-        reply(f)
-        s.close()
-        kw = [l[4:].split(" ")[0].upper() for l in ehlo]
-        bad = None
-        if expect in ("tls", "auth") and "STARTTLS" not in kw:
-            bad = "STARTTLS not offered"
-        if expect == "notls" and "STARTTLS" in kw:
-            bad = "STARTTLS offered"
-        if expect == "auth" and "AUTH" not in kw:
-            bad = "AUTH not offered"
-        if bad:
-            print("%s:%d: %s; EHLO reply:\n  %s" % (addr, port, bad, "\n  ".join(ehlo)), file=sys.stderr)
-            sys.exit(1)
-        sys.exit(0)
-    except OSError as e:
-        last = str(e)
-        s.close()
-        time.sleep(0.1)
-print("no SMTP banner from %s port %d within 10 s: %s" % (addr, port, last), file=sys.stderr)
-sys.exit(1)
-PYEOF
+    lab_die "instance $dir still running"
 }
 
 # ---- configuration -------------------------------------------------------------
@@ -350,8 +281,8 @@ EOF
 
     local kv
     for kv in $POSTFIX_EXTRA; do
-        [[ $kv == *=* ]] || die "POSTFIX_EXTRA item '$kv' is not key=value"
-        postconf -c "$dir/etc" -e "${kv%%=*} = ${kv#*=}" || die "POSTFIX_EXTRA item '$kv' rejected by postconf"
+        [[ $kv == *=* ]] || lab_die "POSTFIX_EXTRA item '$kv' is not key=value"
+        postconf -c "$dir/etc" -e "${kv%%=*} = ${kv#*=}" || lab_die "POSTFIX_EXTRA item '$kv' rejected by postconf"
     done
 
     cat >"$dir/etc/master.cf" <<EOF
@@ -408,16 +339,16 @@ EOF
 cmd_start() {
     [ $# -ge 3 ] && [ $# -le 4 ] || usage
     local name=$1 addr=$2 variant=$3 base dir
-    check_name "$name"
+    lab_check_name "$name"
     parse_addr "$addr"
-    case " $VARIANTS " in *" $variant "*) ;; *) die "unknown variant '$variant' (one of: $VARIANTS)" ;; esac
-    [[ $PORT =~ ^[0-9]+$ && $SMTPS_PORT =~ ^[0-9]+$ ]] || die "PORT/SMTPS_PORT must be numbers"
-    [ "$LAB_CHROOT" = n ] || [ "$LAB_CHROOT" = y ] || die "LAB_CHROOT must be n or y"
-    command -v postfix >/dev/null || die "postfix is not installed"
+    case " $VARIANTS " in *" $variant "*) ;; *) lab_die "unknown variant '$variant' (one of: $VARIANTS)" ;; esac
+    [[ $PORT =~ ^[0-9]+$ && $SMTPS_PORT =~ ^[0-9]+$ ]] || lab_die "PORT/SMTPS_PORT must be numbers"
+    [ "$LAB_CHROOT" = n ] || [ "$LAB_CHROOT" = y ] || lab_die "LAB_CHROOT must be n or y"
+    command -v postfix >/dev/null || lab_die "postfix is not installed"
     base=$(basedir_of "${4:-}")
     dir="$base/$name"
 
-    "$HERE/ca.sh" "$base/certs" || die "ca.sh failed"
+    "$HERE/ca.sh" "$base/certs" || lab_die "ca.sh failed"
 
     mkdir -p "$dir/etc"
     register_config_dir "$dir/etc"
@@ -426,8 +357,8 @@ cmd_start() {
     # Someone else on our address and port?
     local p
     for p in "$PORT" $([ "$variant" = smtps ] && echo "$SMTPS_PORT"); do
-        if is_listening "$PLAIN_ADDR" "$p"; then
-            die "$HOSTPORT_ADDR:$p is already in use (another lab instance? see ss -ltnp)"
+        if lab_is_listening "$PLAIN_ADDR" "$p"; then
+            lab_die "$HOSTPORT_ADDR:$p is already in use (another lab instance? see ss -ltnp)"
         fi
     done
 
@@ -444,35 +375,21 @@ cmd_start() {
     # "postfix start" runs check-fatal first, which creates the queue directories.
     if ! out=$(pf "$dir" start 2>&1); then
         echo "$out" >&2
-        log_tail "$dir"
-        do_stop "$dir" || true
-        die "postfix start failed for $dir"
+        lab_start_failed "$dir" "postfix start failed for $dir"
     fi
 
     # Ready = the SMTP banner comes back; then the extra ports listen.
     local expect=tls
     case $variant in notls) expect=notls ;; authplain) expect=auth ;; esac
-    if ! probe "$PLAIN_ADDR" "$PORT" "$expect"; then
-        log_tail "$dir"
-        do_stop "$dir" || true
-        die "instance $name ($variant) on $HOSTPORT_ADDR:$PORT did not come up"
-    fi
-    local ok
+    lab_smtp_probe "$PLAIN_ADDR" "$PORT" "$expect" ||
+        lab_start_failed "$dir" "instance $name ($variant) on $HOSTPORT_ADDR:$PORT did not come up"
     for p in $([ "$variant" = smtps ] && echo "$SMTPS_PORT"); do
-        ok=0
-        for _ in $(seq 1 100); do
-            if is_listening "$PLAIN_ADDR" "$p"; then ok=1; break; fi
-            sleep 0.1
-        done
-        [ $ok -eq 1 ] || { log_tail "$dir"; do_stop "$dir" || true; die "$HOSTPORT_ADDR:$p does not listen"; }
+        lab_wait_port "$PLAIN_ADDR" "$p" open 100 || lab_start_failed "$dir" "$HOSTPORT_ADDR:$p does not listen"
     done
 
     # Forget the readiness probe: wait until its session is logged, then start
     # the maillog afresh so that conncount counts only the caller's connections.
-    for _ in $(seq 1 50); do
-        grep -q ': disconnect from ' "$dir/maillog" 2>/dev/null && break
-        sleep 0.1
-    done
+    lab_wait_for_line "$dir/maillog" ': disconnect from ' 50 || :
     # Postfix keeps running (and even offers STARTTLS) when a certificate or
     # key cannot be loaded: treat such startup complaints as failures.
     local complaints
@@ -480,85 +397,13 @@ cmd_start() {
         "$dir/maillog" || true)
     if [ -n "$complaints" ]; then
         echo "$complaints" >&2
-        log_tail "$dir"
-        do_stop "$dir" || true
-        die "instance $name ($variant) complained while starting (see above)"
+        lab_start_failed "$dir" "instance $name ($variant) complained while starting (see above)"
     fi
     cat "$dir/maillog" >>"$dir/maillog.start"
     : >"$dir/maillog"
-    say "started $name ($variant) on $HOSTPORT_ADDR:$PORT, config $dir"
+    lab_say "started $name ($variant) on $HOSTPORT_ADDR:$PORT, config $dir"
 }
 
-cmd_stop() {
-    [ $# -ge 1 ] && [ $# -le 2 ] || usage
-    check_name "$1"
-    local base
-    base=$(basedir_of "${2:-}")
-    do_stop "$base/$1"
-}
-
-cmd_stopall() {
-    [ $# -le 1 ] || usage
-    local base d rc=0
-    base=$(basedir_of "${1:-}")
-    for d in "$base"/*/; do
-        d=${d%/}
-        [ -f "$d/etc/main.cf" ] || continue
-        (do_stop "$d") || rc=1
-    done
-    return $rc
-}
-
-cmd_status() {
-    [ $# -ge 1 ] && [ $# -le 2 ] || usage
-    check_name "$1"
-    local base
-    base=$(basedir_of "${2:-}")
-    [ -f "$base/$1/etc/main.cf" ] || return 1
-    register_config_dir "$base/$1/etc"
-    running "$base/$1"
-}
-
-# The count is read until it stays the same for 0.3 s: postlogd writes the
-# line asynchronously, a few milliseconds after smtpd accepted the connection.
-cmd_conncount() {
-    [ $# -ge 1 ] && [ $# -le 2 ] || usage
-    check_name "$1"
-    local base log n prev
-    base=$(basedir_of "${2:-}")
-    log="$base/$1/maillog"
-    [ -f "$log" ] || die "no maillog for instance '$1' in $base"
-    prev=$(grep -c ': connect from ' "$log" || true)
-    for _ in $(seq 1 20); do
-        sleep 0.3
-        n=$(grep -c ': connect from ' "$log" || true)
-        [ "$n" = "$prev" ] && break
-        prev=$n
-    done
-    echo "$prev"
-}
-
-cmd_resetlog() {
-    [ $# -ge 1 ] && [ $# -le 2 ] || usage
-    check_name "$1"
-    local base log
-    base=$(basedir_of "${2:-}")
-    log="$base/$1/maillog"
-    [ -f "$log" ] || die "no maillog for instance '$1' in $base"
-    cat "$log" >>"$log.old"
-    : >"$log"
-}
-
-[ $# -ge 1 ] || usage
-cmd=$1
-shift
-case $cmd in
-start) cmd_start "$@" ;;
-stop) cmd_stop "$@" ;;
-stopall) cmd_stopall "$@" ;;
-status) cmd_status "$@" ;;
-conncount) cmd_conncount "$@" ;;
-resetlog) cmd_resetlog "$@" ;;
--h | --help | help) usage ;;
-*) usage ;;
-esac
+# stop, stopall, status, conncount (re-read until stable for 0.3 s: postlogd writes the line a few
+# milliseconds after smtpd accepted the connection) and resetlog: lib.sh.
+lab_instance_main "$@"

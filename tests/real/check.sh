@@ -119,7 +119,8 @@ check sts-enforce sts-enforce.example "$(v mta-sts)" "$NOREAD" "$NORISK" \
 	'.mta_sts.policy.http_status == 200 and .mta_sts.policy.max_age == 86400' \
 	'.mx[0].mta_sts_pattern != null' "$(has mta_sts.absent) | not" "$(ehas mta_sts.cert_invalid) | not" \
 	'.tls_rpt.valid == true'
-check sts-outside sts-outside.example "$(v none)" "$READ" "$(has mta_sts.mx_mismatch)" \
+# RFC 8461 §5.1: enforcing senders do not deliver to an MX outside the policy: deferred, not read
+check sts-outside sts-outside.example "$(v mta-sts)" "$NOREAD" "$RISK" "$(has mta_sts.mx_mismatch)" \
 	'.mta_sts.policy.mx == ["other.example.net"]' '.mx[0].mta_sts_pattern == null'
 check sts-testing sts-testing.example "$(v mta-sts-testing)" "$READ" "$(has mta_sts.testing)" \
 	'.mta_sts.policy.mode == "testing"' "$(has tlsrpt.invalid)" '.tls_rpt.present == true and .tls_rpt.valid == false'

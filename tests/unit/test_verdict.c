@@ -10,11 +10,11 @@
 
 #include "verdict/verdict.h"
 
-/* host, dane, sts_match, starttls, starttls_some, dane_ok, webpki_ok, reachable */
-#define GOOD_DANE(h)	{ h, 1, 0, 1, 1, 1, 0, 1 }
-#define GOOD_STS(h)	{ h, 0, 1, 1, 1, 0, 1, 1 }
-#define PLAIN(h)	{ h, 0, 0, 1, 1, 0, 0, 1 }
-#define NO_TLS(h)	{ h, 0, 0, 0, 0, 0, 0, 1 }
+/* host, dane, sts_match, starttls, starttls_some, dane_ok, webpki_ok, reachable, dane_failed */
+#define GOOD_DANE(h)	{ h, 1, 0, 1, 1, 1, 0, 1, 0 }
+#define GOOD_STS(h)	{ h, 0, 1, 1, 1, 0, 1, 1, 0 }
+#define PLAIN(h)	{ h, 0, 0, 1, 1, 0, 0, 1, 0 }
+#define NO_TLS(h)	{ h, 0, 0, 0, 0, 0, 0, 1, 0 }
 
 struct golden {
 	const char		*name;
@@ -41,26 +41,28 @@ static const struct golden golden[] = {
 	  "does not complete STARTTLS" },
 	{ "sts enforce, all match", 0, 0, VERDICT_STS_ENFORCE, 2, { GOOD_STS("mx1"), GOOD_STS("mx2") },
 	  VERDICT_MTA_STS, 0, NULL, 0, "enforce mode" },
-	{ "sts enforce, one mx outside policy", 0, 0, VERDICT_STS_ENFORCE, 2,
-	  { GOOD_STS("mx1"), PLAIN("mx2") }, VERDICT_NONE, 1, "mx2", 0, "outside the MTA-STS policy" },
+	{ "sts enforce, one mx outside policy: senders skip it", 0, 0, VERDICT_STS_ENFORCE, 2,
+	  { GOOD_STS("mx1"), PLAIN("mx2") }, VERDICT_MTA_STS, 0, "mx2", 1, "matches no mx: pattern" },
 	{ "sts enforce, bad certificate: deferred not read", 0, 0, VERDICT_STS_ENFORCE, 1,
-	  { { "mx", 0, 1, 1, 1, 0, 0, 1 } }, VERDICT_MTA_STS, 0, "mx", 1, "deferred" },
-	{ "sts testing", 0, 0, VERDICT_STS_TESTING, 1, { { "mx", 0, 1, 1, 1, 0, 1, 1 } },
+	  { { "mx", 0, 1, 1, 1, 0, 0, 1, 0 } }, VERDICT_MTA_STS, 0, "mx", 1, "deferred" },
+	{ "sts testing", 0, 0, VERDICT_STS_TESTING, 1, { { "mx", 0, 1, 1, 1, 0, 1, 1, 0 } },
 	  VERDICT_MTA_STS_TESTING, 1, "mx", 0, "testing mode" },
-	{ "sts none mode counts as nothing", 0, 0, VERDICT_STS_NONE, 1, { { "mx", 0, 1, 1, 1, 0, 1, 1 } },
+	{ "sts none mode counts as nothing", 0, 0, VERDICT_STS_NONE, 1, { { "mx", 0, 1, 1, 1, 0, 1, 1, 0 } },
 	  VERDICT_NONE, 1, "mx", 0, "no DANE" },
-	{ "dane and sts: dane wins", 0, 0, VERDICT_STS_ENFORCE, 1, { { "mx", 1, 1, 1, 1, 1, 1, 1 } },
+	{ "dane and sts: dane wins", 0, 0, VERDICT_STS_ENFORCE, 1, { { "mx", 1, 1, 1, 1, 1, 1, 1, 0 } },
 	  VERDICT_DANE, 0, NULL, 0, "DANE" },
 	{ "dane on one, sts on other", 0, 0, VERDICT_STS_ENFORCE, 2,
 	  { GOOD_DANE("mx1"), GOOD_STS("mx2") }, VERDICT_MTA_STS, 0, NULL, 0, "and DANE on some MX" },
-	{ "dane mismatch: deferred", 0, 0, VERDICT_STS_ABSENT, 1, { { "mx", 1, 0, 1, 1, 0, 0, 1 } },
+	{ "dane mismatch: deferred", 0, 0, VERDICT_STS_ABSENT, 1, { { "mx", 1, 0, 1, 1, 0, 0, 1, 0 } },
 	  VERDICT_DANE, 0, "mx", 1, "deferred" },
 	{ "dane but starttls stripped: deferred", 0, 0, VERDICT_STS_ABSENT, 1,
-	  { { "mx", 1, 0, 0, 0, 0, 0, 1 } }, VERDICT_DANE, 0, "mx", 1, "deferred" },
+	  { { "mx", 1, 0, 0, 0, 0, 0, 1, 0 } }, VERDICT_DANE, 0, "mx", 1, "deferred" },
 	{ "null mx", 1, 0, VERDICT_STS_ABSENT, 0, { { 0 } }, VERDICT_NO_MAIL, 0, NULL, 0, "null MX" },
 	{ "bogus mx", 0, 1, VERDICT_STS_ABSENT, 0, { { 0 } }, VERDICT_NONE, 1, NULL, 1, "DNSSEC" },
-	{ "one address without starttls", 0, 0, VERDICT_STS_ABSENT, 1, { { "mx", 0, 0, 0, 1, 0, 0, 1 } },
+	{ "one address without starttls", 0, 0, VERDICT_STS_ABSENT, 1, { { "mx", 0, 0, 0, 1, 0, 0, 1, 0 } },
 	  VERDICT_NONE, 1, "mx", 0, "one of its addresses" },
+	{ "secure mx, TLSA lookup bogus: DANE senders defer", 0, 0, VERDICT_STS_ABSENT, 1,
+	  { { "mx", 0, 0, 1, 1, 0, 0, 1, 1 } }, VERDICT_DANE, 0, "mx", 1, "cannot be validated" },
 	{ "no mx found", 0, 0, VERDICT_STS_ENFORCE, 0, { { 0 } }, VERDICT_NONE, 1, NULL, 0, "No mail server" },
 };
 
