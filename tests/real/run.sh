@@ -33,6 +33,7 @@ authplain  127.0.0.7  authplain
 tls12      127.0.0.8  tls12
 smtps      127.0.0.9  smtps
 weakkey    127.0.0.12 weakkey
+ipv6       ::1        valid
 "
 echo "$INSTANCES" | while read -r n a v; do
 	[ -n "$n" ] || continue
@@ -121,6 +122,11 @@ check smtps "127.0.0.9:465 --proto smtps --name mx.lab.example" \
 check weakkey "127.0.0.12 --name mx.lab.example" \
 	"$ids | index(\"cert.weak_key\") != null" \
 	'.endpoints[0].certificate.key_type == "RSA" and .endpoints[0].certificate.key_bits == 1024'
+
+check ipv6 "[::1]:25 --name mx.lab.example" \
+	'.endpoints[0].ip == "::1" and .endpoints[0].port == 25' \
+	'.endpoints[0].tls.version != null and .endpoints[0].certificate.chain_valid == true' \
+	'.endpoints[0].certificate.name_match == true'
 
 check refused "127.0.0.13 --name mx.lab.example --connect-timeout 3" \
 	"$ids | index(\"conn.failed\") != null" \
