@@ -95,11 +95,22 @@ echo "$p" | grep -q 'Verified TLS connection' ||
 count() { local n s=0; for n in $INSTANCES; do s=$((s + $(tests/lab/postfix.sh conncount "$n" "$LAB"))); done; echo $s; }
 for n in $INSTANCES; do tests/lab/postfix.sh resetlog "$n" "$LAB"; done
 
-c0=$(count)
-read -r mw mc < <(measure_ns "$RUNS" "${MCMD[@]}")
-c1=$(count)
-read -r pw pc < <(measure_ns "$RUNS" "${PCMD[@]}")
-c2=$(count)
+# Interleaved in rounds, so that both tools see the same background load on this machine.
+ROUNDS=${ROUNDS:-5}
+per=$(( (RUNS + ROUNDS - 1) / ROUNDS ))
+mw=0 mc=0 pw=0 pc=0 mconn_n=0 pconn_n=0
+for r in $(seq "$ROUNDS"); do
+	a=$(count)
+	read -r w c < <(measure_ns "$per" "${MCMD[@]}")
+	mw=$(echo "$mw + $w" | bc -l); mc=$(echo "$mc + $c" | bc -l)
+	b=$(count)
+	read -r w c < <(measure_ns "$per" "${PCMD[@]}")
+	pw=$(echo "$pw + $w" | bc -l); pc=$(echo "$pc + $c" | bc -l)
+	d=$(count)
+	mconn_n=$((mconn_n + b - a)); pconn_n=$((pconn_n + d - b))
+done
+RUNS=$((per * ROUNDS))
+c0=0; c1=$mconn_n; c2=$((mconn_n + pconn_n))
 . bench/lib.sh
 mconn=$((c1 - c0)); pconn=$((c2 - c1))
 

@@ -20,6 +20,26 @@
 
 #define CHECK_DOMAINS_MAX	1000
 
+struct check_tls_later {
+	struct check_config	*cfg;
+	struct tls_config	*tc;
+};
+
+/* OpenSSL's SSL_CTX_new costs milliseconds: pay them while the resolver thread validates. */
+static void
+check_tls_later(void *arg)
+{
+	struct check_tls_later *l = arg;
+	char err[512];
+
+	if (l->cfg->tls != NULL)
+		return;
+	if ((l->cfg->tls = tls_client_new(l->tc, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mailtls: %s\n", err);
+		exit(EXIT_USAGE);
+	}
+}
+
 static void
 check_progress_cb(const char *msg, void *arg)
 {
@@ -61,10 +81,10 @@ cmd_check(int argc, char **argv)
 	struct report_opts ro;
 	struct resolver *res = NULL;
 	struct http_client *http = NULL;
-	struct tls_client *tls = NULL;
 	struct event_base *base = NULL;
 	struct arena *arena = NULL;
 	const struct check_result **results = NULL;
+	struct check_tls_later later;
 	char err[512];
 	int ch, json = 0, color = -1, progress = -1, fail_on = SEVERITY_HIGH, ret = EXIT_OK;
 	int ndomains, i;
@@ -147,16 +167,21 @@ cmd_check(int argc, char **argv)
 		event_base_free(base);
 		return EXIT_USAGE;
 	}
-	if ((tls = tls_client_new(&tc, err, sizeof(err))) == NULL ||
+	if ((tc.ca_path != NULL && access(tc.ca_path, R_OK | X_OK) != 0) ||
 	    (http = http_client_new(base, tc.ca_file, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "mailtls: %s\n", err);
+		fprintf(stderr, "mailtls: %s\n", tc.ca_path && access(tc.ca_path, R_OK | X_OK) ?
+		    "--ca-path: not a readable directory" : err);
 		ret = EXIT_USAGE;
 		goto out;
 	}
 	cfg.base = base;
 	cfg.resolver = res;
 	cfg.http = http;
-	cfg.tls = tls;
+	cfg.tls = NULL;
+	later.cfg = &cfg;
+	later.tc = &tc;
+	cfg.while_waiting = check_tls_later;
+	cfg.while_waiting_arg = &later;
 	arena = arena_new();
 	results = calloc((size_t)ndomains, sizeof(*results));
 	for (i = 0; i < ndomains; i++) {
@@ -210,7 +235,7 @@ out:
 	free(results);
 	arena_free(arena);
 	http_client_free(http);
-	tls_client_free(tls);
+	tls_client_free(cfg.tls);
 	resolver_free(res);
 	event_base_free(base);
 	return ret;

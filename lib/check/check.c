@@ -732,6 +732,8 @@ check_run(const struct check_config *cfg, struct arena *a)
 	n = arena_printf(a, "mta-sts.%s", r->domain);
 	check_query(&c, n, RESOLVER_T_A, Q_STS_A, NULL, 0);
 	check_query(&c, n, RESOLVER_T_AAAA, Q_STS_AAAA, NULL, 0);
+	if (cfg->while_waiting)
+		cfg->while_waiting(cfg->while_waiting_arg);
 	check_wait(&c);
 
 	/* no MX records at all (NODATA): the domain itself is the implicit MX */

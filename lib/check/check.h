@@ -64,6 +64,13 @@ struct check_config {
 	struct full_opts	 full_opts;
 	void			(*progress)(const char *, void *);
 	void			*progress_arg;
+	/*
+	 * Called once while the first DNS answers are awaited (libunbound validates them on its
+	 * own thread), e.g. to build the TLS client then instead of before: `tls` is read only
+	 * after it returned.
+	 */
+	void			(*while_waiting)(void *);
+	void			*while_waiting_arg;
 };
 
 struct check_finding {
