@@ -15,8 +15,10 @@ PKGS     = openssl libevent libunbound libcurl jansson
 # libcurl is compiled against but loaded on first use (lib/net/curl_lazy.c), so it is not linked.
 LINK_PKGS = openssl libevent libunbound jansson
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null)
+# Evaluated on first use, not when the Makefile is read: in `make deps check` on a fresh machine
+# pkg-config and the -dev packages only exist once the deps goal has run.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $$(PKGS) 2>/dev/null))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $$(LINK_PKGS) 2>/dev/null))$(PKG_LIBS)
 
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes
