@@ -36,6 +36,7 @@
 #define PROBE_IN_MAX	(64 * 1024)	/* unparsed bytes from the server */
 #define PROBE_OUT_MAX	(64 * 1024)	/* bytes queued for the server */
 #define PROBE_READ_CHUNK 16384
+#define PROBE_RAW_RECORDS_MAX 512	/* records in one first flight; a real one has < 10 */
 
 enum probe_state {
 	PROBE_CONNECT = 0,
@@ -92,6 +93,8 @@ struct probe {
 	struct tls_session	*tls;
 	int			 tls_active;	/* bytes on the wire are TLS records */
 	int			 tls_first;	/* no TLS byte seen yet */
+	size_t			 raw_walk;	/* raw mode: offset of the first incomplete record */
+	size_t			 raw_records;	/* raw mode: complete records so far */
 	struct timespec		 t0;
 	probe_done_cb		 cb;
 	void			*cb_arg;
@@ -613,6 +616,35 @@ probe_raw_complete(const struct probe_raw *raw)
 	return probe_raw_parse(raw) != HELLO_NEED_MORE;
 }
 
+/*
+ * Is a parse of the first flight worth it now?  Only when a new TLS record has completed: a
+ * server sending its flight a byte (or a tiny record) at a time must not make us re-parse the
+ * whole buffer on every read.  The walk over record headers resumes where it stopped.
+ */
+static int
+probe_raw_new_record(struct probe *p, int *too_many)
+{
+	const struct dbuf *f = p->params.raw->flight;
+	size_t before = p->raw_records, rl;
+
+	*too_many = 0;
+	if (p->params.raw->sslv2)
+		return 1;	/* one SSLv2 message, parsed as it comes */
+	while (p->raw_walk + 5 <= f->len) {
+		if (f->data[p->raw_walk] < 20 || f->data[p->raw_walk] > 24)
+			return 1;	/* not TLS: let the parser say so */
+		rl = (size_t)f->data[p->raw_walk + 3] << 8 | f->data[p->raw_walk + 4];
+		if (p->raw_walk + 5 + rl > f->len)
+			break;
+		p->raw_walk += 5 + rl;
+		if (++p->raw_records > PROBE_RAW_RECORDS_MAX) {
+			*too_many = 1;
+			return 1;
+		}
+	}
+	return p->raw_records != before;
+}
+
 static void
 probe_raw_input(struct probe *p, const unsigned char *buf, size_t n)
 {
@@ -631,7 +663,10 @@ probe_raw_input(struct probe *p, const unsigned char *buf, size_t n)
 		}
 		return;
 	}
-	if (dbuf_add(raw->flight, buf, n) != DBUF_OK || probe_raw_complete(raw)) {
+	int too_many;
+
+	if (dbuf_add(raw->flight, buf, n) != DBUF_OK || (probe_raw_new_record(p, &too_many) &&
+	    (too_many || probe_raw_complete(raw)))) {
 		/* complete, or past the ceiling: the parser will call it too big */
 		raw->end = PROBE_RAW_COMPLETE;
 		/* the second step only follows a complete, well-formed server hello */

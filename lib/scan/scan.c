@@ -311,7 +311,13 @@ scan_run(struct event_base *base, const struct scan_config *cfg, struct scan_res
 		o.versions = split[st.nlanes - 1][i];
 		o.sni = cfg->probe.refname;
 		o.test_groups = cfg->test_groups;
-		o.max_attempts = cfg->max_attempts ? cfg->max_attempts / (unsigned)st.nlanes : 0;
+		/* each lane its share, at least 1 (0 would mean the planner's default) */
+		if (cfg->max_attempts) {
+			o.max_attempts = cfg->max_attempts / (unsigned)st.nlanes +
+			    ((unsigned)i < cfg->max_attempts % (unsigned)st.nlanes);
+			if (o.max_attempts == 0)
+				o.max_attempts = 1;
+		}
 		o.random = scan_rand;
 		l->st = &st;
 		l->versions = o.versions;

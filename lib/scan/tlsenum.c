@@ -117,6 +117,7 @@ struct tlsenum {
 	uint8_t			 challenge[16];
 	struct dbuf		 out;
 	uint32_t		 counter;
+	unsigned int		 timeout_retried;	/* TLSENUM_VBIT()s: a first-hello timeout resent */
 };
 
 /* ---- Names --------------------------------------------------------------------------------- */
@@ -636,6 +637,21 @@ tlsenum_absorb(struct tlsenum *te, const struct tlsenum_outcome *o, uint16_t *su
 		te->quirk_now = 1;
 		return -1;
 	}
+	/*
+	 * A suite of the wrong family for the version chosen (a TLS 1.3 suite at 1.2, an AEAD
+	 * suite at 1.0) is not support for it: a broken or hostile answer must not reach the lists
+	 * that grades and weaknesses are read from.
+	 */
+	{
+		const struct cipher_suite *cs = cipher_by_code(sh->cipher);
+
+		if (cs == NULL || ((cs->flags & CIPHER_F_TLS13) != 0) != (y == TLSENUM_TLS13) ||
+		    (y < TLSENUM_TLS12 && !tlsenum_pre12(cs))) {
+			te->rep.quirks |= TLSENUM_QUIRK_UNOFFERED_SUITE;
+			te->quirk_now = 1;
+			return -1;
+		}
+	}
 	vr = &te->rep.v[y];
 	if (!tlsenum_has16(vr->suites, vr->nsuites, sh->cipher) && vr->nsuites < TLSENUM_MAX_SUITES)
 		vr->suites[vr->nsuites++] = sh->cipher;
@@ -990,6 +1006,18 @@ tlsenum_result(struct tlsenum *te, const struct tlsenum_attempt *at,
 			te->resend = 1;
 		else
 			tlsenum_stop(te, "connections kept failing");
+		return;
+	}
+	/*
+	 * A timeout says nothing about support: before a version has shown any, its hello is
+	 * sent once more; only a second timeout counts as a refusal.
+	 */
+	if (o->status == TLSENUM_OUT_TIMEOUT && at->purpose == TLSENUM_P_SUITES &&
+	    at->kind == TLSENUM_KIND_TLS && te->rep.v[at->version].supported != TLSENUM_YES &&
+	    !(te->timeout_retried & TLSENUM_VBIT(at->version))) {
+		te->timeout_retried |= TLSENUM_VBIT(at->version);
+		te->rep.timeouts++;
+		te->resend = 1;
 		return;
 	}
 	te->retries = 0;

@@ -6,6 +6,7 @@
  * lengths are back-patched on close (HELLO_BLOCK), so the builder reads like the structures in
  * RFC 8446 §4.1.2.  Decoding uses struct cursor (util/cursor.h), also with a sticky error.
  */
+#include <arpa/inet.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -276,14 +277,22 @@ hello_params_default(struct hello_params *hp, uint16_t version, const uint8_t ra
 }
 
 /* ClientHello.extensions, RFC 8446 §4.2; `start` is where the handshake message began. */
+static int
+hello_is_ip(const char *s)
+{
+	unsigned char b[16];
+
+	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
+}
+
 static void
 hello_client_exts(struct hello_w *w, const struct hello_params *hp, size_t start)
 {
 	size_t i, n, hl, used;
 	const char *s;
 
-	if (hp->sni != NULL) {
-		/* RFC 6066 §3: one host_name, without the trailing dot. */
+	/* RFC 6066 §3: one host_name, without the trailing dot, and never an address literal */
+	if (hp->sni != NULL && !hello_is_ip(hp->sni)) {
 		hl = strlen(hp->sni);
 		if (hl > 0 && hp->sni[hl - 1] == '.')
 			hl--;

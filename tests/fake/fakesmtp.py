@@ -435,6 +435,7 @@ def load_profile(path, name):
     p["curves"] = [code(x) for x in p.get("curves", ["0x0017"])]
     p["dh_bits"] = int(p.get("dh_bits", 2048))
     p["server_key_exchange"] = bool(p.get("server_key_exchange", False))
+    p["record_size"] = int(p.get("record_size", 16384))
     for k in ("server_order", "compression", "secure_renegotiation", "heartbeat", "heartbleed", "fallback_scsv"):
         p[k] = bool(p.get(k, False))
     return p
@@ -585,7 +586,21 @@ def tls_responder(c, p, cert):
                                                 d[0] if d[0] != "tls" else "tls v=0x%04x cipher=0x%04x" % d[1:3]))
     if d[0] == "tls":
         version = d[1]
-        c.send(build_server_flight(version, d[2], d[3], d[4], cert, d[5]))
+        flight = build_server_flight(version, d[2], d[3], d[4], cert, d[5])
+        if p["record_size"] >= 16384:
+            c.send(flight)
+        else:
+            # re-cut the handshake messages into tiny records, each sent on its own
+            msgs, off = b"", 0
+            while off + 5 <= len(flight):
+                n = int.from_bytes(flight[off + 3:off + 5], "big")
+                msgs += flight[off + 5:off + 5 + n]
+                off += 5 + n
+            for i in range(0, len(msgs), p["record_size"]):
+                try:
+                    c.send(record(CT_HANDSHAKE, version, msgs[i:i + p["record_size"]]))
+                except OSError:
+                    return
     elif d[0] == "sslv2":
         c.send(build_sslv2_server_hello(d[1], cert))
         c.drain()

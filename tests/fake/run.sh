@@ -199,6 +199,8 @@ scenario silent                silent                 "conn.timeout"
 scenario preanswer_starttls    preanswer_starttls     "starttls.injection"
 scenario latin1_greeting       latin1_greeting        "smtp.rejected"
 scenario ansi_greeting         ansi_greeting          "smtp.rejected"
+# --full against a first flight cut into 1-byte records: bounded time and memory, no crash
+scenario tiny_records          tls:tiny_records       "tls.handshake_failed" --full
 
 # The legacy TLS responders (tls:<profile>) are exercised by tests/fake/full.sh through
 # mailtls host --full.
