@@ -608,6 +608,76 @@ test_names(void **state)
 	tlsenum_free(NULL);
 }
 
+/*
+ * A broken or hostile server: every hello is answered at TLS 1.2 with a TLS 1.3 suite.  Nothing
+ * may be recorded as accepted at 1.2, the quirk is reported, and the planner ends.
+ */
+static void
+test_wrong_family(void **state)
+{
+	struct tlsenum_opts o;
+	struct tlsenum *te;
+	struct tlsenum_attempt at;
+	struct tlsenum_outcome out;
+	struct hello_server sh;
+	const struct tlsenum_report *r;
+	int n = 0;
+
+	uint32_t seed = 1;
+
+	memset(&o, 0, sizeof(o));
+	o.random = test_random;
+	o.random_arg = &seed;
+	o.versions = TLSENUM_VBIT(TLSENUM_TLS12) | TLSENUM_VBIT(TLSENUM_TLS13);
+	te = tlsenum_new(&o);
+	while (tlsenum_next(te, &at)) {
+		assert_true(++n < 100);
+		memset(&sh, 0, sizeof(sh));
+		sh.result = HELLO_OK;
+		sh.seen = HELLO_SEEN_HELLO;
+		sh.legacy_version = sh.version = 0x0303;
+		sh.cipher = 0x1301;
+		sh.reneg_info_len = -1;
+		tlsenum_outcome_tls(&out, &sh, TLSENUM_OUT_HELLO);
+		tlsenum_result(te, &at, &out);
+	}
+	r = tlsenum_report(te);
+	assert_int_equal(r->v[TLSENUM_TLS12].nsuites, 0);
+	assert_true(r->quirks & TLSENUM_QUIRK_UNOFFERED_SUITE);
+	tlsenum_free(te);
+}
+
+/* A version whose first hello times out is asked once more before it counts as refused. */
+static void
+test_timeout_retried(void **state)
+{
+	struct tlsenum_opts o;
+	struct tlsenum *te;
+	struct tlsenum_attempt at;
+	struct tlsenum_outcome out;
+	unsigned int suites_attempts = 0, timeouts = 0;
+
+	uint32_t seed = 2;
+
+	memset(&o, 0, sizeof(o));
+	o.random = test_random;
+	o.random_arg = &seed;
+	o.versions = TLSENUM_VBIT(TLSENUM_TLS12);
+	te = tlsenum_new(&o);
+	while (tlsenum_next(te, &at)) {
+		memset(&out, 0, sizeof(out));
+		if (at.purpose == TLSENUM_P_SUITES)
+			suites_attempts++;
+		out.status = TLSENUM_OUT_TIMEOUT;
+		timeouts++;
+		tlsenum_result(te, &at, &out);
+		assert_true(timeouts < 50);
+	}
+	assert_true(suites_attempts >= 2);	/* the first hello was sent again */
+	assert_int_not_equal(tlsenum_report(te)->v[TLSENUM_TLS12].supported, TLSENUM_YES);
+	tlsenum_free(te);
+}
+
 int
 main(void)
 {
@@ -623,6 +693,8 @@ main(void)
 		cmocka_unit_test(test_ceiling),
 		cmocka_unit_test(test_versions_subset),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_wrong_family),
+		cmocka_unit_test(test_timeout_retried),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
