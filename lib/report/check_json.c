@@ -71,9 +71,10 @@ report_check_json(const struct check_result *r, const struct report_opts *ro)
 		usable += r->mx[i].dane == CHECK_DANE_USABLE;
 	}
 	json_object_set_new(root, "domain", cj_str(r->domain));
-	json_object_set_new(root, "verdict", json_pack("{s:s, s:b, s:b, s:o, s:s}",
+	json_object_set_new(root, "verdict", json_pack("{s:s, s:b, s:b, s:b, s:o, s:s}",
 	    "downgrade_protection", verdict_protection_name(r->verdict.protection),
 	    "active_attacker_can_read", r->verdict.can_read,
+	    "accepts_mail", r->verdict.accepts_mail,
 	    "delivery_at_risk", r->verdict.delivery_at_risk,
 	    "weakest_mx", cj_str(r->verdict.weakest), "sentence", r->verdict.sentence));
 	json_object_set_new(root, "dnssec", json_pack("{s:s, s:o}", "status",

@@ -45,7 +45,7 @@ report_check_text(FILE *f, const struct check_result *r, const struct report_opt
 
 	fprintf(f, "%s%s%s: %s%s%s\n", b, r->domain, rs, ct_color(ro, !r->verdict.can_read),
 	    r->verdict.can_read ? "NOT PROTECTED against an active attacker" :
-	    r->verdict.protection == VERDICT_NO_MAIL ? "accepts no mail" :
+	    !r->verdict.accepts_mail ? "accepts no mail" :
 	    "protected against downgrade", rs);
 	fprintf(f, "  verdict   %s — %s\n", verdict_protection_name(r->verdict.protection),
 	    r->verdict.sentence);
@@ -159,7 +159,8 @@ report_check_table(FILE *f, const struct check_result *const *rs, size_t n,
 		    mtasts_mode_name(r->sts.policy.mode);
 		w = check_worst(r, &any);
 		fprintf(f, "%-28.28s %-16s %s%-8s%s %-13s %-8s %-10s %-8s %-6s %s\n", r->domain,
-		    verdict_protection_name(r->verdict.protection), ct_color(ro, !r->verdict.can_read),
+		    r->verdict.accepts_mail ? verdict_protection_name(r->verdict.protection) :
+		    "none (no mail)", ct_color(ro, !r->verdict.can_read),
 		    r->verdict.can_read ? "YES" : "no", end, resolver_status_name(r->mx_status),
 		    r->nmx == 0 ? "-" : usable == r->nmx ? "all" : usable ? "partial" : "none", sts,
 		    !r->tlsrpt.present ? "none" : r->tlsrpt.status == TLSRPT_OK ? "ok" : "invalid",

@@ -11,7 +11,6 @@ static const char *const verdict_names[VERDICT_LAST] = {
 	[VERDICT_MTA_STS] = "mta-sts",
 	[VERDICT_MTA_STS_TESTING] = "mta-sts-testing",
 	[VERDICT_NONE] = "none",
-	[VERDICT_NO_MAIL] = "no-mail",
 };
 
 const char *
@@ -38,14 +37,17 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 	int by_dane;
 
 	memset(v, 0, sizeof(*v));
+	v->accepts_mail = 1;
 	if (in->null_mx) {
-		v->protection = VERDICT_NO_MAIL;
+		v->protection = VERDICT_NONE;
+		v->accepts_mail = 0;
 		snprintf(v->sentence, sizeof(v->sentence),
 		    "The domain accepts no mail (null MX): there is nothing to read in transit.");
 		return;
 	}
 	if (in->nxdomain && !in->mx_bogus) {
-		v->protection = VERDICT_NO_MAIL;
+		v->protection = VERDICT_NONE;
+		v->accepts_mail = 0;
 		snprintf(v->sentence, sizeof(v->sentence),
 		    "The domain does not exist (NXDOMAIN): no mail can be sent to it.");
 		return;

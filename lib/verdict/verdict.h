@@ -22,8 +22,7 @@ enum verdict_protection {
 	VERDICT_DANE = 0,
 	VERDICT_MTA_STS,
 	VERDICT_MTA_STS_TESTING,
-	VERDICT_NONE,
-	VERDICT_NO_MAIL,	/* null MX: nothing to protect */
+	VERDICT_NONE,		/* also for a domain that accepts no mail: see accepts_mail */
 	VERDICT_LAST
 };
 
@@ -59,6 +58,7 @@ struct verdict_input {
 struct verdict {
 	enum verdict_protection	 protection;
 	int			 can_read;	/* an active attacker can read mail in transit */
+	int			 accepts_mail;	/* 0: null MX or NXDOMAIN, nothing to protect */
 	const char		*weakest;	/* the MX host the sentence names, or NULL */
 	int			 delivery_at_risk; /* protected, but some MX would fail a strict sender */
 	char			 sentence[512];

@@ -96,7 +96,7 @@ check pkix-only pkix-only.example "$(v none)" "$READ" "$(has dane.unusable)" '.m
 	'.mx[0].dane.usable == 0' "$(ehas dane.valid) | not"
 check notls notls.example "$(v dane)" "$NOREAD" "$RISK" '.endpoints[0].starttls.offered == false' \
 	"$(ehas dane.starttls_missing)"
-check nullmx nullmx.example "$(v no-mail)" "$NOREAD" '.null_mx == true' "$(has mx.null)" '.endpoints == []' \
+check nullmx nullmx.example "$(v none)" "$NOREAD" '.verdict.accepts_mail == false' '.null_mx == true' "$(has mx.null)" '.endpoints == []' \
 	'.mx == []'
 check nomx nomx.example "$(v none)" "$READ" '.implicit_mx == true' "$(has mx.implicit)" \
 	'.mx[0].implicit == true and .mx[0].host == "nomx.example"' \
@@ -175,7 +175,7 @@ timeout 60 "$BIN" check dane-ee.example twomx.example nullmx.example sts-enforce
 	--no-color >"$OUT/text.out" 2>"$OUT/text.err"
 rc=$?
 ok=1; why="exit $rc"
-for w in dane-ee.example twomx.example nullmx.example sts-enforce.example dane none no-mail mta-sts; do
+for w in dane-ee.example twomx.example nullmx.example sts-enforce.example dane none "no mail" mta-sts; do
 	grep -qF -- "$w" "$OUT/text.out" || { ok=0; why="$why; no '$w' in the text output"; }
 done
 [ "$rc" -le 1 ] || ok=0

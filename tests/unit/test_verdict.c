@@ -57,7 +57,7 @@ static const struct golden golden[] = {
 	  VERDICT_DANE, 0, "mx", 1, "deferred" },
 	{ "dane but starttls stripped: deferred", 0, 0, VERDICT_STS_ABSENT, 1,
 	  { { "mx", 1, 0, 0, 0, 0, 0, 1, 0 } }, VERDICT_DANE, 0, "mx", 1, "deferred" },
-	{ "null mx", 1, 0, VERDICT_STS_ABSENT, 0, { { 0 } }, VERDICT_NO_MAIL, 0, NULL, 0, "null MX" },
+	{ "null mx", 1, 0, VERDICT_STS_ABSENT, 0, { { 0 } }, VERDICT_NONE, 0, NULL, 0, "null MX" },
 	{ "bogus mx", 0, 1, VERDICT_STS_ABSENT, 0, { { 0 } }, VERDICT_NONE, 1, NULL, 1, "DNSSEC" },
 	{ "one address without starttls", 0, 0, VERDICT_STS_ABSENT, 1, { { "mx", 0, 0, 0, 1, 0, 0, 1, 0 } },
 	  VERDICT_NONE, 1, "mx", 0, "one of its addresses" },
@@ -102,7 +102,8 @@ test_nxdomain(void **state)
 	memset(&in, 0, sizeof(in));
 	in.nxdomain = 1;
 	verdict_decide(&in, &v);
-	assert_int_equal(v.protection, VERDICT_NO_MAIL);
+	assert_int_equal(v.protection, VERDICT_NONE);
+	assert_false(v.accepts_mail);
 	assert_false(v.can_read);
 	assert_non_null(strstr(v.sentence, "does not exist"));
 }
