@@ -24,6 +24,50 @@ cli_secs(const char *s, const char *opt)
 	return (long)(v * 1000);
 }
 
+void
+cli_common_init(struct cli_common *co)
+{
+	memset(co, 0, sizeof(*co));
+	co->connect_ms = 10000;
+	co->reply_ms = 30000;
+	co->tls_ms = 30000;
+	co->total_ms = 60000;
+	co->color = -1;
+	co->fail_on = SEVERITY_HIGH;
+	co->fo.lanes = 2;
+}
+
+int
+cli_common_opt(struct cli_common *co, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'C': co->tc.ca_file = arg; break;
+	case 'D': co->tc.ca_path = arg; break;
+	case 'e': co->ehlo = arg; break;
+	case 't': co->total_ms = cli_secs(arg, "--timeout"); break;
+	case 'c': co->connect_ms = cli_secs(arg, "--connect-timeout"); break;
+	case 'r': co->reply_ms = cli_secs(arg, "--reply-timeout"); break;
+	case 'T': co->tls_ms = cli_secs(arg, "--tls-timeout"); break;
+	case 'j': co->json = 1; break;
+	case 'f': co->fail_on = cli_severity(arg); break;
+	case 'K': co->color = 1; break;
+	case 'N': co->color = 0; break;
+	case 'F': co->full = 1; break;
+	case 'M':
+		co->fo.lanes = atoi(arg);
+		if (co->fo.lanes < 1 || co->fo.lanes > SCAN_LANES_MAX) {
+			fprintf(stderr, "mailtls: --max-conn is 1 to %d\n", SCAN_LANES_MAX);
+			exit(EXIT_USAGE);
+		}
+		break;
+	case 'G': co->fo.spacing_ms = cli_secs(arg, "--spacing"); break;
+	case 'X': co->fo.max_attempts = (unsigned)strtoul(arg, NULL, 10); break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
 int
 cli_severity(const char *s)
 {

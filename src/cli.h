@@ -4,12 +4,49 @@
 #ifndef MAILTLS_CLI_H
 #define MAILTLS_CLI_H
 
+#include <getopt.h>
 #include <stdio.h>
+
+#include "scan/full.h"
+#include "tls/tls.h"
 
 #define EXIT_OK		0	/* done, nothing at or above --fail-on */
 #define EXIT_FINDINGS	1	/* findings at or above --fail-on */
 #define EXIT_USAGE	2
 #define EXIT_UNREACHABLE 3	/* no endpoint could be reached */
+
+/* Options every auditing command shares (mailtls --help lists them under host). */
+struct cli_common {
+	struct tls_config	 tc;		/* --ca-file, --ca-path */
+	const char		*ehlo;		/* --ehlo; NULL: cli_fqdn() */
+	long			 connect_ms, reply_ms, tls_ms, total_ms;
+	int			 json;
+	int			 color;		/* -1: only on a TTY */
+	int			 fail_on;	/* enum severity */
+	int			 full;		/* --full */
+	struct full_opts	 fo;		/* --max-conn, --spacing, --max-attempts */
+};
+
+#define CLI_COMMON_LONGOPTS \
+	{ "ca-file", required_argument, NULL, 'C' }, \
+	{ "ca-path", required_argument, NULL, 'D' }, \
+	{ "ehlo", required_argument, NULL, 'e' }, \
+	{ "timeout", required_argument, NULL, 't' }, \
+	{ "connect-timeout", required_argument, NULL, 'c' }, \
+	{ "reply-timeout", required_argument, NULL, 'r' }, \
+	{ "tls-timeout", required_argument, NULL, 'T' }, \
+	{ "json", no_argument, NULL, 'j' }, \
+	{ "fail-on", required_argument, NULL, 'f' }, \
+	{ "color", no_argument, NULL, 'K' }, \
+	{ "no-color", no_argument, NULL, 'N' }, \
+	{ "full", no_argument, NULL, 'F' }, \
+	{ "max-conn", required_argument, NULL, 'M' }, \
+	{ "spacing", required_argument, NULL, 'G' }, \
+	{ "max-attempts", required_argument, NULL, 'X' }, \
+	{ "help", no_argument, NULL, 'h' }
+
+void	cli_common_init(struct cli_common *);
+int	cli_common_opt(struct cli_common *, int ch, const char *arg);	/* 1: handled */
 
 int	cmd_host(int, char **);
 int	cmd_findings(int, char **);

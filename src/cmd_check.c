@@ -55,29 +55,16 @@ cmd_check(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "resolver", required_argument, NULL, 'R' },
 		{ "trust-anchor", required_argument, NULL, 'A' },
-		{ "ca-file", required_argument, NULL, 'C' },
-		{ "ca-path", required_argument, NULL, 'D' },
-		{ "ehlo", required_argument, NULL, 'e' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "connect-timeout", required_argument, NULL, 'c' },
-		{ "reply-timeout", required_argument, NULL, 'r' },
-		{ "tls-timeout", required_argument, NULL, 'T' },
 		{ "dns-timeout", required_argument, NULL, 'S' },
 		{ "http-timeout", required_argument, NULL, 'H' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "fail-on", required_argument, NULL, 'f' },
-		{ "color", no_argument, NULL, 'K' },
-		{ "no-color", no_argument, NULL, 'N' },
 		{ "progress", no_argument, NULL, 'p' },
 		{ "no-progress", no_argument, NULL, 'P' },
-		{ "full", no_argument, NULL, 'F' },
-		{ "max-conn", required_argument, NULL, 'M' },
-		{ "help", no_argument, NULL, 'h' },
+		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
+	struct cli_common co;
 	struct check_config cfg;
 	struct resolver_config rc;
-	struct tls_config tc;
 	struct report_opts ro;
 	struct resolver *res = NULL;
 	struct http_client *http = NULL;
@@ -86,60 +73,42 @@ cmd_check(int argc, char **argv)
 	const struct check_result **results = NULL;
 	struct check_tls_later later;
 	char err[512];
-	int ch, json = 0, color = -1, progress = -1, fail_on = SEVERITY_HIGH, ret = EXIT_OK;
+	int ch, color, progress = -1, ret = EXIT_OK;
 	int ndomains, i;
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&rc, 0, sizeof(rc));
-	memset(&tc, 0, sizeof(tc));
 	memset(&ro, 0, sizeof(ro));
-	cfg.connect_ms = 10000;
-	cfg.reply_ms = 30000;
-	cfg.tls_ms = 30000;
-	cfg.total_ms = 60000;
+	cli_common_init(&co);
 	cfg.http_ms = 20000;
 	cfg.max_total = 16;
 	cfg.max_per_ip = 1;
-	cfg.full_opts.lanes = 2;
 	rc.timeout_ms = 10000;
 	ro.command = "check";
-	cfg.ehlo = NULL;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'R': rc.forwarder = optarg; break;
 		case 'A': rc.trust_anchor_file = optarg; break;
-		case 'C': tc.ca_file = optarg; break;
-		case 'D': tc.ca_path = optarg; break;
-		case 'e': cfg.ehlo = optarg; break;
-		case 't': cfg.total_ms = cli_secs(optarg, "--timeout"); break;
-		case 'c': cfg.connect_ms = cli_secs(optarg, "--connect-timeout"); break;
-		case 'r': cfg.reply_ms = cli_secs(optarg, "--reply-timeout"); break;
-		case 'T': cfg.tls_ms = cli_secs(optarg, "--tls-timeout"); break;
 		case 'H': cfg.http_ms = cli_secs(optarg, "--http-timeout"); break;
 		case 'S': rc.timeout_ms = cli_secs(optarg, "--dns-timeout"); break;
-		case 'j': json = 1; break;
-		case 'f':
-			fail_on = cli_severity(optarg);
-			break;
-		case 'K': color = 1; break;
-		case 'N': color = 0; break;
 		case 'p': progress = 1; break;
 		case 'P': progress = 0; break;
-		case 'F': cfg.full = 1; break;
-		case 'M':
-			cfg.full_opts.lanes = atoi(optarg);
-			if (cfg.full_opts.lanes < 1 || cfg.full_opts.lanes > SCAN_LANES_MAX) {
-				fprintf(stderr, "mailtls: --max-conn is 1 to %d\n", SCAN_LANES_MAX);
-				return EXIT_USAGE;
-			}
-			break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default:
-			fprintf(stderr, "mailtls: see mailtls --help\n");
-			return EXIT_USAGE;
+			if (!cli_common_opt(&co, ch, optarg)) {
+				fprintf(stderr, "mailtls: see mailtls --help\n");
+				return EXIT_USAGE;
+			}
 		}
 	}
+	cfg.ehlo = co.ehlo;
+	cfg.connect_ms = co.connect_ms;
+	cfg.reply_ms = co.reply_ms;
+	cfg.tls_ms = co.tls_ms;
+	cfg.total_ms = co.total_ms;
+	cfg.full = co.full;
+	cfg.full_opts = co.fo;
 	ndomains = argc - optind;
 	if (ndomains < 1 || ndomains > CHECK_DOMAINS_MAX) {
 		fprintf(stderr, "mailtls: check wants 1 to %d domains\n", CHECK_DOMAINS_MAX);
@@ -152,9 +121,8 @@ cmd_check(int argc, char **argv)
 			fprintf(stderr, "mailtls: '%s' is not a domain name\n", argv[i]);
 			return EXIT_USAGE;
 		}
-	if (color < 0)
-		color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-	ro.color = color && !json;
+	color = co.color < 0 ? isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL : co.color;
+	ro.color = color && !co.json;
 	if (progress < 0)
 		progress = isatty(STDERR_FILENO);
 	if (cfg.ehlo == NULL)
@@ -167,9 +135,9 @@ cmd_check(int argc, char **argv)
 		event_base_free(base);
 		return EXIT_USAGE;
 	}
-	if ((tc.ca_path != NULL && access(tc.ca_path, R_OK | X_OK) != 0) ||
-	    (http = http_client_new(base, tc.ca_file, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "mailtls: %s\n", tc.ca_path && access(tc.ca_path, R_OK | X_OK) ?
+	if ((co.tc.ca_path != NULL && access(co.tc.ca_path, R_OK | X_OK) != 0) ||
+	    (http = http_client_new(base, co.tc.ca_file, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mailtls: %s\n", co.tc.ca_path && access(co.tc.ca_path, R_OK | X_OK) ?
 		    "--ca-path: not a readable directory" : err);
 		ret = EXIT_USAGE;
 		goto out;
@@ -179,7 +147,7 @@ cmd_check(int argc, char **argv)
 	cfg.http = http;
 	cfg.tls = NULL;
 	later.cfg = &cfg;
-	later.tc = &tc;
+	later.tc = &co.tc;
 	cfg.while_waiting = check_tls_later;
 	cfg.while_waiting_arg = &later;
 	arena = arena_new();
@@ -193,7 +161,7 @@ cmd_check(int argc, char **argv)
 			fprintf(stderr, "\r\033[K");
 	}
 
-	if (json) {
+	if (co.json) {
 		json_t *out;
 
 		if (ndomains == 1)
@@ -220,7 +188,7 @@ cmd_check(int argc, char **argv)
 			int any;
 			enum severity w = check_worst(results[i], &any);
 
-			if (any && (int)w >= fail_on)
+			if (any && (int)w >= co.fail_on)
 				ret = EXIT_FINDINGS;
 			for (k = 0; k < results[i]->nendpoints; k++) {
 				probed++;

@@ -63,27 +63,12 @@ cmd_host(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "proto", required_argument, NULL, 'P' },
 		{ "name", required_argument, NULL, 'n' },
-		{ "ehlo", required_argument, NULL, 'e' },
-		{ "ca-file", required_argument, NULL, 'C' },
-		{ "ca-path", required_argument, NULL, 'D' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "connect-timeout", required_argument, NULL, 'c' },
-		{ "reply-timeout", required_argument, NULL, 'r' },
-		{ "tls-timeout", required_argument, NULL, 'T' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "fail-on", required_argument, NULL, 'f' },
-		{ "color", no_argument, NULL, 'K' },
-		{ "no-color", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "full", no_argument, NULL, 'F' },
-		{ "max-conn", required_argument, NULL, 'M' },
-		{ "spacing", required_argument, NULL, 'G' },
-		{ "max-attempts", required_argument, NULL, 'X' },
-		{ "help", no_argument, NULL, 'h' },
+		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
+	struct cli_common co;
 	struct probe_params pp;
-	struct tls_config tc;
 	struct report_opts ro;
 	struct sock_target tgt;
 	struct tls_client *tls = NULL;
@@ -91,21 +76,14 @@ cmd_host(int argc, char **argv)
 	struct arena *arena = NULL;
 	struct batch *batch = NULL;
 	char addrs[HOST_ADDRS_MAX][INET6_ADDRSTRLEN], err[256];
-	const char *name = NULL, *ehlo = NULL;
-	int progress, ch, json = 0, color = -1, fail_on = SEVERITY_HIGH, naddr, i, ret = EXIT_OK;
-	int proto = ENDPOINT_PROTO_SMTP, unreachable = 0, full = 0;
-	struct full_opts fo;
+	const char *name = NULL;
+	int progress, ch, color, naddr, i, ret = EXIT_OK;
+	int proto = ENDPOINT_PROTO_SMTP, unreachable = 0;
 	size_t k;
 
 	memset(&pp, 0, sizeof(pp));
-	memset(&tc, 0, sizeof(tc));
 	memset(&ro, 0, sizeof(ro));
-	memset(&fo, 0, sizeof(fo));
-	fo.lanes = 2;
-	pp.connect_ms = 10000;
-	pp.reply_ms = 30000;
-	pp.tls_ms = 30000;
-	pp.total_ms = 60000;
+	cli_common_init(&co);
 	ro.transcript = 1;
 	ro.command = "host";
 	optind = 1;
@@ -118,34 +96,19 @@ cmd_host(int argc, char **argv)
 			}
 			break;
 		case 'n': name = optarg; break;
-		case 'e': ehlo = optarg; break;
-		case 'C': tc.ca_file = optarg; break;
-		case 'D': tc.ca_path = optarg; break;
-		case 't': pp.total_ms = cli_secs(optarg, "--timeout"); break;
-		case 'c': pp.connect_ms = cli_secs(optarg, "--connect-timeout"); break;
-		case 'r': pp.reply_ms = cli_secs(optarg, "--reply-timeout"); break;
-		case 'T': pp.tls_ms = cli_secs(optarg, "--tls-timeout"); break;
-		case 'j': json = 1; break;
-		case 'f':
-			fail_on = cli_severity(optarg);
-			break;
-		case 'K': color = 1; break;
-		case 'N': color = 0; break;
 		case 'q': ro.transcript = 0; break;
-		case 'F': full = 1; break;
-		case 'M':
-			fo.lanes = atoi(optarg);
-			if (fo.lanes < 1 || fo.lanes > SCAN_LANES_MAX) {
-				fprintf(stderr, "mailtls: --max-conn is 1 to %d\n", SCAN_LANES_MAX);
+		case 'h': usage(stdout); return EXIT_OK;
+		default:
+			if (!cli_common_opt(&co, ch, optarg)) {
+				fprintf(stderr, "mailtls: see mailtls --help\n");
 				return EXIT_USAGE;
 			}
-			break;
-		case 'G': fo.spacing_ms = cli_secs(optarg, "--spacing"); break;
-		case 'X': fo.max_attempts = (unsigned)atoi(optarg); break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
+	pp.connect_ms = co.connect_ms;
+	pp.reply_ms = co.reply_ms;
+	pp.tls_ms = co.tls_ms;
+	pp.total_ms = co.total_ms;
 	if (optind != argc - 1) {
 		fprintf(stderr, "mailtls: host wants exactly one TARGET\n");
 		usage(stderr);
@@ -156,9 +119,8 @@ cmd_host(int argc, char **argv)
 		    argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (color < 0)
-		color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-	ro.color = color && !json;
+	color = co.color < 0 ? isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL : co.color;
+	ro.color = color && !co.json;
 	progress = isatty(STDERR_FILENO);
 	if (tgt.is_ip) {
 		snprintf(addrs[0], sizeof(addrs[0]), "%.45s", tgt.host);
@@ -168,7 +130,7 @@ cmd_host(int argc, char **argv)
 		return EXIT_UNREACHABLE;
 	}
 
-	if ((tls = tls_client_new(&tc, err, sizeof(err))) == NULL) {
+	if ((tls = tls_client_new(&co.tc, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "mailtls: %s\n", err);
 		return EXIT_USAGE;
 	}
@@ -179,14 +141,14 @@ cmd_host(int argc, char **argv)
 	pp.port = tgt.port ? tgt.port : endpoint_proto_port((enum endpoint_proto)proto);
 	pp.proto = (enum endpoint_proto)proto;
 	pp.refname = name ? name : tgt.host;
-	pp.ehlo = ehlo ? ehlo : cli_fqdn();
+	pp.ehlo = co.ehlo ? co.ehlo : cli_fqdn();
 	pp.tls = tls;
 	for (i = 0; i < naddr; i++) {
 		pp.ip = addrs[i];
 		batch_add(batch, &pp);
 	}
 	batch_run(batch);
-	for (k = 0; full && k < batch_count(batch); k++) {
+	for (k = 0; co.full && k < batch_count(batch); k++) {
 		struct endpoint *ep = batch_endpoint(batch, k);
 
 		if (!ep->connected)
@@ -194,10 +156,10 @@ cmd_host(int argc, char **argv)
 		if (progress)
 			fprintf(stderr, "enumerating versions and suites of %s ...\n", ep->ip);
 		pp.ip = ep->ip;
-		full_endpoint(base, &pp, ep, arena, &fo);
+		full_endpoint(base, &pp, ep, arena, &co.fo);
 	}
 
-	if (json) {
+	if (co.json) {
 		json_t *root = report_json_new(&ro), *eps = json_object_get(root, "endpoints");
 
 		for (k = 0; k < batch_count(batch); k++)
@@ -219,7 +181,7 @@ cmd_host(int argc, char **argv)
 
 		if (host_unreachable(ep))
 			unreachable++;
-		if (any && (int)w >= fail_on && ret == EXIT_OK)
+		if (any && (int)w >= co.fail_on && ret == EXIT_OK)
 			ret = EXIT_FINDINGS;
 	}
 	if (unreachable == (int)batch_count(batch))
