@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "probe/probe.h"
 #include "verdict/finding.h"
 
 /* "--timeout 2.5" -> 2500 ms; a bad value is a usage error (exit 2). */
@@ -28,10 +29,10 @@ void
 cli_common_init(struct cli_common *co)
 {
 	memset(co, 0, sizeof(*co));
-	co->connect_ms = 10000;
-	co->reply_ms = 30000;
-	co->tls_ms = 30000;
-	co->total_ms = 60000;
+	co->connect_ms = PROBE_CONNECT_MS;
+	co->reply_ms = PROBE_REPLY_MS;
+	co->tls_ms = PROBE_TLS_MS;
+	co->total_ms = PROBE_TOTAL_MS;
 	co->color = -1;
 	co->fail_on = SEVERITY_HIGH;
 	co->fo.lanes = 2;

@@ -385,6 +385,26 @@ check_policies(struct check *c)
 		    &r->tlsrpt.record);
 }
 
+/* A probe of one MX address on port 25, as a sending MTA makes it. */
+static void
+check_probe_params(const struct check_config *cfg, const struct check_mx *mx, const char *ip,
+    struct probe_params *pp)
+{
+	memset(pp, 0, sizeof(*pp));
+	pp->host = mx->host;
+	pp->ip = ip;
+	pp->port = 25;
+	pp->proto = ENDPOINT_PROTO_SMTP;
+	pp->refname = mx->host;
+	pp->ehlo = cfg->ehlo;
+	pp->connect_ms = cfg->connect_ms;
+	pp->reply_ms = cfg->reply_ms;
+	pp->tls_ms = cfg->tls_ms;
+	pp->total_ms = cfg->total_ms;
+	pp->tls = cfg->tls;
+	pp->now = cfg->now;
+}
+
 /* Phase 4: one probe per address; DANE armed where it applies. */
 static void
 check_probe(struct check *c)
@@ -402,19 +422,7 @@ check_probe(struct check *c)
 		if (mx->ip_literal)
 			continue;
 		for (j = 0; j < mx->naddr; j++) {
-			memset(&pp, 0, sizeof(pp));
-			pp.host = mx->host;
-			pp.ip = mx->addr[j];
-			pp.port = 25;
-			pp.proto = ENDPOINT_PROTO_SMTP;
-			pp.refname = mx->host;
-			pp.ehlo = cfg->ehlo;
-			pp.connect_ms = cfg->connect_ms;
-			pp.reply_ms = cfg->reply_ms;
-			pp.tls_ms = cfg->tls_ms;
-			pp.total_ms = cfg->total_ms;
-			pp.tls = cfg->tls;
-			pp.now = cfg->now;
+			check_probe_params(cfg, mx, mx->addr[j], &pp);
 			if (mx->dane == CHECK_DANE_USABLE) {
 				pp.tlsa = mx->tls_tlsa;
 				pp.ntlsa = mx->ntls_tlsa;
@@ -681,19 +689,7 @@ check_full(struct check *c)
 			    r->sts.policy.mode == MTASTS_MODE_ENFORCE && ep->cert &&
 			    ep->cert->chain_valid && ep->cert->name_match ? GRADE_AUTH_MTASTS :
 			    GRADE_AUTH_NONE;
-			memset(&pp, 0, sizeof(pp));
-			pp.host = mx->host;
-			pp.ip = ep->ip;
-			pp.port = ep->port;
-			pp.proto = ENDPOINT_PROTO_SMTP;
-			pp.refname = mx->host;
-			pp.ehlo = c->cfg->ehlo;
-			pp.connect_ms = c->cfg->connect_ms;
-			pp.reply_ms = c->cfg->reply_ms;
-			pp.tls_ms = c->cfg->tls_ms;
-			pp.total_ms = c->cfg->total_ms;
-			pp.tls = c->cfg->tls;
-			pp.now = c->cfg->now;
+			check_probe_params(c->cfg, mx, ep->ip, &pp);
 			full_endpoint(c->cfg->base, &pp, ep, c->a, &fo);
 			r->connections += ep->scan ? ep->scan->connections : 0;
 			if (ep->grade && (!r->graded || ep->grade->letter > r->grade)) {

@@ -63,10 +63,10 @@ mailtls_host_json(const struct mailtls_host_opts *o, char **json)
 	pp.proto = (enum endpoint_proto)proto;
 	pp.refname = o->name ? o->name : t.host;
 	pp.ehlo = o->ehlo ? o->ehlo : "localhost.localdomain";
-	pp.connect_ms = 10000;
-	pp.reply_ms = 30000;
-	pp.tls_ms = 30000;
-	pp.total_ms = o->timeout_ms > 0 ? o->timeout_ms : 60000;
+	pp.connect_ms = PROBE_CONNECT_MS;
+	pp.reply_ms = PROBE_REPLY_MS;
+	pp.tls_ms = PROBE_TLS_MS;
+	pp.total_ms = o->timeout_ms > 0 ? o->timeout_ms : PROBE_TOTAL_MS;
 	pp.tls = tls;
 	batch_add(b, &pp);
 	batch_run(b);

@@ -1,7 +1,6 @@
 /*
  * endpoint.c — recording what a probe saw.
  */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -101,31 +100,25 @@ endpoint_worst(const struct endpoint *ep, int *any)
 }
 
 /*
- * Keep a transcript line, made printable: a hostile server's bytes never reach a terminal raw.
- * Long lines are cut at 200 characters.
+ * Keep a transcript line, made printable by text_clean(): a hostile server's bytes never reach a
+ * terminal raw.  Line ends are dropped; long lines are cut at 200 bytes.
  */
 void
 endpoint_log(struct endpoint *ep, struct arena *a, char dir, const char *text, size_t len)
 {
-	char buf[256];
-	size_t i, o = 0;
+	char raw[200] = { 0 }, buf[256];
+	size_t i, o = 0, n;
 
 	if (ep->nlines == ENDPOINT_TRANSCRIPT_MAX) {
 		ep->lines_dropped++;
 		return;
 	}
-	for (i = 0; i < len && o < 200; i++) {
-		unsigned char ch = (unsigned char)text[i];
-
-		if (ch == '\r' || ch == '\n')
-			continue;
-		buf[o++] = isprint(ch) ? (char)ch : '?';
-	}
-	if (i < len && o == 200) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
+	for (i = 0; i < len && o < sizeof(raw); i++)
+		if (text[i] != '\r' && text[i] != '\n')
+			raw[o++] = text[i];
+	n = text_clean(buf, sizeof(buf) - 3, raw, o);
+	if (i < len)
+		memcpy(buf + n, "...", 4);
 	ep->lines[ep->nlines].dir = dir;
 	ep->lines[ep->nlines].text = arena_strdup(a, buf);
 	ep->nlines++;

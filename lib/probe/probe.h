@@ -24,6 +24,12 @@ struct probe;
 struct tls_client;
 struct tls_tlsa;
 
+/* Default deadlines (the CLI's and the public API's): a sending MTA's patience, shortened. */
+#define PROBE_CONNECT_MS	10000
+#define PROBE_REPLY_MS		30000
+#define PROBE_TLS_MS		30000
+#define PROBE_TOTAL_MS		60000
+
 struct probe_params {
 	const char		*host;		/* name for the report (MX host or the literal) */
 	const char		*ip;		/* numeric address to connect to */

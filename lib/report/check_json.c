@@ -8,7 +8,6 @@
 #include "check/check.h"
 #include "report/report.h"
 
-#define cj_str(s)	report_jstr(s)
 
 static json_t *
 cj_findings(const struct check_finding *f, size_t n)
@@ -21,7 +20,7 @@ cj_findings(const struct check_finding *f, size_t n)
 		fi = finding_info(f[i].id);
 		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o, s:s}", "id", fi->name,
 		    "severity", severity_name(f[i].severity), "summary", fi->summary,
-		    "detail", cj_str(f[i].detail), "remedy", fi->remedy));
+		    "detail", report_jstr(f[i].detail), "remedy", fi->remedy));
 	}
 	return a;
 }
@@ -43,19 +42,19 @@ cj_mx(const struct check_mx *mx)
 			    tlsa_status_name(mx->tlsa[i].status)));
 	}
 	dane = json_pack("{s:s, s:o, s:s, s:o, s:i, s:b, s:b}", "status", check_dane_name(mx->dane),
-	    "tlsa_name", cj_str(mx->tlsa_name), "dnssec",
+	    "tlsa_name", report_jstr(mx->tlsa_name), "dnssec",
 	    mx->tlsa_name ? resolver_status_name(mx->tlsa_status) : "n/a",
 	    "records", tlsa, "usable", (int)mx->health.usable,
 	    "multiple_usable", mx->health.multiple_usable, "ee_ta_pair", mx->health.ee_ta_pair);
-	json_object_set_new(o, "host", cj_str(mx->host));
+	json_object_set_new(o, "host", report_jstr(mx->host));
 	json_object_set_new(o, "preference", json_integer(mx->pref));
 	json_object_set_new(o, "implicit", json_boolean(mx->implicit));
 	json_object_set_new(o, "ip_literal", json_boolean(mx->ip_literal));
-	json_object_set_new(o, "cname", cj_str(mx->canon && strcmp(mx->canon, mx->host) ? mx->canon : NULL));
+	json_object_set_new(o, "cname", report_jstr(mx->canon && strcmp(mx->canon, mx->host) ? mx->canon : NULL));
 	json_object_set_new(o, "addresses", addrs);
 	json_object_set_new(o, "addresses_dnssec", json_string(resolver_status_name(mx->addr_status)));
 	json_object_set_new(o, "dane", dane);
-	json_object_set_new(o, "mta_sts_pattern", cj_str(mx->sts_pattern));
+	json_object_set_new(o, "mta_sts_pattern", report_jstr(mx->sts_pattern));
 	return o;
 }
 
@@ -70,15 +69,15 @@ report_check_json(const struct check_result *r, const struct report_opts *ro)
 		json_array_append_new(mxs, cj_mx(&r->mx[i]));
 		usable += r->mx[i].dane == CHECK_DANE_USABLE;
 	}
-	json_object_set_new(root, "domain", cj_str(r->domain));
+	json_object_set_new(root, "domain", report_jstr(r->domain));
 	json_object_set_new(root, "verdict", json_pack("{s:s, s:b, s:b, s:b, s:o, s:s}",
 	    "downgrade_protection", verdict_protection_name(r->verdict.protection),
 	    "active_attacker_can_read", r->verdict.can_read,
 	    "accepts_mail", r->verdict.accepts_mail,
 	    "delivery_at_risk", r->verdict.delivery_at_risk,
-	    "weakest_mx", cj_str(r->verdict.weakest), "sentence", r->verdict.sentence));
+	    "weakest_mx", report_jstr(r->verdict.weakest), "sentence", r->verdict.sentence));
 	json_object_set_new(root, "dnssec", json_pack("{s:s, s:o}", "status",
-	    resolver_status_name(r->mx_status), "why_bogus", cj_str(r->mx_why_bogus)));
+	    resolver_status_name(r->mx_status), "why_bogus", report_jstr(r->mx_why_bogus)));
 	json_object_set_new(root, "mx", mxs);
 	json_object_set_new(root, "null_mx", json_boolean(r->null_mx));
 	json_object_set_new(root, "implicit_mx", json_boolean(r->implicit_mx));
@@ -93,8 +92,8 @@ report_check_json(const struct check_result *r, const struct report_opts *ro)
 		for (i = 0; s->policy_valid && i < s->policy.nmx; i++)
 			json_array_append_new(mx, json_string(s->policy.mx[i]));
 		pol = json_pack("{s:b, s:I, s:o, s:o, s:b, s:o}", "fetched", s->fetched,
-		    "http_status", (json_int_t)s->http_status, "content_type", cj_str(s->content_type),
-		    "error", cj_str(s->fetch_error ? s->fetch_error : s->fetched && !s->policy_valid ?
+		    "http_status", (json_int_t)s->http_status, "content_type", report_jstr(s->content_type),
+		    "error", report_jstr(s->fetch_error ? s->fetch_error : s->fetched && !s->policy_valid ?
 		    mtasts_status_name(s->policy_status) : NULL), "valid", s->policy_valid, "mx", mx);
 		json_object_set_new(pol, "mode", s->policy_valid ?
 		    json_string(mtasts_mode_name(s->policy.mode)) : json_null());
@@ -102,7 +101,7 @@ report_check_json(const struct check_result *r, const struct report_opts *ro)
 		    json_integer((json_int_t)s->policy.max_age) : json_null());
 	}
 	sts = json_pack("{s:{s:b, s:b, s:o, s:o}, s:o}", "record", "present", s->record_present,
-	    "valid", s->record_status == MTASTS_OK, "id", cj_str(s->id), "error",
+	    "valid", s->record_status == MTASTS_OK, "id", report_jstr(s->id), "error",
 	    s->record_present && s->record_status != MTASTS_OK ?
 	    json_string(mtasts_status_name(s->record_status)) : json_null(), "policy", pol);
 	json_object_set_new(root, "mta_sts", sts);

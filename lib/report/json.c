@@ -41,7 +41,6 @@ report_jstr(const char *s)
 	return json_string(buf);
 }
 
-#define json_str(s)	report_jstr(s)
 
 static json_t *
 report_caps_json(const struct smtp_caps *c)
@@ -54,7 +53,7 @@ report_caps_json(const struct smtp_caps *c)
 		return json_null();
 	kw = json_array();
 	for (i = 0; i < c->nkeywords; i++)
-		json_array_append_new(kw, json_str(c->keywords[i]));
+		json_array_append_new(kw, report_jstr(c->keywords[i]));
 	auth = json_array();
 	for (p = c->auth_mechs; p && *p; p = q) {
 		while (*p == ' ')
@@ -70,7 +69,7 @@ report_caps_json(const struct smtp_caps *c)
 	    "8bitmime", c->eightbitmime, "smtputf8", c->smtputf8, "requiretls", c->requiretls,
 	    "keywords", kw);
 	json_object_set_new(o, "size", c->size > 0 ? json_integer(c->size) : json_null());
-	json_object_set_new(o, "greeting", json_str(c->greeting));
+	json_object_set_new(o, "greeting", report_jstr(c->greeting));
 	return o;
 }
 
@@ -84,29 +83,29 @@ report_cert_json(const struct endpoint_cert *c)
 		return json_null();
 	san = json_array();
 	for (i = 0; i < c->nsan; i++)
-		json_array_append_new(san, json_str(c->san[i]));
+		json_array_append_new(san, report_jstr(c->san[i]));
 	chain = json_array();
 	for (i = 0; i < c->nchain; i++)
 		json_array_append_new(chain, json_pack("{s:o, s:o}", "subject",
-		    json_str(c->chain[i].subject), "issuer", json_str(c->chain[i].issuer)));
+		    report_jstr(c->chain[i].subject), "issuer", report_jstr(c->chain[i].issuer)));
 	o = json_object();
-	json_object_set_new(o, "subject", json_str(c->subject));
-	json_object_set_new(o, "issuer", json_str(c->issuer));
-	json_object_set_new(o, "not_before", json_str(c->not_before));
-	json_object_set_new(o, "not_after", json_str(c->not_after));
+	json_object_set_new(o, "subject", report_jstr(c->subject));
+	json_object_set_new(o, "issuer", report_jstr(c->issuer));
+	json_object_set_new(o, "not_before", report_jstr(c->not_before));
+	json_object_set_new(o, "not_after", report_jstr(c->not_after));
 	json_object_set_new(o, "days_left", json_integer(c->days_left));
 	json_object_set_new(o, "chain_valid", json_boolean(c->chain_valid));
-	json_object_set_new(o, "chain_error", json_str(c->chain_error));
+	json_object_set_new(o, "chain_error", report_jstr(c->chain_error));
 	json_object_set_new(o, "name_match", json_boolean(c->name_match));
-	json_object_set_new(o, "matched_name", json_str(c->name_matched));
+	json_object_set_new(o, "matched_name", report_jstr(c->name_matched));
 	json_object_set_new(o, "expired", json_boolean(c->expired));
 	json_object_set_new(o, "not_yet_valid", json_boolean(c->not_yet_valid));
 	json_object_set_new(o, "self_signed", json_boolean(c->self_signed));
-	json_object_set_new(o, "key_type", json_str(c->key_type));
+	json_object_set_new(o, "key_type", report_jstr(c->key_type));
 	json_object_set_new(o, "key_bits", json_integer(c->key_bits));
-	json_object_set_new(o, "signature_algorithm", json_str(c->sig_alg));
-	json_object_set_new(o, "sha256", json_str(c->sha256));
-	json_object_set_new(o, "spki_sha256", json_str(c->spki_sha256));
+	json_object_set_new(o, "signature_algorithm", report_jstr(c->sig_alg));
+	json_object_set_new(o, "sha256", report_jstr(c->sha256));
+	json_object_set_new(o, "spki_sha256", report_jstr(c->spki_sha256));
 	json_object_set_new(o, "san", san);
 	json_object_set_new(o, "chain", chain);
 	return o;
@@ -219,7 +218,7 @@ report_scan_json(json_t *tls, const struct scan_result *sr)
 	    (enum heartbleed_result)sr->heartbleed)));
 	json_object_set_new(tls, "enumeration", json_pack("{s:i, s:i, s:i, s:b, s:o}",
 	    "connections", sr->connections, "floor", (int)r->floor, "backoffs", sr->backoffs,
-	    "complete", !r->incomplete, "incomplete_reason", json_str(r->incomplete_reason)));
+	    "complete", !r->incomplete, "incomplete_reason", report_jstr(r->incomplete_reason)));
 }
 
 static json_t *
@@ -244,9 +243,9 @@ report_endpoint_json(const struct endpoint *ep)
 	size_t i;
 
 	if (ep->tls != NULL)
-		tls = json_pack("{s:o, s:o, s:o, s:o, s:o}", "version", json_str(ep->tls->version),
-		    "cipher", json_str(ep->tls->cipher), "group", json_str(ep->tls->group),
-		    "signature_algorithm", json_str(ep->tls->sigalg), "sni", json_str(ep->tls->sni));
+		tls = json_pack("{s:o, s:o, s:o, s:o, s:o}", "version", report_jstr(ep->tls->version),
+		    "cipher", report_jstr(ep->tls->cipher), "group", report_jstr(ep->tls->group),
+		    "signature_algorithm", report_jstr(ep->tls->sigalg), "sni", report_jstr(ep->tls->sni));
 	if (ep->scan) {
 		if (json_is_null(tls))
 			tls = json_object();
@@ -257,21 +256,21 @@ report_endpoint_json(const struct endpoint *ep)
 		fi = finding_info(ep->findings[i].id);
 		json_array_append_new(f, json_pack("{s:s, s:s, s:s, s:o, s:s}", "id", fi->name,
 		    "severity", severity_name(ep->findings[i].severity), "summary", fi->summary,
-		    "detail", json_str(ep->findings[i].detail), "remedy", fi->remedy));
+		    "detail", report_jstr(ep->findings[i].detail), "remedy", fi->remedy));
 	}
 	tr = json_array();
 	for (i = 0; i < ep->nlines; i++) {
 		snprintf(line, sizeof(line), "%c %s", ep->lines[i].dir, ep->lines[i].text);
-		json_array_append_new(tr, json_str(line));
+		json_array_append_new(tr, report_jstr(line));
 	}
 	o = json_object();
-	json_object_set_new(o, "host", json_str(ep->host));
-	json_object_set_new(o, "ip", json_str(ep->ip));
+	json_object_set_new(o, "host", report_jstr(ep->host));
+	json_object_set_new(o, "ip", report_jstr(ep->ip));
 	json_object_set_new(o, "port", json_integer(ep->port));
 	json_object_set_new(o, "proto", json_string(endpoint_proto_name(ep->proto)));
-	json_object_set_new(o, "reference_name", json_str(ep->refname));
+	json_object_set_new(o, "reference_name", report_jstr(ep->refname));
 	json_object_set_new(o, "connected", json_boolean(ep->connected));
-	json_object_set_new(o, "banner", json_str(ep->banner));
+	json_object_set_new(o, "banner", report_jstr(ep->banner));
 	json_object_set_new(o, "starttls", json_pack("{s:b, s:b}", "offered", ep->starttls_offered,
 	    "implicit", ep->proto == ENDPOINT_PROTO_SMTPS));
 	json_object_set_new(o, "capabilities", json_pack("{s:o, s:o}", "plain",
@@ -282,7 +281,7 @@ report_endpoint_json(const struct endpoint *ep)
 		json_object_set_new(o, "dane", json_pack("{s:b, s:i, s:i, s:i, s:o, s:o}",
 		    "verified", ep->dane->verified, "records", ep->dane->records,
 		    "usable", ep->dane->usable, "depth", ep->dane->depth,
-		    "matched", json_str(ep->dane->matched), "error", json_str(ep->dane->error)));
+		    "matched", report_jstr(ep->dane->matched), "error", report_jstr(ep->dane->error)));
 	else
 		json_object_set_new(o, "dane", json_null());
 	json_object_set_new(o, "findings", f);

@@ -216,6 +216,50 @@ scan_one_done(struct probe *p, struct endpoint *ep, void *arg)
 	probe_free(p);
 }
 
+int
+scan_hello_once(struct event_base *base, const struct probe_params *tmpl, uint16_t version,
+    const uint16_t *suites, size_t nsuites, unsigned int opts, long tls_ms_max,
+    struct probe_raw *raw)
+{
+	struct hello_params hp;
+	struct probe_params pp;
+	struct dbuf hello;
+	struct arena *a;
+	uint8_t rnd[32];
+	int done = 0, rc = -1;
+
+	scan_rand(NULL, rnd, sizeof(rnd));
+	dbuf_init(&hello, 16384);
+	hello_params_default(&hp, version, rnd);
+	hp.sni = tmpl->refname;
+	hp.opts |= opts;
+	if (nsuites > 0) {
+		hp.ciphers = suites;
+		hp.nciphers = nsuites;
+	}
+	if (hello_build_client(&hello, &hp) != HELLO_BUILD_OK)
+		goto out;
+	raw->hello = hello.data;
+	raw->hello_len = hello.len;
+	pp = *tmpl;
+	pp.raw = raw;
+	pp.ntlsa = 0;
+	if (tls_ms_max > 0 && pp.tls_ms > tls_ms_max)
+		pp.tls_ms = tls_ms_max;
+	a = arena_new();
+	probe_start(base, &pp, a, scan_one_done, &done);
+	while (!done)
+		if (event_base_loop(base, EVLOOP_ONCE) < 0)
+			BUG("event loop failed");
+	arena_free(a);
+	rc = 0;
+out:
+	raw->hello = NULL;	/* the bytes are gone with this call */
+	raw->hello_len = 0;
+	dbuf_free(&hello);
+	return rc;
+}
+
 /*
  * With TLS 1.3 in a lane of its own, the TLS <= 1.2 lane cannot know the server's highest version,
  * so RFC 7507 is checked here: one hello at the second-highest version carrying
@@ -225,60 +269,33 @@ static enum tlsenum_answer
 scan_fallback(struct event_base *base, const struct scan_config *cfg, struct scan_result *res)
 {
 	const struct tlsenum_report *r = &res->report;
-	struct hello_params hp;
 	struct hello_server hs;
-	struct probe_params pp;
 	struct probe_raw raw;
-	struct dbuf hello, flight;
-	struct arena *a;
-	uint8_t rnd[32];
+	struct dbuf flight;
 	enum tlsenum_answer ans = TLSENUM_INDETERMINATE;
 	enum hello_result hr;
-	int v, n = 0, done = 0;
-	size_t i;
+	int v, n = 0;
 
 	for (v = TLSENUM_TLS13; v >= TLSENUM_SSL3; v--)
 		if (r->v[v].supported == TLSENUM_YES && ++n == 2)
 			break;
 	if (n < 2)
 		return TLSENUM_NOT_APPLICABLE;
-	for (i = 0; i < sizeof(rnd); i++)
-		rnd[i] = (uint8_t)random();
-	dbuf_init(&hello, 16384);
 	dbuf_init(&flight, HELLO_FLIGHT_MAX + 1024);
-	hello_params_default(&hp, tlsenum_version_wire((enum tlsenum_version)v), rnd);
-	hp.sni = cfg->probe.refname;
-	hp.opts |= HELLO_OPT_FALLBACK_SCSV;
-	if (r->v[v].nsuites > 0) {
-		hp.ciphers = r->v[v].suites;
-		hp.nciphers = r->v[v].nsuites;
-	}
-	if (hello_build_client(&hello, &hp) != HELLO_BUILD_OK)
-		goto out;
 	memset(&raw, 0, sizeof(raw));
-	raw.hello = hello.data;
-	raw.hello_len = hello.len;
 	raw.flight = &flight;
-	pp = cfg->probe;
-	pp.raw = &raw;
-	pp.ntlsa = 0;
-	a = arena_new();
-	probe_start(base, &pp, a, scan_one_done, &done);
-	while (!done)
-		if (event_base_loop(base, EVLOOP_ONCE) < 0)
-			BUG("event loop failed");
-	arena_free(a);
-	res->connections++;
-	if (raw.end == PROBE_RAW_COMPLETE) {
-		hr = hello_parse_server(flight.data, flight.len, &hs);
-		if (hr == HELLO_ALERT && hs.alert_desc == 86)
-			ans = TLSENUM_YES;
-		else if (hr == HELLO_OK || (hs.seen & HELLO_SEEN_HELLO))
-			ans = TLSENUM_NO;
-		hello_server_free(&hs);
+	if (scan_hello_once(base, &cfg->probe, tlsenum_version_wire((enum tlsenum_version)v),
+	    r->v[v].suites, r->v[v].nsuites, HELLO_OPT_FALLBACK_SCSV, 0, &raw) == 0) {
+		res->connections++;
+		if (raw.end == PROBE_RAW_COMPLETE) {
+			hr = hello_parse_server(flight.data, flight.len, &hs);
+			if (hr == HELLO_ALERT && hs.alert_desc == 86)
+				ans = TLSENUM_YES;
+			else if (hr == HELLO_OK || (hs.seen & HELLO_SEEN_HELLO))
+				ans = TLSENUM_NO;
+			hello_server_free(&hs);
+		}
 	}
-out:
-	dbuf_free(&hello);
 	dbuf_free(&flight);
 	return ans;
 }

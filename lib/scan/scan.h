@@ -35,4 +35,15 @@ struct scan_result {
 
 void	scan_run(struct event_base *, const struct scan_config *, struct scan_result *);
 
+/*
+ * One raw-hello connection run to its end on the loop (for the single-shot tests: fallback SCSV,
+ * Heartbleed): a ClientHello at `version` built from hello_params_default() plus `opts`, offering
+ * `suites` when nsuites > 0.  The caller sets raw->flight (and raw->after/flight2 for a second
+ * step); the hello fields are filled here.  tls_ms_max > 0 caps the answer's deadline.
+ * Returns -1 when the hello cannot be built (no connection was made), else 0.
+ */
+int	scan_hello_once(struct event_base *, const struct probe_params *tmpl, uint16_t version,
+	    const uint16_t *suites, size_t nsuites, unsigned int opts, long tls_ms_max,
+	    struct probe_raw *raw);
+
 #endif
