@@ -13,7 +13,7 @@ extern "C" {
 #endif
 
 #define MAILTLS_VERSION_STRING	"0.1.0"
-#define MAILTLS_SCHEMA		1	/* the JSON report's "schema" */
+#define MAILTLS_SCHEMA		2	/* the JSON report's "schema" */
 
 enum mailtls_status {
 	MAILTLS_OK = 0,			/* audited; the report may hold findings */

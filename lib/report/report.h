@@ -11,7 +11,7 @@
 struct endpoint;
 struct check_result;
 
-#define REPORT_SCHEMA	1
+#define REPORT_SCHEMA	2
 
 struct report_opts {
 	int		 color;		/* ANSI colours (only when writing to a TTY) */

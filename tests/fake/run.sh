@@ -156,7 +156,7 @@ scenario() {
     if grep -Eq 'ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:' "$err"; then
         why+=("sanitizer report on stderr")
     fi
-    if ! jq -e '.schema == 1 and (.endpoints | type == "array" and length > 0)' "$out" >/dev/null 2>&1; then
+    if ! jq -e '.schema == 2 and (.endpoints | type == "array" and length > 0)' "$out" >/dev/null 2>&1; then
         why+=("stdout is not schema-1 JSON with endpoints")
     else
         got=$(jq -r '[.endpoints[].findings[]?.id] | join(",")' "$out")

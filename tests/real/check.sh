@@ -162,7 +162,7 @@ result connections-counted "$([ "$jconn" = "$sconn" ] && echo 1 || echo 0)" \
 # One domain: the object is at the top level; exit 0 (nothing at or above --fail-on high).
 timeout 60 "$BIN" check dane-ee.example "${COMMON[@]}" --json >"$OUT/single.json" 2>"$OUT/single.err"
 rc=$?
-ok=$(jq -r --argjson rc "$rc" '(has("domains") | not) and .schema == 1 and .command == "check" and
+ok=$(jq -r --argjson rc "$rc" '(has("domains") | not) and .schema == 2 and .command == "check" and
 	.domain == "dane-ee.example" and $rc == 0' "$OUT/single.json" 2>/dev/null)
 result single-domain "$([ "$ok" = true ] && echo 1 || echo 0)" "exit $rc, $(head -c 300 "$OUT/single.json" "$OUT/single.err")"
 # A high finding (downgrade.possible) makes the exit status 1.

@@ -65,7 +65,7 @@ check() {
 ids='[.endpoints[0].findings[].id]'
 
 check valid "127.0.0.2 --name mx.lab.example" \
-	'.schema == 1' \
+	'.schema == 2' \
 	'.endpoints[0].host == "127.0.0.2" and .endpoints[0].ip == "127.0.0.2" and .endpoints[0].port == 25' \
 	'.endpoints[0].proto == "smtp" and .endpoints[0].starttls.offered == true' \
 	'.endpoints[0].tls.version == "TLSv1.3"' \
