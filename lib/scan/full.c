@@ -74,10 +74,10 @@ full_endpoint(struct event_base *base, const struct probe_params *pp, struct end
 	gi.cert_authenticated_by = fo->auth != GRADE_AUTH_NONE ? fo->auth :
 	    gi.cert_trusted && gi.cert_name_ok ? GRADE_AUTH_PKIX : GRADE_AUTH_NONE;
 	if (c) {
-		/* RSA-equivalent strength (NIST SP 800-57): EC 256 ~ RSA 3072 */
-		gi.cert_key_bits = strcmp(c->key_type ? c->key_type : "", "EC") == 0 ?
-		    (c->key_bits >= 384 ? 7680 : c->key_bits >= 256 ? 3072 : 2048) :
-		    (unsigned int)c->key_bits;
+		/* the leaf as presented; grade.c rates the key (RSA-equivalent) and signature */
+		gi.cert_key_type = c->key_type;
+		gi.cert_key_bits = c->key_bits > 0 ? (unsigned int)c->key_bits : 0;
+		gi.cert_sig_alg = c->sig_alg;
 	}
 	grade_compute(&gi, g);
 	ep->grade = g;

@@ -6,11 +6,13 @@
  * are ours (each justified in docs/grading.md), and certificate trust is judged the way mail is
  * delivered: on port 25 an unauthenticated certificate is marked, not capped.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "scan/grade.h"
 #include "scan/tlsenum.h"
@@ -413,6 +415,73 @@ grade_group_bits(uint16_t g)
 	}
 }
 
+/*
+ * The certificate key in RSA-equivalent bits, NIST SP 800-57 Part 1 Rev. 5, Table 2
+ * ("comparable security strengths"): an ECC key of f bits gives <= 80 bits of security for
+ * f = 160..223 (RSA 1024), 112 for 224..255 (RSA 2048), 128 for 256..383 (RSA 3072), 192 for
+ * 384..511 (RSA 7680), 256 from 512 (RSA 15360); below 160 we say 512, under every row.
+ * EdDSA by its curve (RFC 8032 §1, FIPS 186-5): Ed25519 about 128 bits of security (as P-256),
+ * Ed448 about 224, which the table's next lower row (192) rates RSA 7680.  Finite-field keys
+ * (RSA, RSA-PSS, DSA) are their own size.  Names are cert.c's: "RSA", "EC", "ED25519", or
+ * OpenSSL's short name ("ED448", "DSA", "RSASSA-PSS").  Anything else: 0, not graded.
+ */
+unsigned int
+grade_key_strength(const char *type, unsigned int bits)
+{
+	if (type == NULL || bits == 0)
+		return 0;
+	if (strcasecmp(type, "RSA") == 0 || strcasecmp(type, "RSA-PSS") == 0 ||
+	    strcasecmp(type, "RSASSA-PSS") == 0 || strcasecmp(type, "DSA") == 0)
+		return bits;
+	if (strcasecmp(type, "ED25519") == 0)
+		return 3072;
+	if (strcasecmp(type, "ED448") == 0)
+		return 7680;
+	if (strcasecmp(type, "EC") == 0) {
+		if (bits >= 512)
+			return 15360;
+		if (bits >= 384)
+			return 7680;
+		if (bits >= 256)
+			return 3072;
+		if (bits >= 224)
+			return 2048;
+		if (bits >= 160)
+			return 1024;
+		return 512;
+	}
+	return 0;
+}
+
+/*
+ * The leaf's signature hash, from OpenSSL's names ("md5WithRSAEncryption", "ecdsa-with-SHA1",
+ * "dsaWithSHA1", "shaWithRSAEncryption" for SHA-0, "sha256WithRSAEncryption", "ED25519").
+ * MD2/MD4/MD5 and SHA-0 are broken (chosen-prefix collisions forge certificates); SHA-1 is
+ * weak.  RSASSA-PSS names its hash in parameters we do not see: OK.
+ */
+enum grade_sig
+grade_sig_class(const char *sig_alg)
+{
+	char low[64];
+	const char *p;
+	size_t i;
+
+	if (sig_alg == NULL)
+		return GRADE_SIG_OK;
+	for (i = 0; sig_alg[i] != '\0' && i < sizeof(low) - 1; i++)
+		low[i] = (char)tolower((unsigned char)sig_alg[i]);
+	low[i] = '\0';
+	if (strstr(low, "md2") || strstr(low, "md4") || strstr(low, "md5"))
+		return GRADE_SIG_BROKEN;
+	for (p = low; (p = strstr(p, "sha")) != NULL; p += 3) {
+		if (p[3] == '1' && !isdigit((unsigned char)p[4]))
+			return GRADE_SIG_SHA1;
+		if (p[3] == '\0' || strncmp(p + 3, "with", 4) == 0)
+			return GRADE_SIG_BROKEN;	/* "sha" alone: SHA-0 */
+	}
+	return GRADE_SIG_OK;
+}
+
 static int
 grade_cipher_points(unsigned int bits)
 {
@@ -488,8 +557,8 @@ grade_scores(const struct grade_input *in, struct grade_result *g)
 		g->protocol_score = g->kx_score = g->cipher_score = g->score = 0;
 		return;
 	}
-	if (in->cert_key_bits > 0 && grade_kx_points(in->cert_key_bits) < kx)
-		kx = grade_kx_points(in->cert_key_bits);
+	if (g->cert_key_strength > 0 && grade_kx_points(g->cert_key_strength) < kx)
+		kx = grade_kx_points(g->cert_key_strength);
 	for (i = 0; i < r->nkx; i++) {
 		bits = r->kx[i].bits ? r->kx[i].bits : grade_group_bits(r->kx[i].group);
 		if (grade_kx_points(bits) < kx)
@@ -536,6 +605,44 @@ grade_plus_suites(const struct tlsenum_report *r)
 	return vr->nsuites > 0;
 }
 
+/*
+ * The leaf's key and signature, SSL Labs' rules (Rating Guide 2009e, "Certificate Inspection"
+ * and the key exchange table; "Stricter Security Requirements for 2014"): key under 1024 bits
+ * F, under 2048 capped at B, MD2/MD5 signature F; SHA-1 capped at B is ours (docs/grading.md).
+ * Applied whatever authenticated the certificate: DANE or MTA-STS vouch for whose key it is,
+ * not for how strong it is.
+ */
+static void
+grade_cert_caps(const struct grade_input *in, struct grade_result *g)
+{
+	unsigned int eq = g->cert_key_strength;
+	char why[GRADE_REASON_MAX];
+	enum grade_sig sig;
+
+	if (in->cert_key_type != NULL && eq == 0)
+		grade_say(&g->reasons, "certificate key %s (%u bits): strength unknown, not graded",
+		    in->cert_key_type, in->cert_key_bits);
+	else if (eq > 0 && eq < 2048) {
+		if (eq == in->cert_key_bits)
+			snprintf(why, sizeof(why), "certificate key %s %u bits (under %u)",
+			    in->cert_key_type, in->cert_key_bits, eq < 1024 ? 1024 : 2048);
+		else
+			snprintf(why, sizeof(why), "certificate key %s %u bits (RSA-equivalent %u, "
+			    "under %u)", in->cert_key_type, in->cert_key_bits, eq,
+			    eq < 1024 ? 1024 : 2048);
+		grade_cap(g, eq < 1024 ? GRADE_F : GRADE_B, why);
+	}
+	sig = grade_sig_class(in->cert_sig_alg);
+	if (sig == GRADE_SIG_BROKEN) {
+		snprintf(why, sizeof(why), "certificate signed with %s (collisions forge "
+		    "certificates)", in->cert_sig_alg);
+		grade_cap(g, GRADE_F, why);
+	} else if (sig == GRADE_SIG_SHA1) {
+		snprintf(why, sizeof(why), "certificate signed with %s (SHA-1)", in->cert_sig_alg);
+		grade_cap(g, GRADE_B, why);
+	}
+}
+
 void
 grade_compute(const struct grade_input *in, struct grade_result *g)
 {
@@ -546,6 +653,7 @@ grade_compute(const struct grade_input *in, struct grade_result *g)
 
 	memset(g, 0, sizeof(*g));
 	weak_assess(r, &g->weak);
+	g->cert_key_strength = grade_key_strength(in->cert_key_type, in->cert_key_bits);
 	grade_scores(in, g);
 	g->tls_letter = grade_from_score(g->score);
 	if (g->tls_letter != GRADE_A || !r->any_supported)
@@ -600,6 +708,7 @@ grade_compute(const struct grade_input *in, struct grade_result *g)
 		grade_cap(g, GRADE_B, "no forward secrecy");
 	if (grade_has(g, WEAK_KX_DH_WEAK) && r->dh_min_bits >= 1024)
 		grade_cap(g, GRADE_B, "DH group under 2048 bits");
+	grade_cert_caps(in, g);
 	/* A-: a missing safety net. */
 	if (grade_has(g, WEAK_TLS_NO_FALLBACK_SCSV))
 		grade_cap(g, GRADE_A_MINUS, "TLS_FALLBACK_SCSV not honoured");
@@ -611,7 +720,7 @@ grade_compute(const struct grade_input *in, struct grade_result *g)
 		    r->v[TLSENUM_TLS10].supported != TLSENUM_YES &&
 		    r->secure_reneg != TLSENUM_NO && r->fallback_scsv != TLSENUM_NO &&
 		    (r->dh_min_bits == 0 || r->dh_min_bits >= 2048) &&
-		    (in->cert_key_bits == 0 || in->cert_key_bits >= 2048))
+		    (g->cert_key_strength == 0 || g->cert_key_strength >= 2048))
 			g->tls_letter = GRADE_A_PLUS;
 		else if (!grade_plus_suites(r))
 			grade_say(&g->reasons, "not A+: no TLS 1.3, and TLS 1.2 suites without "
@@ -624,7 +733,8 @@ grade_compute(const struct grade_input *in, struct grade_result *g)
 	authenticated = in->cert_authenticated_by == GRADE_AUTH_DANE ||
 	    in->cert_authenticated_by == GRADE_AUTH_MTASTS;
 	if (authenticated)
-		grade_say(&g->reasons, "certificate authenticated by %s: trust and name not graded",
+		grade_say(&g->reasons, "certificate authenticated by %s: trust and name not graded "
+		    "(key and signature are)",
 		    grade_auth_name(in->cert_authenticated_by));
 	else {
 		if (!in->cert_trusted)

@@ -47,7 +47,19 @@ struct grade_input {
 	int				 cert_trusted;	/* chains to a trusted root, in date */
 	int				 cert_name_ok;	/* RFC 6125 match for the name asked for */
 	enum grade_auth			 cert_authenticated_by;
-	unsigned int			 cert_key_bits;	/* RSA-equivalent (P-256: 3072); 0: unknown */
+	/* The leaf certificate the server presents, as lib/tls/cert.c describes it.  Key size and
+	 * signature are graded whatever authenticates the certificate (docs/grading.md). */
+	const char			*cert_key_type;	/* "RSA", "EC", "ED25519", ...; NULL: none */
+	unsigned int			 cert_key_bits;	/* OpenSSL's count: modulus, curve order, 253 */
+	const char			*cert_sig_alg;	/* "sha256WithRSAEncryption"; NULL: unknown */
+};
+
+/* How the leaf's signature hash is graded. */
+enum grade_sig {
+	GRADE_SIG_OK,		/* SHA-2, SHA-3, EdDSA, or not recognised as weak */
+	GRADE_SIG_SHA1,		/* SHA-1: capped at B */
+	GRADE_SIG_BROKEN,	/* MD2, MD4, MD5, SHA-0: F */
+	GRADE_SIG_LAST
 };
 
 /* NCSC-NL "IT Security Guidelines for TLS" v2.1 (2021) levels, as internet.nl reports them. */
@@ -78,6 +90,7 @@ struct grade_result {
 	char			 display[12];	/* "A+", "B [T]" (marked, not capped), "T" (capped) */
 	int			 score;		/* 0..100: 0.3 protocol + 0.3 kx + 0.4 cipher */
 	int			 protocol_score, kx_score, cipher_score;
+	unsigned int		 cert_key_strength;	/* RSA-equivalent bits scored; 0: unknown */
 	struct grade_reasons	 reasons;	/* "capped at B: TLS 1.0 accepted", ... */
 	struct weak_result	 weak;		/* what the caps were read from */
 
@@ -97,6 +110,12 @@ enum grade_ncsc	 grade_ncsc_version(enum tlsenum_version);
 enum grade_ncsc	 grade_ncsc_suite(uint16_t code);
 enum grade_ncsc	 grade_ncsc_group(uint16_t group);
 enum grade_ncsc	 grade_ncsc_dh_bits(unsigned int bits);
+
+/* Certificate key strength in RSA-equivalent bits (NIST SP 800-57 Part 1 Rev. 5, Table 2):
+ * RSA/DSA as they are, EC by curve order (256 -> 3072), Ed25519 3072, Ed448 7680; 0 unknown. */
+unsigned int	 grade_key_strength(const char *key_type, unsigned int bits);
+/* Class of a certificate signature algorithm given by OpenSSL's long or short name. */
+enum grade_sig	 grade_sig_class(const char *sig_alg);
 
 /* Name tables: never NULL ("?" out of range). */
 const char	*grade_letter_name(enum grade_letter);		/* "A+" */
