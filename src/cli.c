@@ -1,6 +1,7 @@
 /*
  * cli.c — pieces every command shares: option values and this machine's name.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,73 @@
 #include "probe/probe.h"
 #include "verdict/finding.h"
 
+/*
+ * A usage error, as git, curl and ssh report one: a single line saying what was wrong, a pointer
+ * to --help, nothing on stdout.  The full help would bury the one line that matters.
+ */
+int
+cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mailtls: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'mailtls --help' for more information.\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* For option values checked deep inside cli_common_opt(): report and exit 2. */
+static void
+cli_usage_die(const char *fmt, const char *opt, const char *val)
+{
+	exit(cli_usage_error(fmt, opt, val));
+}
+
+/*
+ * getopt_long() returned '?' or ':' (opterr is 0, so it printed nothing): name the offending
+ * option.  glibc leaves a long option's word at argv[optind - 1] and sets optopt to 0 when the
+ * name is unknown or ambiguous, to the option's val when it lacks or must not have an argument;
+ * for a short option optopt is the character.
+ */
+int
+cli_opt_error(int argc, char **argv, const struct option *lo)
+{
+	const char *w = optind > 0 && optind <= argc ? argv[optind - 1] : "", *eq;
+	const struct option *o, *hit = NULL;
+	size_t n;
+	int nhit = 0;
+
+	if (strncmp(w, "--", 2) == 0 && w[2] != '\0') {
+		n = (eq = strchr(w, '=')) != NULL ? (size_t)(eq - w - 2) : strlen(w + 2);
+		for (o = lo; o->name != NULL; o++) {
+			if (strncmp(o->name, w + 2, n) != 0)
+				continue;
+			if (o->name[n] == '\0') {	/* exact */
+				hit = o;
+				nhit = 1;
+				break;
+			}
+			hit = o;
+			nhit++;
+		}
+		/* optopt names a short option when this word was fine and a cluster after it was not */
+		if (optopt == 0 || (hit != NULL && hit->val == optopt)) {
+			if (nhit == 0)
+				return cli_usage_error("unknown option '--%.*s'", (int)n, w + 2);
+			if (nhit > 1)
+				return cli_usage_error("option '--%.*s' is ambiguous", (int)n, w + 2);
+			if (hit->has_arg == no_argument && eq != NULL)
+				return cli_usage_error("option '--%s' takes no value", hit->name);
+			return cli_usage_error("option '--%s' needs a value", hit->name);
+		}
+	}
+	if (optopt != 0)
+		return cli_usage_error("unknown option '-%c'", optopt);
+	return cli_usage_error("bad option '%s'", w);
+}
+
 /* "--timeout 2.5" -> 2500 ms; a bad value is a usage error (exit 2). */
 long
 cli_secs(const char *s, const char *opt)
@@ -18,11 +86,23 @@ cli_secs(const char *s, const char *opt)
 	double v = strtod(s, &end);
 
 	/* at least 1 ms: a deadline that rounds to 0 would mean none at all */
-	if (*end != '\0' || !(v >= 0.001) || v > 86400) {
-		fprintf(stderr, "mailtls: %s wants seconds (0.001 to 86400), not '%s'\n", opt, s);
-		exit(EXIT_USAGE);
-	}
+	if (*s == '\0' || *end != '\0' || !(v >= 0.001) || v > 86400)
+		cli_usage_die("%s wants seconds (0.001 to 86400), not '%s'", opt, s);
 	return (long)(v * 1000);
+}
+
+/* A whole number from lo to hi, or a usage error naming the option and the value. */
+static long
+cli_count(const char *s, const char *opt, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < lo || v > hi)
+		exit(cli_usage_error("%s wants a whole number from %ld to %ld, not '%s'", opt, lo, hi,
+		    s));
+	return v;
 }
 
 void
@@ -54,15 +134,9 @@ cli_common_opt(struct cli_common *co, int ch, const char *arg)
 	case 'K': co->color = 1; break;
 	case 'N': co->color = 0; break;
 	case 'F': co->full = 1; break;
-	case 'M':
-		co->fo.lanes = atoi(arg);
-		if (co->fo.lanes < 1 || co->fo.lanes > SCAN_LANES_MAX) {
-			fprintf(stderr, "mailtls: --max-conn is 1 to %d\n", SCAN_LANES_MAX);
-			exit(EXIT_USAGE);
-		}
-		break;
+	case 'M': co->fo.lanes = (int)cli_count(arg, "--max-conn", 1, SCAN_LANES_MAX); break;
 	case 'G': co->fo.spacing_ms = cli_secs(arg, "--spacing"); break;
-	case 'X': co->fo.max_attempts = (unsigned)strtoul(arg, NULL, 10); break;
+	case 'X': co->fo.max_attempts = (unsigned)cli_count(arg, "--max-attempts", 1, 1000000); break;
 	default:
 		return 0;
 	}
@@ -74,10 +148,8 @@ cli_severity(const char *s)
 {
 	int sev = severity_by_name(s);
 
-	if (sev < 0) {
-		fprintf(stderr, "mailtls: --fail-on wants info, low, medium, high or critical\n");
-		exit(EXIT_USAGE);
-	}
+	if (sev < 0)
+		cli_usage_die("%s wants info, low, medium, high or critical, not '%s'", "--fail-on", s);
 	return sev;
 }
 

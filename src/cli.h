@@ -52,6 +52,9 @@ int	cmd_host(int, char **);
 int	cmd_findings(int, char **);
 int	cmd_check(int, char **);
 const char *cli_fqdn(void);
+/* Usage errors: one line on stderr naming the problem, a pointer to --help; both return EXIT_USAGE. */
+int	cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int	cli_opt_error(int argc, char **argv, const struct option *);	/* getopt said '?' or ':' */
 long	cli_secs(const char *, const char *opt);
 int	cli_severity(const char *);
 void	usage(FILE *);

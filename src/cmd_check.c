@@ -96,10 +96,8 @@ cmd_check(int argc, char **argv)
 		case 'P': progress = 0; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default:
-			if (!cli_common_opt(&co, ch, optarg)) {
-				fprintf(stderr, "mailtls: see mailtls --help\n");
-				return EXIT_USAGE;
-			}
+			if (!cli_common_opt(&co, ch, optarg))
+				return cli_opt_error(argc, argv, longopts);
 		}
 	}
 	cfg.ehlo = co.ehlo;
@@ -110,17 +108,15 @@ cmd_check(int argc, char **argv)
 	cfg.full = co.full;
 	cfg.full_opts = co.fo;
 	ndomains = argc - optind;
-	if (ndomains < 1 || ndomains > CHECK_DOMAINS_MAX) {
-		fprintf(stderr, "mailtls: check wants 1 to %d domains\n", CHECK_DOMAINS_MAX);
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (ndomains < 1)
+		return cli_usage_error("check wants a DOMAIN");
+	if (ndomains > CHECK_DOMAINS_MAX)
+		return cli_usage_error("check takes at most %d domains, not %d", CHECK_DOMAINS_MAX,
+		    ndomains);
 	for (i = optind; i < argc; i++)
 		if (strlen(argv[i]) == 0 || strlen(argv[i]) > 253 || strchr(argv[i], '/') ||
-		    strchr(argv[i], ' ') || strchr(argv[i], ':')) {
-			fprintf(stderr, "mailtls: '%s' is not a domain name\n", argv[i]);
-			return EXIT_USAGE;
-		}
+		    strchr(argv[i], ' ') || strchr(argv[i], ':'))
+			return cli_usage_error("'%s' is not a domain name", argv[i]);
 	color = co.color < 0 ? isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL : co.color;
 	ro.color = color && !co.json;
 	if (progress < 0)

@@ -87,38 +87,32 @@ cmd_host(int argc, char **argv)
 	ro.transcript = 1;
 	ro.command = "host";
 	optind = 1;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'P':
-			if ((proto = endpoint_proto_by_name(optarg)) < 0) {
-				fprintf(stderr, "mailtls: --proto is smtp or smtps, not '%s'\n", optarg);
-				return EXIT_USAGE;
-			}
+			if ((proto = endpoint_proto_by_name(optarg)) < 0)
+				return cli_usage_error("--proto wants smtp or smtps, not '%s'", optarg);
 			break;
 		case 'n': name = optarg; break;
 		case 'q': ro.transcript = 0; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default:
-			if (!cli_common_opt(&co, ch, optarg)) {
-				fprintf(stderr, "mailtls: see mailtls --help\n");
-				return EXIT_USAGE;
-			}
+			if (!cli_common_opt(&co, ch, optarg))
+				return cli_opt_error(argc, argv, longopts);
 		}
 	}
 	pp.connect_ms = co.connect_ms;
 	pp.reply_ms = co.reply_ms;
 	pp.tls_ms = co.tls_ms;
 	pp.total_ms = co.total_ms;
-	if (optind != argc - 1) {
-		fprintf(stderr, "mailtls: host wants exactly one TARGET\n");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (sock_target_parse(argv[optind], &tgt) < 0) {
-		fprintf(stderr, "mailtls: cannot parse target '%s' (host, host:port or [IPv6]:port)\n",
+	if (optind == argc)
+		return cli_usage_error("host wants a TARGET (host, host:port or [IPv6]:port)");
+	if (optind < argc - 1)
+		return cli_usage_error("host wants one TARGET; '%s' is one too many", argv[optind + 1]);
+	if (sock_target_parse(argv[optind], &tgt) < 0)
+		return cli_usage_error("cannot parse target '%s' (host, host:port or [IPv6]:port)",
 		    argv[optind]);
-		return EXIT_USAGE;
-	}
 	color = co.color < 0 ? isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL : co.color;
 	ro.color = color && !co.json;
 	progress = isatty(STDERR_FILENO);

@@ -1,6 +1,7 @@
 /*
  * main.c — mailtls: can an active attacker read or alter mail in transit to this server or domain?
  */
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,10 +66,9 @@ main(int argc, char **argv)
 {
 	/* a peer that resets mid-write is a finding, not a reason to die */
 	signal(SIGPIPE, SIG_IGN);
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	opterr = 0;	/* the commands report bad options themselves, in one line (cli_opt_error) */
+	if (argc < 2)
+		return cli_usage_error("no command given (check, host or findings)");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
@@ -84,7 +84,7 @@ main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "findings") == 0)
 		return cmd_findings(argc - 1, argv + 1);
-	fprintf(stderr, "mailtls: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return EXIT_USAGE;
+	if (argv[1][0] == '-')
+		return cli_usage_error("unknown option '%s'", argv[1]);
+	return cli_usage_error("unknown command '%s'", argv[1]);
 }

@@ -1,5 +1,6 @@
 #!/bin/sh
-# docs/findings.md is generated from the finding table; it must not drift.
+# docs/findings.md is generated from the finding table; it must not drift.  Then the usage
+# errors that mailtls(1) and --help promise (tests/unit/usage.sh).
 bin=$1
 tmp=$(mktemp)
 "$bin" findings --markdown >"$tmp"
@@ -12,3 +13,4 @@ else
 	rm -f "$tmp"
 	exit 1
 fi
+sh tests/unit/usage.sh "$bin"
