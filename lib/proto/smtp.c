@@ -2,7 +2,7 @@
  * smtp.c — SMTP reply and EHLO capability parsers.
  *
  * RFC 5321 §4.2: a reply is one or more lines "NNN-text" ending with "NNN text" (or "NNN" alone);
- * every line carries the same code.  We accept bare LF as a line end because broken middleboxes send
+ * every line carries the same code, whose digits are 2-5, 0-5 and 0-9.  We accept bare LF as a line end because broken middleboxes send
  * it and rejecting it would hide the real finding behind a parse error.
  */
 #include <ctype.h>
@@ -35,6 +35,24 @@ smtp_reply_class(int code)
 }
 
 /*
+ * RFC 5321 §4.2: Reply-code = %x32-35 %x30-35 %x30-39.  Is the start of a line (n bytes, maybe
+ * fewer than the code's three) still a possible reply line?  want is the first line's code,
+ * which every line of the reply repeats, or NULL on the first line.
+ */
+static int
+smtp_code_prefix_ok(const char *s, size_t n, const char *want)
+{
+	static const char lo[3] = { '2', '0', '0' }, hi[3] = { '5', '5', '9' };
+	size_t i;
+
+	for (i = 0; i < n && i < 3; i++)
+		if (s[i] < lo[i] || s[i] > hi[i] || (want != NULL && s[i] != want[i]))
+			return 0;
+	/* after the code: "-" (more lines follow), SP, or the line end */
+	return n < 4 || s[3] == '-' || s[3] == ' ' || s[3] == '\r';
+}
+
+/*
  * Two passes: the first finds the end of the reply and checks every line within the ceilings
  * without allocating; the second copies the lines into the arena.
  */
@@ -42,21 +60,22 @@ enum smtp_parse
 smtp_reply_parse(const char *buf, size_t len, struct arena *a, struct smtp_reply *r)
 {
 	size_t off = 0, eol, linelen, nlines = 0, i;
-	int code = -1, c, last = 0;
-	const char *nl;
+	int last = 0;
+	const char *nl, *first = NULL;
 
 	memset(r, 0, sizeof(*r));
 	while (!last) {
 		nl = memchr(buf + off, '\n', len - off);
 		if (nl == NULL) {
-			if (len - off > SMTP_LINE_MAX)
+			/* a partial line over the ceiling, unless only its CR is still to be followed by LF */
+			if (len - off > SMTP_LINE_MAX + 1 ||
+			    (len - off == SMTP_LINE_MAX + 1 && buf[len - 1] != '\r'))
 				return SMTP_PARSE_LINE_TOO_LONG;
 			if (off > SMTP_REPLY_BYTES_MAX)
 				return SMTP_PARSE_REPLY_TOO_LONG;
-			/* a partial line can already be judged: it must start with digits */
-			for (i = 0; i < len - off && i < 3; i++)
-				if (!isdigit((unsigned char)buf[off + i]))
-					return SMTP_PARSE_BAD;
+			/* a partial line can already be judged: a code in range, the same code, a separator */
+			if (!smtp_code_prefix_ok(buf + off, len - off, first))
+				return SMTP_PARSE_BAD;
 			return SMTP_PARSE_NEED_MORE;
 		}
 		eol = (size_t)(nl - buf);
@@ -65,24 +84,21 @@ smtp_reply_parse(const char *buf, size_t len, struct arena *a, struct smtp_reply
 			linelen--;
 		if (linelen > SMTP_LINE_MAX)
 			return SMTP_PARSE_LINE_TOO_LONG;
-		if (linelen < 3 || !isdigit((unsigned char)buf[off]) ||
-		    !isdigit((unsigned char)buf[off + 1]) || !isdigit((unsigned char)buf[off + 2]))
+		/* "NNN" alone, "NNN text", "NNN-text"; a CR only right before the LF */
+		if (linelen < 3 || !smtp_code_prefix_ok(buf + off, linelen, first) ||
+		    (linelen > 3 && buf[off + 3] == '\r'))
 			return SMTP_PARSE_BAD;
-		c = (buf[off] - '0') * 100 + (buf[off + 1] - '0') * 10 + (buf[off + 2] - '0');
-		if (c < 100 || c > 599 || (code != -1 && c != code))
-			return SMTP_PARSE_BAD;
-		code = c;
+		if (first == NULL)
+			first = buf + off;
 		if (linelen == 3 || buf[off + 3] == ' ')
 			last = 1;
-		else if (buf[off + 3] != '-')
-			return SMTP_PARSE_BAD;
 		nlines++;
 		off = eol + 1;
 		if (nlines > SMTP_REPLY_LINES_MAX || off > SMTP_REPLY_BYTES_MAX)
 			return SMTP_PARSE_REPLY_TOO_LONG;
 	}
 
-	r->code = code;
+	r->code = (first[0] - '0') * 100 + (first[1] - '0') * 10 + (first[2] - '0');
 	r->nlines = nlines;
 	r->consumed = off;
 	r->lines = arena_alloc(a, nlines * sizeof(char *));

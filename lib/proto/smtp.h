@@ -13,7 +13,7 @@
 struct arena;
 
 /* Ceilings for what a server may send in one reply. */
-#define SMTP_LINE_MAX		2048	/* RFC 5321 §4.5.3.1.5 says 512; we allow slack */
+#define SMTP_LINE_MAX		2048	/* bytes before CRLF; RFC 5321 §4.5.3.1.5 says 512 with it */
 #define SMTP_REPLY_LINES_MAX	100	/* lines in one multi-line reply */
 #define SMTP_REPLY_BYTES_MAX	(32 * 1024)
 
@@ -27,7 +27,7 @@ enum smtp_parse {
 };
 
 struct smtp_reply {
-	int		 code;		/* 100..599 */
+	int		 code;		/* 200..559, each digit in RFC 5321 §4.2's range */
 	size_t		 nlines;
 	char		**lines;	/* text after "NNN-"/"NNN ", NUL-terminated, in the arena */
 	size_t		 consumed;	/* bytes of input this reply used, final line ending included */

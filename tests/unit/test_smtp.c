@@ -37,6 +37,29 @@ static const struct reply_case reply_cases[] = {
 	{ "099 low\r\n", SMTP_PARSE_BAD, 0, 0, NULL },
 	{ "\x16\x03\x01\x00", SMTP_PARSE_BAD, 0, 0, NULL },
 	{ "220 a\r\n250 b\r\n", SMTP_PARSE_OK, 220, 1, "a" },	/* one reply at a time */
+	/* RFC 5321 §4.2: Reply-code = %x32-35 %x30-35 %x30-39 */
+	{ "199 early\r\n", SMTP_PARSE_BAD, 0, 0, NULL },
+	{ "100\r\n", SMTP_PARSE_BAD, 0, 0, NULL },
+	{ "260 ok\r\n", SMTP_PARSE_BAD, 0, 0, NULL },
+	{ "559 no\r\n", SMTP_PARSE_OK, 559, 1, "no" },
+	{ "599 no\r\n", SMTP_PARSE_BAD, 0, 0, NULL },
+	{ "600 no\r\n", SMTP_PARSE_BAD, 0, 0, NULL },
+	/* a partial line is judged as far as it goes */
+	{ "1", SMTP_PARSE_BAD, 0, 0, NULL },
+	{ "26", SMTP_PARSE_BAD, 0, 0, NULL },
+	{ "2", SMTP_PARSE_NEED_MORE, 0, 0, NULL },
+	{ "220", SMTP_PARSE_NEED_MORE, 0, 0, NULL },
+	{ "220\r", SMTP_PARSE_NEED_MORE, 0, 0, NULL },
+	{ "220x", SMTP_PARSE_BAD, 0, 0, NULL },
+	{ "250-a\r\n251", SMTP_PARSE_BAD, 0, 0, NULL },		/* not the first line's code */
+	{ "250-a\r\n25", SMTP_PARSE_NEED_MORE, 0, 0, NULL },
+	/* every line repeats the code; "-" continues, SP or the bare code ends */
+	{ "250-a\r\n250-\r\n250\r\n", SMTP_PARSE_OK, 250, 3, "" },
+	{ "250-a\r\n350 b\r\n", SMTP_PARSE_BAD, 0, 0, NULL },
+	{ "250-a\r\n250\tb\r\n", SMTP_PARSE_BAD, 0, 0, NULL },
+	{ "250\r\r\n", SMTP_PARSE_BAD, 0, 0, NULL },
+	{ "250-a\n250 b\n", SMTP_PARSE_OK, 250, 2, "b" },		/* lone LF tolerated */
+	{ "250-a\r\n250 b\n", SMTP_PARSE_OK, 250, 2, "b" },
 };
 
 static void
@@ -91,6 +114,14 @@ test_reply_ceilings(void **state)
 	/* a long but terminated line */
 	big[SMTP_LINE_MAX + 14] = '\n';
 	assert_int_equal(smtp_reply_parse(big, SMTP_LINE_MAX + 15, a, &r), SMTP_PARSE_LINE_TOO_LONG);
+	/* a partial line one byte over, that byte the CR: the LF may still come */
+	memset(big + 4, 'x', SMTP_LINE_MAX - 4);
+	big[SMTP_LINE_MAX] = '\r';
+	assert_int_equal(smtp_reply_parse(big, SMTP_LINE_MAX + 1, a, &r), SMTP_PARSE_NEED_MORE);
+	big[SMTP_LINE_MAX + 1] = '\n';
+	assert_int_equal(smtp_reply_parse(big, SMTP_LINE_MAX + 2, a, &r), SMTP_PARSE_OK);
+	big[SMTP_LINE_MAX] = 'x';
+	assert_int_equal(smtp_reply_parse(big, SMTP_LINE_MAX + 1, a, &r), SMTP_PARSE_LINE_TOO_LONG);
 	/* endless continuation lines */
 	for (i = 0; i < SMTP_REPLY_LINES_MAX + 5; i++) {
 		memcpy(big + n, "220-filler\r\n", 12);
