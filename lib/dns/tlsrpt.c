@@ -8,8 +8,10 @@
  *   tlsrpt-uri       = URI (RFC 3986) with "," "!" ";" percent-encoded
  *   tlsrpt-extension = tlsrpt-ext-name "=" tlsrpt-ext-value   (same classes as RFC 8461 §3.1)
  *
- * Only mailto: and https: URIs are defined; anything else is reported.  Strictness choices are
- * in docs/internals/dns-parsers.md.
+ * Only mailto: and https: URIs are defined.  Any other URI that is still RFC 3986 syntax is skipped
+ * (TLSRPT_F_URI_SKIPPED): the ABNF admits it, and a sender uses the destinations it supports;
+ * the record is invalid only when none is usable.  Strictness choices are in
+ * docs/internals/dns-parsers.md and docs/internals/rfc-audit.md.
  */
 #include <string.h>
 
@@ -32,7 +34,6 @@ static const char *const tlsrpt_status_names[TLSRPT_STATUS_LAST] = {
 	[TLSRPT_ERR_URI_BAD] = "uri-invalid",
 	[TLSRPT_ERR_URI_SCHEME] = "uri-scheme-unsupported",
 	[TLSRPT_ERR_URI_TOO_LONG] = "uri-too-long",
-	[TLSRPT_ERR_TOO_MANY_RUA] = "too-many-rua",
 	[TLSRPT_ERR_EXT_BAD] = "extension-invalid",
 };
 
@@ -65,6 +66,10 @@ tlsrpt_flag_name(unsigned int bit)
 		return "duplicate-field";
 	case TLSRPT_F_UNKNOWN_KEY:
 		return "unknown-field";
+	case TLSRPT_F_URI_SKIPPED:
+		return "uri-skipped";
+	case TLSRPT_F_RUA_TRUNCATED:
+		return "rua-truncated";
 	default:
 		return "unknown";
 	}
@@ -107,13 +112,13 @@ tlsrpt_ieq(const char *a, size_t n, const char *lit)
 }
 
 /*
- * Judge one URI (s, n): characters, %XX escapes, then the scheme.  mailto: needs an "@" in
- * what follows; https: needs "//" and a non-empty host.
+ * RFC 3986 syntax as far as we check it: length, characters, %XX escapes, then
+ * scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":".  On TLSRPT_OK *colon is its index.
  */
 static enum tlsrpt_status
-tlsrpt_uri_check(const char *s, size_t n, enum tlsrpt_scheme *scheme)
+tlsrpt_uri_syntax(const char *s, size_t n, size_t *colon)
 {
-	size_t i, colon, h;
+	size_t i;
 
 	if (n == 0)
 		return TLSRPT_ERR_URI_EMPTY;
@@ -128,15 +133,26 @@ tlsrpt_uri_check(const char *s, size_t n, enum tlsrpt_scheme *scheme)
 		} else if (!tlsrpt_uri_char((unsigned char)s[i]))
 			return TLSRPT_ERR_URI_BAD;
 	}
-	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
 	if (!txtrec_alpha((unsigned char)s[0]))
 		return TLSRPT_ERR_URI_BAD;
-	for (colon = 1; colon < n && s[colon] != ':'; colon++)
-		if (!txtrec_alnum((unsigned char)s[colon]) && s[colon] != '+' &&
-		    s[colon] != '-' && s[colon] != '.')
+	for (i = 1; i < n && s[i] != ':'; i++)
+		if (!txtrec_alnum((unsigned char)s[i]) && s[i] != '+' && s[i] != '-' && s[i] != '.')
 			return TLSRPT_ERR_URI_BAD;
-	if (colon == n)
+	if (i == n)
 		return TLSRPT_ERR_URI_BAD;
+	*colon = i;
+	return TLSRPT_OK;
+}
+
+/*
+ * Can a sender report to this (syntactically valid) URI?  mailto: needs an "@" after at least
+ * one character; https: needs "//" and a non-empty authority; other schemes are not defined.
+ */
+static enum tlsrpt_status
+tlsrpt_uri_use(const char *s, size_t n, size_t colon, enum tlsrpt_scheme *scheme)
+{
+	size_t h;
+
 	if (tlsrpt_ieq(s, colon, "mailto")) {
 		*scheme = TLSRPT_SCHEME_MAILTO;
 		if (colon + 1 == n || memchr(s + colon + 1, '@', n - colon - 1) == NULL ||
@@ -168,43 +184,55 @@ tlsrpt_fail(struct tlsrpt_record *r, enum tlsrpt_status st, size_t off)
 }
 
 /*
- * The rua value from *ip: a comma-separated list.  Stores the URIs unless store is 0 (a repeated
- * rua is still checked, then dropped).  Leaves *ip after the last URI.
+ * The rua value from *ip: a comma-separated list.  Stores the usable URIs unless store is 0 (a
+ * repeated rua is still checked, then dropped).  A syntax error ends the record; a valid URI we
+ * cannot use is skipped, and only a list with no usable URI is an error.  Leaves *ip after the
+ * last URI (or, on error, at the URI at fault).
  */
 static enum tlsrpt_status
 tlsrpt_rua(const char *txt, size_t len, size_t *ip, struct arena *a, struct tlsrpt_record *r,
     int store)
 {
-	enum tlsrpt_status st;
+	enum tlsrpt_status st, unusable = TLSRPT_OK;
 	enum tlsrpt_scheme scheme = TLSRPT_SCHEME_MAILTO;
-	size_t i = *ip, us, j, n = 0;
+	size_t i = *ip, us, j, colon = 0, unusable_off = 0, nused = 0;
 
 	for (;;) {
 		us = i;
 		while (i < len && !txtrec_wsp((unsigned char)txt[i]) && txt[i] != ',' &&
 		    txt[i] != ';')
 			i++;
-		if ((st = tlsrpt_uri_check(txt + us, i - us, &scheme)) != TLSRPT_OK) {
+		if ((st = tlsrpt_uri_syntax(txt + us, i - us, &colon)) != TLSRPT_OK) {
 			*ip = us;
 			return st;
 		}
-		if (n++ == TLSRPT_RUA_MAX) {
-			*ip = us;
-			return TLSRPT_ERR_TOO_MANY_RUA;
-		}
-		if (store) {
-			if (r->rua == NULL)
-				r->rua = arena_alloc(a, TLSRPT_RUA_MAX * sizeof(*r->rua));
-			r->rua[r->nrua].scheme = scheme;
-			r->rua[r->nrua].uri = arena_strndup(a, txt + us, i - us);
-			r->nrua++;
-		}
+		if ((st = tlsrpt_uri_use(txt + us, i - us, colon, &scheme)) != TLSRPT_OK) {
+			if (unusable == TLSRPT_OK) {
+				unusable = st;
+				unusable_off = us;
+			}
+			if (store)
+				r->flags |= TLSRPT_F_URI_SKIPPED;
+		} else if (nused++ < TLSRPT_RUA_MAX) {
+			if (store) {
+				if (r->rua == NULL)
+					r->rua = arena_alloc(a, TLSRPT_RUA_MAX * sizeof(*r->rua));
+				r->rua[r->nrua].scheme = scheme;
+				r->rua[r->nrua].uri = arena_strndup(a, txt + us, i - us);
+				r->nrua++;
+			}
+		} else if (store)
+			r->flags |= TLSRPT_F_RUA_TRUNCATED;
 		for (j = i; j < len && txtrec_wsp((unsigned char)txt[j]); j++)
 			;
 		if (j == len || txt[j] != ',')
 			break;
 		for (i = j + 1; i < len && txtrec_wsp((unsigned char)txt[i]); i++)
 			;
+	}
+	if (nused == 0 && store) {
+		*ip = unusable_off;
+		return unusable;
 	}
 	*ip = i;
 	return TLSRPT_OK;

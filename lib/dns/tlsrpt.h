@@ -11,7 +11,7 @@
 
 struct arena;
 
-#define TLSRPT_RUA_MAX		16	/* URIs we keep; more is TLSRPT_ERR_TOO_MANY_RUA */
+#define TLSRPT_RUA_MAX		16	/* URIs we keep; more are checked, then dropped (TLSRPT_F_RUA_TRUNCATED) */
 #define TLSRPT_URI_MAX		2048	/* bytes in one URI */
 
 enum tlsrpt_status {
@@ -22,10 +22,10 @@ enum tlsrpt_status {
 	TLSRPT_ERR_SYNTAX,		/* delimiter, stray whitespace or character */
 	TLSRPT_ERR_RUA_MISSING,
 	TLSRPT_ERR_URI_EMPTY,		/* "rua=" with nothing, or an empty list item */
-	TLSRPT_ERR_URI_BAD,		/* not an RFC 3986 URI, or an unencoded "," "!" ";" */
-	TLSRPT_ERR_URI_SCHEME,		/* scheme other than mailto: and https: */
+	TLSRPT_ERR_URI_BAD,		/* not an RFC 3986 URI, an unencoded "," "!" ";", or (no
+					   usable URI) a mailto: without address, https: without host */
+	TLSRPT_ERR_URI_SCHEME,		/* no usable URI, the first has a scheme other than mailto: and https: */
 	TLSRPT_ERR_URI_TOO_LONG,	/* over TLSRPT_URI_MAX */
-	TLSRPT_ERR_TOO_MANY_RUA,	/* over TLSRPT_RUA_MAX */
 	TLSRPT_ERR_EXT_BAD,		/* extension name or value outside the grammar */
 	TLSRPT_STATUS_LAST
 };
@@ -39,7 +39,9 @@ enum tlsrpt_scheme {
 /* Notes on a valid record. */
 #define TLSRPT_F_DUP_FIELD	0x01	/* rua (or v) given twice; first kept */
 #define TLSRPT_F_UNKNOWN_KEY	0x02	/* extension field, ignored */
-#define TLSRPT_F_LAST		0x04
+#define TLSRPT_F_URI_SKIPPED	0x04	/* a valid URI we cannot send to (other scheme, no address) */
+#define TLSRPT_F_RUA_TRUNCATED	0x08	/* more than TLSRPT_RUA_MAX usable URIs; the rest dropped */
+#define TLSRPT_F_LAST		0x10
 
 struct tlsrpt_uri {
 	enum tlsrpt_scheme	 scheme;

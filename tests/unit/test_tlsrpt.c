@@ -74,8 +74,21 @@ static const struct rec_case cases[] = {
 	    0, NULL, 0 },
 	{ "v=TLSRPTv1; rua=http://r.example.net/", 0, TLSRPT_ERR_URI_SCHEME, 0, NULL, 0 },
 	{ "v=TLSRPTv1; rua=ftp://r.example.net/", 0, TLSRPT_ERR_URI_SCHEME, 0, NULL, 0 },
-	{ "v=TLSRPTv1; rua=mailto:a@example.com,xmpp:a@example.com", 0, TLSRPT_ERR_URI_SCHEME,
+	/* RFC 8460 §3: any URI is syntax; a sender uses the mailto:/https: ones (one is enough) */
+	{ "v=TLSRPTv1; rua=mailto:a@example.com,xmpp:a@example.com", 0, TLSRPT_OK, 1,
+	    "mailto:a@example.com", TLSRPT_F_URI_SKIPPED },
+	{ "v=TLSRPTv1; rua=http://r.example.net/, https://r.example.net/", 0, TLSRPT_OK, 1,
+	    "https://r.example.net/", TLSRPT_F_URI_SKIPPED },
+	{ "v=TLSRPTv1; rua=mailto:nobody,mailto:a@example.com", 0, TLSRPT_OK, 1,
+	    "mailto:a@example.com", TLSRPT_F_URI_SKIPPED },
+	{ "v=TLSRPTv1; rua=xmpp:a@example.com,http://r.example.net/", 0, TLSRPT_ERR_URI_SCHEME,
 	    0, NULL, 0 },
+	{ "v=TLSRPTv1; rua=mailto:a@example.com,mailto:b@example.com c", 0, TLSRPT_ERR_SYNTAX,
+	    0, NULL, 0 },
+	{ "v=TLSRPTv1; rua=mailto:a@example.com,a\"b@example.com", 0, TLSRPT_ERR_URI_BAD, 0,
+	    NULL, 0 },
+	{ "v=TLSRPTv1; rua=mailto:a@example.com; rua=ftp://x.example", 0, TLSRPT_OK, 1,
+	    "mailto:a@example.com", TLSRPT_F_DUP_FIELD },
 	{ "v=TLSRPTv1; rua=a@example.com", 0, TLSRPT_ERR_URI_BAD, 0, NULL, 0 },
 	{ "v=TLSRPTv1; rua=mailto:", 0, TLSRPT_ERR_URI_BAD, 0, NULL, 0 },
 	{ "v=TLSRPTv1; rua=mailto:example.com", 0, TLSRPT_ERR_URI_BAD, 0, NULL, 0 },
@@ -163,14 +176,14 @@ test_record_schemes(void **state)
 static void
 test_record_err_off(void **state)
 {
-	static const char txt[] = "v=TLSRPTv1; rua=mailto:a@example.com,http://x.example";
+	static const char txt[] = "v=TLSRPTv1; rua=mailto:a,http://x.example";
 	struct tlsrpt_record r;
 	struct arena *a = arena_new();
 
 	(void)state;
-	assert_int_equal(tlsrpt_record_parse(txt, sizeof(txt) - 1, a, &r),
-	    TLSRPT_ERR_URI_SCHEME);
-	assert_int_equal(r.err_off, 37);	/* start of the http: URI */
+	/* no usable URI: the status and offset of the first unusable one */
+	assert_int_equal(tlsrpt_record_parse(txt, sizeof(txt) - 1, a, &r), TLSRPT_ERR_URI_BAD);
+	assert_int_equal(r.err_off, 16);	/* start of the mailto: URI */
 	assert_int_equal(tlsrpt_record_parse(NULL, 9, a, &r), TLSRPT_ERR_VERSION);
 	arena_free(a);
 }
@@ -191,8 +204,14 @@ test_record_ceilings(void **state)
 	assert_int_equal(tlsrpt_record_parse(txt, n, a, &r), TLSRPT_OK);
 	assert_int_equal(r.nrua, TLSRPT_RUA_MAX);
 	assert_string_equal(r.rua[TLSRPT_RUA_MAX - 1].uri, "mailto:r15@example.com");
+	assert_int_equal(r.flags, 0);
+	/* RFC 8460 sets no limit: one more is checked, then dropped with a note */
 	n += (size_t)snprintf(txt + n, sizeof(txt) - n, ",mailto:one-more@example.com");
-	assert_int_equal(tlsrpt_record_parse(txt, n, a, &r), TLSRPT_ERR_TOO_MANY_RUA);
+	assert_int_equal(tlsrpt_record_parse(txt, n, a, &r), TLSRPT_OK);
+	assert_int_equal(r.nrua, TLSRPT_RUA_MAX);
+	assert_int_equal(r.flags, TLSRPT_F_RUA_TRUNCATED);
+	n += (size_t)snprintf(txt + n, sizeof(txt) - n, ",mailto:bad\"quote@example.com");
+	assert_int_equal(tlsrpt_record_parse(txt, n, a, &r), TLSRPT_ERR_URI_BAD);
 
 	/* One URI at the length ceiling passes; one byte more does not. */
 	n = (size_t)snprintf(txt, sizeof(txt), "v=TLSRPTv1; rua=https://r.example/");
@@ -256,6 +275,8 @@ test_names(void **state)
 	assert_string_equal(tlsrpt_scheme_name(TLSRPT_SCHEME_LAST), "unknown");
 	assert_string_equal(tlsrpt_flag_name(TLSRPT_F_DUP_FIELD), "duplicate-field");
 	assert_string_equal(tlsrpt_flag_name(TLSRPT_F_UNKNOWN_KEY), "unknown-field");
+	assert_string_equal(tlsrpt_flag_name(TLSRPT_F_URI_SKIPPED), "uri-skipped");
+	assert_string_equal(tlsrpt_flag_name(TLSRPT_F_RUA_TRUNCATED), "rua-truncated");
 	assert_string_equal(tlsrpt_flag_name(TLSRPT_F_LAST), "unknown");
 }
 
