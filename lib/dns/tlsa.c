@@ -2,9 +2,18 @@
  * tlsa.c — TLSA RDATA (RFC 6698 §2.1), usability for SMTP (RFC 7672 §3.1) and rollover health.
  *
  * RDATA: usage(1) selector(1) matching-type(1) certificate-association-data(rest).
+ *
+ * A record is well formed exactly when OpenSSL's SSL_dane_tlsa_add() (ssl/ssl_lib.c) would accept
+ * it, because that is the verifier DANE senders and this tool use: a record OpenSSL refuses is
+ * unusable, and with no usable record an RFC 7672 §2.2 sender encrypts but does not authenticate.
+ * See docs/internals/tlsa-usability.md.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
 
 #include "dns/tlsa.h"
 #include "util/cursor.h"
@@ -35,6 +44,10 @@ static const char *const tlsa_status_names[TLSA_STATUS_LAST] = {
 	[TLSA_BAD_MTYPE] = "unknown-matching-type",
 	[TLSA_BAD_DIGEST_LEN] = "wrong-digest-length",
 	[TLSA_EMPTY_DATA] = "empty-data",
+	[TLSA_BAD_CERT] = "bad-certificate",
+	[TLSA_BAD_CERT_KEY] = "bad-certificate-key",
+	[TLSA_BAD_SPKI] = "bad-spki",
+	[TLSA_DATA_TOO_LONG] = "data-too-long",
 };
 
 static const char *const tlsa_smtp_names[TLSA_SMTP_LAST] = {
@@ -90,8 +103,40 @@ tlsa_rollover_name(enum tlsa_rollover v)
 }
 
 /*
+ * Full(0) data decoded as SSL_dane_tlsa_add() decodes it: one DER object that ends exactly at
+ * datalen, and for a certificate a public key that decodes too.  d2i_*() is given datalen, so it
+ * never reads past it.  What OpenSSL pushes on its error queue here is ours to drop; the mark
+ * keeps whatever the caller had queued.
+ */
+static enum tlsa_status
+tlsa_full_check(const struct tlsa_rr *rr)
+{
+	const unsigned char *p = rr->data;
+	enum tlsa_status st = TLSA_OK;
+	X509 *cert = NULL;
+	EVP_PKEY *pkey = NULL;
+
+	ERR_set_mark();
+	if (rr->selector == TLSA_SELECTOR_CERT) {
+		if (d2i_X509(&cert, &p, (long)rr->datalen) == NULL ||
+		    (size_t)(p - rr->data) != rr->datalen)
+			st = TLSA_BAD_CERT;
+		else if (X509_get0_pubkey(cert) == NULL)
+			st = TLSA_BAD_CERT_KEY;
+	} else {
+		if (d2i_PUBKEY(&pkey, &p, (long)rr->datalen) == NULL ||
+		    (size_t)(p - rr->data) != rr->datalen)
+			st = TLSA_BAD_SPKI;
+	}
+	X509_free(cert);
+	EVP_PKEY_free(pkey);
+	ERR_pop_to_mark();
+	return st;
+}
+
+/*
  * The fields are filled in as far as the RDATA goes, even for a malformed record, so a report
- * can still show "255 1 1 …" next to the reason.
+ * can still show "255 1 1 …" next to the reason.  The checks run in SSL_dane_tlsa_add()'s order.
  */
 enum tlsa_status
 tlsa_parse(const uint8_t *rdata, size_t len, struct tlsa_rr *out)
@@ -111,7 +156,9 @@ tlsa_parse(const uint8_t *rdata, size_t len, struct tlsa_rr *out)
 	out->datalen = c.len;
 	out->data = c.len > 0 ? cursor_bytes(&c, c.len) : NULL;
 
-	if (out->usage >= TLSA_USAGE_LAST)
+	if (out->datalen > INT_MAX)
+		st = TLSA_DATA_TOO_LONG;
+	else if (out->usage >= TLSA_USAGE_LAST)
 		st = TLSA_BAD_USAGE;
 	else if (out->selector >= TLSA_SELECTOR_LAST)
 		st = TLSA_BAD_SELECTOR;
@@ -123,6 +170,8 @@ tlsa_parse(const uint8_t *rdata, size_t len, struct tlsa_rr *out)
 		st = TLSA_BAD_DIGEST_LEN;
 	else if (out->datalen == 0)
 		st = TLSA_EMPTY_DATA;
+	else if (out->mtype == TLSA_MTYPE_FULL)
+		st = tlsa_full_check(out);
 	else
 		st = TLSA_OK;
  out:

@@ -1,8 +1,11 @@
 /*
  * tlsa.h — TLSA resource records (RFC 6698 §2.1) as DANE for SMTP sees them (RFC 7672).
  *
- * tlsa_parse() is a pure function over one record's RDATA: no I/O, no allocation.  The parsed
- * record points into the caller's RDATA, so the RDATA must outlive it.
+ * tlsa_parse() is a pure function over one record's RDATA: no I/O, no state kept.  The parsed
+ * record points into the caller's RDATA, so the RDATA must outlive it.  Full(0) data is decoded
+ * with OpenSSL exactly as SSL_dane_tlsa_add() will decode it, and freed before returning, so a
+ * record is TLSA_OK exactly when OpenSSL's DANE verifier would accept it
+ * (docs/internals/tlsa-usability.md).
  */
 #ifndef MAILTLS_TLSA_H
 #define MAILTLS_TLSA_H
@@ -35,7 +38,10 @@ enum tlsa_mtype {
 #define TLSA_SHA256_LEN	32
 #define TLSA_SHA512_LEN	64
 
-/* Outcome of parsing one record: OK, or why it is malformed. */
+/*
+ * Outcome of parsing one record: OK, or why it is malformed.  Every value but TLSA_OK is a reason
+ * for which SSL_dane_tlsa_add() refuses the record (returns 0), checked in the same order.
+ */
 enum tlsa_status {
 	TLSA_OK = 0,
 	TLSA_TOO_SHORT,		/* fewer than the 3 fixed octets */
@@ -44,6 +50,12 @@ enum tlsa_status {
 	TLSA_BAD_MTYPE,		/* matching type not 0..2 */
 	TLSA_BAD_DIGEST_LEN,	/* SHA2-256 data not 32 octets, SHA2-512 not 64 */
 	TLSA_EMPTY_DATA,	/* Full(0) with no data */
+	TLSA_BAD_CERT,		/* Cert(0) Full(0): not one DER certificate, or bytes after it */
+	TLSA_BAD_CERT_KEY,	/* Cert(0) Full(0): a certificate whose public key does not decode */
+	TLSA_BAD_SPKI,		/* SPKI(1) Full(0): not one DER SubjectPublicKeyInfo OpenSSL can
+				   decode (unknown algorithm, bad key, bytes after it) */
+	TLSA_DATA_TOO_LONG,	/* more than INT_MAX octets: OpenSSL takes an int length (never from
+				   DNS, whose RDATA stops at 65535) */
 	TLSA_STATUS_LAST
 };
 
@@ -60,7 +72,7 @@ struct tlsa_rr {
 enum tlsa_smtp {
 	TLSA_SMTP_USABLE = 0,		/* DANE-TA(2) or DANE-EE(3), well formed */
 	TLSA_SMTP_UNUSABLE_PKIX,	/* PKIX-TA(0) / PKIX-EE(1): unusable on SMTP */
-	TLSA_SMTP_UNUSABLE_MALFORMED,	/* status != TLSA_OK */
+	TLSA_SMTP_UNUSABLE_MALFORMED,	/* status != TLSA_OK: OpenSSL would refuse it too */
 	TLSA_SMTP_LAST
 };
 
