@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "probe/endpoint.h"
 #include "tls/cert.h"
@@ -135,6 +136,12 @@ tls_session_dane(struct tls_session *s, const char *base, const char *const *nam
 		ERR_clear_error();
 		return -1;
 	}
+	/*
+	 * RFC 7672 §3.2.3: a wildcard matches only as the whole leftmost label ("*.example.org"),
+	 * never "mx*.example.org" (as certname.c rules); OpenSSL's default would accept it.  For
+	 * the base domain and every name below, as DANE-TA(2) name checks use them all.
+	 */
+	SSL_set_hostflags(s->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
 	for (i = 0; i < nnames; i++)
 		if (names[i] && strcasecmp(names[i], base) != 0)
 			SSL_add1_host(s->ssl, names[i]);
