@@ -22,6 +22,7 @@
 #define MTASTS_MAX_AGE_DIGITS	10	/* 1*10DIGIT */
 #define MTASTS_DOMAIN_MAX	253
 #define MTASTS_LABEL_MAX	63
+#define MTASTS_MX_FIRST		8	/* mx slots allocated at first; doubled as needed */
 
 /* Policy fields seen so far, for "first one wins". */
 #define SEEN_VERSION	0x1
@@ -48,7 +49,6 @@ static const char *const mtasts_status_names[MTASTS_STATUS_LAST] = {
 	[MTASTS_ERR_MAX_AGE_RANGE] = "max-age-too-large",
 	[MTASTS_ERR_MX_MISSING] = "mx-missing",
 	[MTASTS_ERR_MX_BAD] = "mx-invalid",
-	[MTASTS_ERR_TOO_MANY_MX] = "too-many-mx",
 };
 
 static const char *const mtasts_mode_names[MTASTS_MODE_LAST] = {
@@ -339,12 +339,17 @@ mtasts_policy_line(const char *s, size_t n, struct arena *a, struct mtasts_polic
 		return st;
 	}
 	if (mtasts_eq(s, k, "mx")) {
-		if (p->nmx == MTASTS_MX_MAX)
-			return MTASTS_ERR_TOO_MANY_MX;
 		if (!mtasts_pattern_ok(s + v, ve - v))
 			return MTASTS_ERR_MX_BAD;
-		if (p->mx == NULL)
-			p->mx = arena_alloc(a, MTASTS_MX_MAX * sizeof(*p->mx));
+		/* a power of two full: double (the old slots stay in the arena, at most as many again) */
+		if (p->nmx == 0 || (p->nmx >= MTASTS_MX_FIRST && (p->nmx & (p->nmx - 1)) == 0)) {
+			const char **mx = arena_alloc(a, (p->nmx ? 2 * p->nmx : MTASTS_MX_FIRST) *
+			    sizeof(*mx));
+
+			if (p->nmx)
+				memcpy(mx, p->mx, p->nmx * sizeof(*mx));
+			p->mx = mx;
+		}
 		p->mx[p->nmx++] = arena_strndup(a, s + v, ve - v);
 		return MTASTS_OK;
 	}
