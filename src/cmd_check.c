@@ -194,6 +194,15 @@ cmd_check(int argc, char **argv)
 		/* addresses to probe, and not one answered: unreachable, as for host */
 		if (probed > 0 && reached == 0)
 			ret = EXIT_UNREACHABLE;
+		/* a verdict that could not be determined is not a finding about the domain */
+		for (i = 0; i < ndomains; i++)
+			if (results[i]->verdict.can_read < 0) {
+				ret = EXIT_UNREACHABLE;
+				if (results[i]->dns_silent)
+					fprintf(stderr, "mailtls: %s: no DNS lookup got an answer; is a "
+					    "resolver reachable from here? (see --resolver)\n",
+					    results[i]->domain);
+			}
 	}
 out:
 	free(results);

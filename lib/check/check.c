@@ -27,6 +27,7 @@ static const char *const check_dane_names[CHECK_DANE_LAST] = {
 	[CHECK_DANE_UNUSABLE] = "unusable",
 	[CHECK_DANE_BOGUS] = "bogus",
 	[CHECK_DANE_ERROR] = "error",
+	[CHECK_DANE_IGNORED] = "ignored",
 };
 
 const char *
@@ -45,10 +46,12 @@ struct check {
 	size_t				 nsts_txt;
 	const char			*rpt_txt[CHECK_TXT_MAX];
 	size_t				 nrpt_txt;
-	const char			*sts_addr;	/* an address of mta-sts.<domain> */
+	const char			*sts_addr[CHECK_STS_ADDR_MAX];	/* of mta-sts.<domain> */
+	size_t				 nsts_addr;
+	size_t				 sts_next;	/* the next one to try */
 	enum resolver_status		 sts_txt_status;
 	enum resolver_status		 rpt_txt_status;
-	int				 sts_addr_secure_seen;
+	int				 round1_answers;	/* lookups of round 1 that got an answer */
 };
 
 /* One lookup's context: what to do with the answer. */
@@ -128,18 +131,6 @@ check_name(struct arena *a, const char *s)
 	return p;
 }
 
-static enum resolver_status
-check_worse(enum resolver_status a, enum resolver_status b)
-{
-	/* bogus > indeterminate > insecure > secure */
-	static const int rank[RESOLVER_STATUS_LAST] = {
-		[RESOLVER_SECURE] = 0, [RESOLVER_INSECURE] = 1,
-		[RESOLVER_INDETERMINATE] = 2, [RESOLVER_BOGUS] = 3,
-	};
-
-	return rank[a] >= rank[b] ? a : b;
-}
-
 static void	check_answer(void *, const struct resolver_answer *);
 
 static void
@@ -164,19 +155,42 @@ check_wait(struct check *c)
 			BUG("event loop failed");
 }
 
+/* One MX record while the answer is sorted. */
+struct check_mxrec {
+	const char	*host;
+	int		 pref;
+};
+
+static int
+check_mxrec_cmp(const void *a, const void *b)
+{
+	const struct check_mxrec *x = a, *y = b;
+
+	if (x->pref != y->pref)
+		return x->pref < y->pref ? -1 : 1;
+	return strcmp(x->host, y->host);
+}
+
+/*
+ * The MX RRset in preference order.  A host listed more than once (at several preferences)
+ * is one MX at its lowest preference, as senders treat it (RFC 5321 §5.1: the list is made of
+ * hosts); distinct hosts beyond CHECK_MX_MAX are counted, not examined (mx.truncated).
+ */
 static void
 check_answer_mx(struct check *c, const struct resolver_answer *ans)
 {
 	struct check_result *r = c->r;
 	char name[RDATA_NAME_TEXT_MAX];
+	struct check_mxrec *recs;
 	uint16_t pref;
-	size_t i, j;
+	size_t i, j, n = 0;
 
 	r->mx_status = ans->status;
 	if (ans->why_bogus)
 		r->mx_why_bogus = arena_strdup(c->a, ans->why_bogus);
 	r->mx_nxdomain = ans->nxdomain;
-	for (i = 0; i < ans->n && r->nmx < CHECK_MX_MAX; i++) {
+	recs = arena_alloc(c->a, (ans->n ? ans->n : 1) * sizeof(*recs));
+	for (i = 0; i < ans->n; i++) {
 		if (rdata_mx(ans->rdata[i], ans->rdlen[i], &pref, name, sizeof(name)) != RDATA_OK)
 			continue;
 		/* RFC 7505: a single MX of preference 0 with the root as target */
@@ -184,17 +198,32 @@ check_answer_mx(struct check *c, const struct resolver_answer *ans)
 			r->null_mx = 1;
 			continue;
 		}
-		r->mx[r->nmx].host = check_name(c->a, name);
-		r->mx[r->nmx].pref = pref;
-		r->nmx++;
+		recs[n].host = check_name(c->a, name);
+		recs[n].pref = pref;
+		n++;
 	}
-	/* preference order, stable for equal preferences (insertion sort: n <= 16) */
-	for (i = 1; i < r->nmx; i++) {
-		struct check_mx t = r->mx[i];
-
-		for (j = i; j > 0 && r->mx[j - 1].pref > t.pref; j--)
-			r->mx[j] = r->mx[j - 1];
-		r->mx[j] = t;
+	r->mx_records = n;
+	qsort(recs, n, sizeof(*recs), check_mxrec_cmp);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < r->nmx; j++)
+			if (strcmp(r->mx[j].host, recs[i].host) == 0)
+				break;
+		if (j < r->nmx) {
+			r->mx[j].dups++;
+			continue;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(recs[j].host, recs[i].host) == 0)
+				break;
+		if (j < i)
+			continue;	/* a duplicate of a host dropped for the ceiling */
+		if (r->nmx == CHECK_MX_MAX) {
+			r->mx_dropped++;
+			continue;
+		}
+		r->mx[r->nmx].host = recs[i].host;
+		r->mx[r->nmx].pref = recs[i].pref;
+		r->nmx++;
 	}
 }
 
@@ -209,53 +238,126 @@ check_answer_txt(struct check *c, const struct resolver_answer *ans, const char 
 			out[(*n)++] = arena_strndup(c->a, buf, len);
 }
 
+/* Why a lookup gave nothing usable, for the findings. */
+static const char *
+check_why_failed(struct arena *a, const struct resolver_answer *ans)
+{
+	if (ans->timed_out)
+		return "timed out";
+	if (ans->error)
+		return arena_strdup(a, ans->error);
+	return arena_printf(a, "rcode %d", ans->rcode);
+}
+
+/*
+ * A and AAAA are kept apart (RFC 7672 §2.2 asks about "the address records" a sender uses):
+ * a family whose lookup failed contributes no address and does not taint the other.  Only
+ * answers that validated (secure) or are provably unsigned (insecure) give addresses: a bogus
+ * answer is one no validating sender uses.
+ */
 static void
 check_answer_addr(struct check *c, struct check_mx *mx, const struct resolver_answer *ans, int v6)
 {
 	char buf[RDATA_ADDR_TEXT_MAX];
 	size_t i;
+	int n = 0;
 
-	mx->addr_status = check_worse(mx->addr_status, ans->status);
+	if (v6) {
+		mx->aaaa_status = ans->status;
+		mx->aaaa_asked = 1;
+	} else {
+		mx->a_status = ans->status;
+		mx->a_asked = 1;
+	}
+	if (ans->nxdomain && (ans->status == RESOLVER_SECURE || ans->status == RESOLVER_INSECURE))
+		mx->nxdomain = 1;
+	if (ans->status == RESOLVER_INDETERMINATE) {
+		if (v6)
+			mx->aaaa_error = check_why_failed(c->a, ans);
+		else
+			mx->a_error = check_why_failed(c->a, ans);
+	}
 	if (ans->canonname && mx->canon == NULL)
 		mx->canon = check_name(c->a, ans->canonname);
-	for (i = 0; i < ans->n && mx->naddr < CHECK_ADDR_MAX; i++) {
+	if (ans->status != RESOLVER_SECURE && ans->status != RESOLVER_INSECURE)
+		return;
+	for (i = 0; i < ans->n; i++) {
 		if ((v6 ? rdata_aaaa(ans->rdata[i], ans->rdlen[i], buf, sizeof(buf)) :
-		    rdata_a(ans->rdata[i], ans->rdlen[i], buf, sizeof(buf))) == RDATA_OK)
-			mx->addr[mx->naddr++] = arena_strdup(c->a, buf);
+		    rdata_a(ans->rdata[i], ans->rdlen[i], buf, sizeof(buf))) != RDATA_OK)
+			continue;
+		n++;
+		if (mx->naddr == CHECK_ADDR_MAX) {
+			mx->addr_truncated = 1;
+			continue;
+		}
+		mx->addr[mx->naddr++] = arena_strdup(c->a, buf);
 	}
+	if (v6)
+		mx->aaaa_n = n;
+	else
+		mx->a_n = n;
 }
+
+/* One TLSA lookup's answer, kept until both names (CNAME target and original) answered. */
+struct check_tlsa_ans {
+	int			 done;
+	enum resolver_status	 status;
+	const char		*why_bogus;
+	size_t			 n;
+	struct tlsa_rr		 rr[CHECK_TLSA_MAX];
+};
 
 static void
 check_answer_tlsa(struct check *c, struct check_q *q, const struct resolver_answer *ans)
 {
-	struct check_mx *mx = q->mx;
+	struct check_tlsa_ans *t = q->canon ? q->mx->tlsa_at_canon : q->mx->tlsa_at_host;
 	size_t i;
 
-	/*
-	 * RFC 7672 §2.2.2: TLSA records at a secure CNAME target take precedence; without them
-	 * (or when the target is not secure) those at the original name apply, which phase 2
-	 * already fetched.
-	 */
-	if (q->canon) {
-		if (!(ans->status == RESOLVER_SECURE && ans->n > 0) && ans->status != RESOLVER_BOGUS)
-			return;
-		mx->ntlsa = 0;
-		mx->tlsa_name = arena_printf(c->a, "_25._tcp.%s", mx->canon);
-	}
-	mx->tlsa_status = ans->status;
+	t->done = 1;
+	t->status = ans->status;
 	if (ans->why_bogus)
-		mx->tlsa_why_bogus = arena_strdup(c->a, ans->why_bogus);
-	for (i = 0; i < ans->n && mx->ntlsa < CHECK_TLSA_MAX; i++) {
+		t->why_bogus = arena_strdup(c->a, ans->why_bogus);
+	for (i = 0; i < ans->n && t->n < CHECK_TLSA_MAX; i++) {
 		uint8_t *copy = arena_alloc(c->a, ans->rdlen[i] ? ans->rdlen[i] : 1);
-		struct tlsa_rr *rr = &mx->tlsa[mx->ntlsa];
 
 		memcpy(copy, ans->rdata[i], ans->rdlen[i]);
-		tlsa_parse(copy, ans->rdlen[i], rr);
-		mx->ntlsa++;
+		tlsa_parse(copy, ans->rdlen[i], &t->rr[t->n]);
+		t->n++;
 	}
+}
+
+/*
+ * Which TLSA answer decides (RFC 7672 §2.2.2): records at the target of a secure CNAME chain
+ * first; when the target securely has none (NODATA, NXDOMAIN) or is not secure, the original
+ * name.  A failed or bogus lookup at the target is a failure, not an absence: the sender cannot
+ * know that the target has no records.
+ */
+static void
+check_tlsa_decide(struct check *c, struct check_mx *mx)
+{
+	const struct check_tlsa_ans *h = mx->tlsa_at_host, *t = mx->tlsa_at_canon, *use = h;
+	size_t i;
+
+	if (h == NULL || !h->done)
+		return;
+	if (t != NULL && t->done) {
+		if (t->status == RESOLVER_SECURE && t->n > 0)
+			use = t;
+		else if (t->status == RESOLVER_BOGUS || t->status == RESOLVER_INDETERMINATE) {
+			use = t;
+			mx->tlsa_canon_failed = 1;
+		}
+		if (use == t)
+			mx->tlsa_name = arena_printf(c->a, "_25._tcp.%s", mx->canon);
+	}
+	mx->tlsa_status = use->status;
+	mx->tlsa_why_bogus = use->why_bogus;
+	mx->ntlsa = use->n;
+	memcpy(mx->tlsa, use->rr, use->n * sizeof(use->rr[0]));
 	/*
 	 * RFC 7672 §3.1: on SMTP only DANE-TA(2) and DANE-EE(3) count.  OpenSSL would also honour
 	 * PKIX-TA/PKIX-EE, so those never reach it: a matching "1 0 1" must not make DANE valid.
+	 * tlsa_usable_smtp() decides usability exactly as OpenSSL's SSL_dane_tlsa_add() will.
 	 */
 	mx->ntls_tlsa = 0;
 	for (i = 0; i < mx->ntlsa; i++) {
@@ -278,7 +380,10 @@ check_answer(void *arg, const struct resolver_answer *ans)
 	struct check_q *q = arg;
 	struct check *c = q->c;
 	char buf[RDATA_ADDR_TEXT_MAX];
+	size_t i;
 
+	if (q->kind <= Q_STS_AAAA && ans->status != RESOLVER_INDETERMINATE)
+		c->round1_answers++;
 	switch (q->kind) {
 	case Q_MX:
 		check_answer_mx(c, ans);
@@ -293,10 +398,12 @@ check_answer(void *arg, const struct resolver_answer *ans)
 		break;
 	case Q_STS_A:
 	case Q_STS_AAAA:
-		if (c->sts_addr == NULL && ans->n > 0 &&
-		    (q->kind == Q_STS_A ? rdata_a(ans->rdata[0], ans->rdlen[0], buf, sizeof(buf)) :
-		    rdata_aaaa(ans->rdata[0], ans->rdlen[0], buf, sizeof(buf))) == RDATA_OK)
-			c->sts_addr = arena_strdup(c->a, buf);
+		/* every address: senders try them all (RFC 8461 §3.3 fetches over plain HTTPS) */
+		for (i = 0; i < ans->n && c->nsts_addr < CHECK_STS_ADDR_MAX; i++)
+			if ((ans->status == RESOLVER_SECURE || ans->status == RESOLVER_INSECURE) &&
+			    (q->kind == Q_STS_A ? rdata_a(ans->rdata[i], ans->rdlen[i], buf, sizeof(buf)) :
+			    rdata_aaaa(ans->rdata[i], ans->rdlen[i], buf, sizeof(buf))) == RDATA_OK)
+				c->sts_addr[c->nsts_addr++] = arena_strdup(c->a, buf);
 		break;
 	case Q_MX_A:
 	case Q_MX_AAAA:
@@ -309,12 +416,31 @@ check_answer(void *arg, const struct resolver_answer *ans)
 	c->pending--;
 }
 
+static int	check_sts_fetch_next(struct check *);
+
 static void
 check_sts_fetched(void *arg, const struct http_result *hr)
 {
 	struct check *c = arg;
 	struct check_sts *s = &c->r->sts;
 
+	/*
+	 * A transfer that failed below HTTP (no connection, TLS failure) on one address is not the
+	 * policy's failure: senders try the next address, in both families.  An HTTP answer,
+	 * whatever its status, is final.
+	 */
+	if (!hr->ok && !hr->body_too_big && hr->status == 0 && c->sts_next < c->nsts_addr) {
+		check_progress(c, "mta-sts.%s: %s, trying the next address", c->r->domain,
+		    hr->error ? hr->error : "transfer failed");
+		c->pending++;	/* the next fetch's, before the call: it may call back inside */
+		if (check_sts_fetch_next(c) == 0) {
+			c->pending--;	/* this one's */
+			return;
+		}
+		c->pending--;
+	}
+	if (hr->ok || hr->status != 0)
+		s->addr_used = c->sts_addr[c->sts_next - 1];
 	s->http_status = hr->status;
 	s->content_type = text_clean_dup(c->a, hr->content_type);
 	if (!hr->ok)
@@ -339,13 +465,38 @@ check_sts_fetched(void *arg, const struct http_result *hr)
 	c->pending--;
 }
 
+/*
+ * Starts the policy fetch from the next address of mta-sts.<domain>; 0 when started (the
+ * caller's pending count then belongs to it), -1 when no fetch could start (fetch_error set).
+ */
+static int
+check_sts_fetch_next(struct check *c)
+{
+	struct check_sts *s = &c->r->sts;
+	struct http_request req;
+
+	while (c->sts_next < c->nsts_addr) {
+		memset(&req, 0, sizeof(req));
+		req.url = arena_printf(c->a, "https://mta-sts.%s/.well-known/mta-sts.txt", c->r->domain);
+		req.connect_ip = c->sts_addr[c->sts_next++];
+		req.timeout_ms = c->cfg->http_ms;
+		req.max_body = MTASTS_POLICY_MAX;
+		s->addr_tried++;
+		check_progress(c, "fetching %s from %s", req.url, req.connect_ip);
+		if (http_get(c->cfg->http, &req, check_sts_fetched, c) == 0)
+			return 0;
+		s->fetch_error = http_client_error(c->cfg->http) ?
+		    arena_strdup(c->a, http_client_error(c->cfg->http)) : "cannot start the HTTPS fetch";
+	}
+	return -1;
+}
+
 /* Phase 1 results: MTA-STS and TLS-RPT records, and the policy fetch. */
 static void
 check_policies(struct check *c)
 {
 	struct check_result *r = c->r;
 	struct check_sts *s = &r->sts;
-	struct http_request req;
 	size_t idx;
 
 	s->record_present = c->nsts_txt > 0;
@@ -358,24 +509,14 @@ check_policies(struct check *c)
 			s->id = arena_strdup(c->a, rec.id);
 	}
 	if (s->record_status == MTASTS_OK) {
-		if (c->sts_addr == NULL)
+		if (c->nsts_addr == 0)
 			s->fetch_error = arena_printf(c->a, "mta-sts.%s has no address", r->domain);
 		else if (c->cfg->http == NULL)
 			s->fetch_error = "no HTTP client";
 		else {
-			memset(&req, 0, sizeof(req));
-			req.url = arena_printf(c->a, "https://mta-sts.%s/.well-known/mta-sts.txt", r->domain);
-			req.connect_ip = c->sts_addr;
-			req.timeout_ms = c->cfg->http_ms;
-			req.max_body = MTASTS_POLICY_MAX;
 			c->pending++;
-			check_progress(c, "fetching %s", req.url);
-			if (http_get(c->cfg->http, &req, check_sts_fetched, c) < 0) {
+			if (check_sts_fetch_next(c) < 0)
 				c->pending--;
-				s->fetch_error = http_client_error(c->cfg->http) ?
-				    arena_strdup(c->a, http_client_error(c->cfg->http)) :
-				    "cannot start the HTTPS fetch";
-			}
 		}
 	}
 	r->tlsrpt.present = c->nrpt_txt > 0;
@@ -405,7 +546,10 @@ check_probe_params(const struct check_config *cfg, const struct check_mx *mx, co
 	pp->now = cfg->now;
 }
 
-/* Phase 4: one probe per address; DANE armed where it applies. */
+/*
+ * Phase 4: one probe per (address, port, reference name, TLSA set), whichever MX records lead
+ * to it; DANE armed where it applies.  Only MX hosts senders use are probed.
+ */
 static void
 check_probe(struct check *c)
 {
@@ -413,15 +557,28 @@ check_probe(struct check *c)
 	const struct check_config *cfg = c->cfg;
 	struct probe_params pp;
 	struct batch *b;
-	size_t i, j, k = 0;
+	size_t i, j, k, n = 0;
+	struct check_slot {
+		const struct check_mx	*mx;
+		const char		*ip;
+		size_t			 idx;	/* in the batch */
+	} *slots;
 
+	slots = arena_alloc(c->a, CHECK_ENDPOINTS_MAX * sizeof(*slots));
 	b = batch_new(cfg->base, c->a, cfg->max_total, cfg->max_per_ip);
 	for (i = 0; i < r->nmx; i++) {
 		struct check_mx *mx = &r->mx[i];
 
-		if (mx->ip_literal)
+		if (mx->ip_literal || mx->vm.use != VERDICT_USE_USED)
 			continue;
 		for (j = 0; j < mx->naddr; j++) {
+			for (k = 0; k < n; k++)
+				if (strcmp(slots[k].ip, mx->addr[j]) == 0 &&
+				    strcmp(slots[k].mx->host, mx->host) == 0 &&
+				    (slots[k].mx->dane == CHECK_DANE_USABLE) == (mx->dane == CHECK_DANE_USABLE))
+					break;
+			if (k < n)
+				continue;	/* the same probe: shared below */
 			check_probe_params(cfg, mx, mx->addr[j], &pp);
 			if (mx->dane == CHECK_DANE_USABLE) {
 				pp.tlsa = mx->tls_tlsa;
@@ -430,23 +587,33 @@ check_probe(struct check *c)
 				pp.dane_base = mx->canon && mx->tlsa_name &&
 				    strcmp(mx->tlsa_name + 9, mx->canon) == 0 ? mx->canon : mx->host;
 			}
+			slots[n].mx = mx;
+			slots[n].ip = mx->addr[j];
+			slots[n].idx = batch_count(b);
+			n++;
 			batch_add(b, &pp);
 		}
 	}
 	check_progress(c, "probing %zu addresses", batch_count(b));
 	batch_run(b);
+	for (k = 0; k < n; k++) {
+		struct endpoint *ep = batch_endpoint(b, slots[k].idx);
+
+		r->endpoints[r->nendpoints++] = ep;
+		r->connections += ep->connections;
+	}
 	for (i = 0; i < r->nmx; i++) {
 		struct check_mx *mx = &r->mx[i];
 
-		if (mx->ip_literal)
+		if (mx->ip_literal || mx->vm.use != VERDICT_USE_USED)
 			continue;
-		for (j = 0; j < mx->naddr; j++) {
-			struct endpoint *ep = batch_endpoint(b, k++);
-
-			mx->ep[mx->nep++] = ep;
-			r->endpoints[r->nendpoints++] = ep;
-			r->connections += ep->connections;
-		}
+		for (j = 0; j < mx->naddr; j++)
+			for (k = 0; k < n; k++)
+				if (strcmp(slots[k].ip, mx->addr[j]) == 0 &&
+				    strcmp(slots[k].mx->host, mx->host) == 0) {
+					mx->ep[mx->nep++] = r->endpoints[k];
+					break;
+				}
 	}
 	batch_free(b);
 }
@@ -472,6 +639,180 @@ check_soften_cert(struct endpoint *ep)
 		}
 }
 
+static const char *
+check_family_failed(const struct check_mx *mx, int v6)
+{
+	const char *e = v6 ? mx->aaaa_error : mx->a_error;
+
+	return e ? e : "failed";
+}
+
+/* DNS findings about one MX host: its address lookups, family by family. */
+static void
+check_findings_mx_dns(struct check *c, struct check_mx *mx)
+{
+	struct check_result *r = c->r;
+
+	if (mx->ip_literal) {
+		check_finding(r, c->a, FINDING_MX_IP_LITERAL, "%s (senders refuse it; left out of the "
+		    "verdict)", mx->host);
+		return;
+	}
+	if (mx->nxdomain) {
+		if (mx->vm.use == VERDICT_USE_SKIP_NXDOMAIN)
+			check_finding(r, c->a, FINDING_MX_NONEXISTENT, "%s (NXDOMAIN, DNSSEC-secure; "
+			    "left out of the verdict)", mx->host);
+		else
+			check_finding(r, c->a, FINDING_DNS_NXDOMAIN, "MX host %s (not signed: an "
+			    "attacker can forge this answer as well as an address)", mx->host);
+		return;
+	}
+	if (mx->a_asked && mx->a_status == RESOLVER_INDETERMINATE)
+		check_finding(r, c->a, FINDING_DNS_LOOKUP_FAILED, "A of %s: %s%s", mx->host,
+		    check_family_failed(mx, 0), mx->aaaa_n ? " (senders use its IPv6 addresses)" : "");
+	if (mx->aaaa_asked && mx->aaaa_status == RESOLVER_INDETERMINATE)
+		check_finding(r, c->a, FINDING_DNS_LOOKUP_FAILED, "AAAA of %s: %s%s", mx->host,
+		    check_family_failed(mx, 1), mx->a_n ? " (senders use its IPv4 addresses)" : "");
+	if (mx->a_asked && mx->a_status == RESOLVER_BOGUS)
+		check_finding(r, c->a, FINDING_DNSSEC_BOGUS, "A of %s", mx->host);
+	if (mx->aaaa_asked && mx->aaaa_status == RESOLVER_BOGUS)
+		check_finding(r, c->a, FINDING_DNSSEC_BOGUS, "AAAA of %s", mx->host);
+	if (mx->naddr == 0 && mx->vm.use == VERDICT_USE_SKIP_NO_ADDRESS)
+		check_finding(r, c->a, FINDING_DNS_LOOKUP_FAILED, "%s has no usable address (left out "
+		    "of the verdict)", mx->host);
+	if (mx->addr_truncated)
+		check_finding(r, c->a, FINDING_MX_TRUNCATED, "%s: only the first %d addresses were "
+		    "probed", mx->host, CHECK_ADDR_MAX);
+}
+
+/* DANE findings about one MX host. */
+static void
+check_findings_mx_dane(struct check *c, struct check_mx *mx)
+{
+	struct check_result *r = c->r;
+	char buf[160];
+	size_t k;
+
+	if (mx->dane != CHECK_DANE_INSECURE && mx->dane != CHECK_DANE_IGNORED)
+		for (k = 0; k < mx->ntlsa; k++)
+			if (tlsa_usable_smtp(&mx->tlsa[k]) == TLSA_SMTP_UNUSABLE_MALFORMED) {
+				snprintf(buf, sizeof(buf), "%u %u %u", mx->tlsa[k].usage,
+				    mx->tlsa[k].selector, mx->tlsa[k].mtype);
+				check_finding(r, c->a, FINDING_DANE_RECORD_MALFORMED, "%s: %s ...: %s",
+				    mx->tlsa_name, buf, tlsa_status_name(mx->tlsa[k].status));
+			}
+	switch (mx->dane) {
+	case CHECK_DANE_ABSENT:
+		if (mx->vm.use == VERDICT_USE_USED && mx->tlsa_name == NULL)
+			check_finding(r, c->a, FINDING_DANE_ABSENT, "%s (its address records are %s, so "
+			    "TLSA records would not count: not looked up, RFC 7672 §2.2)", mx->host,
+			    resolver_status_name(mx->addr_status));
+		else if (mx->vm.use == VERDICT_USE_USED)
+			check_finding(r, c->a, FINDING_DANE_ABSENT, "%s", mx->host);
+		break;
+	case CHECK_DANE_INSECURE:
+		check_finding(r, c->a, FINDING_DANE_INSECURE, "%s: %zu TLSA records, %s %s",
+		    mx->host, mx->ntlsa, r->mx_status != RESOLVER_SECURE ? "MX RRset" :
+		    mx->tlsa_status != RESOLVER_SECURE ? "TLSA RRset" : "address records",
+		    resolver_status_name(r->mx_status != RESOLVER_SECURE ? r->mx_status :
+		    mx->tlsa_status != RESOLVER_SECURE ? mx->tlsa_status : mx->addr_status));
+		break;
+	case CHECK_DANE_IGNORED:
+		check_finding(r, c->a, FINDING_DANE_TLSA_IGNORED, "%s: %s, but the MX RRset is %s",
+		    mx->tlsa_name, mx->tlsa_status == RESOLVER_BOGUS ? (mx->tlsa_why_bogus ?
+		    mx->tlsa_why_bogus : "bogus") : "lookup failed", resolver_status_name(r->mx_status));
+		break;
+	case CHECK_DANE_UNUSABLE:
+		check_finding(r, c->a, FINDING_DANE_UNUSABLE, "%s: %zu records, none usable (%zu "
+		    "PKIX-TA/EE, %zu malformed): TLS is mandatory but any certificate passes",
+		    mx->host, mx->ntlsa, mx->health.pkix, mx->health.malformed);
+		break;
+	case CHECK_DANE_BOGUS:
+		check_finding(r, c->a, FINDING_DNSSEC_BOGUS, "%s: %s (DANE senders defer mail to %s)",
+		    mx->tlsa_name, mx->tlsa_why_bogus ? mx->tlsa_why_bogus : "validation failed",
+		    mx->host);
+		break;
+	case CHECK_DANE_ERROR:
+		check_finding(r, c->a, FINDING_DNS_LOOKUP_FAILED, "TLSA %s%s", mx->tlsa_name,
+		    mx->tlsa_canon_failed ? " (at the CNAME target)" : "");
+		break;
+	case CHECK_DANE_USABLE:
+		if (mx->health.usable < 2 && !mx->health.ee_ta_pair)
+			check_finding(r, c->a, FINDING_DANE_NO_ROLLOVER, "%s: one usable record",
+			    mx->host);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Probe facts of one MX for the verdict, and the per-endpoint DANE and MTA-STS findings. */
+static void
+check_findings_mx_probes(struct check *c, struct check_mx *mx, int enforce)
+{
+	struct verdict_mx *v = &mx->vm;
+	size_t j;
+
+	v->host = mx->host;
+	v->sts_match = mx->sts_pattern != NULL;
+	v->naddr = (int)mx->nep;
+	v->reached = 0;
+	v->starttls = v->dane_ok = v->webpki_ok = 1;
+	v->starttls_some = 0;
+	for (j = 0; j < mx->nep; j++) {
+		struct endpoint *ep = mx->ep[j];
+		int webpki = ep->cert && ep->cert->chain_valid && ep->cert->name_match &&
+		    !ep->cert->expired;
+
+		if (!ep->connected) {
+			/* not a certificate failure: nothing is known about this address */
+			if (!endpoint_has(ep, FINDING_CONN_UNREACHABLE_HERE))
+				endpoint_finding(ep, c->a, FINDING_CONN_UNREACHABLE_HERE, "%s of %s: no "
+				    "connection from this machine; its TLS was not checked", ep->ip,
+				    mx->host);
+			continue;
+		}
+		v->reached++;
+		if (!ep->tls_established)
+			v->starttls = 0;
+		else
+			v->starttls_some = 1;
+		if (!webpki || !ep->tls_established)
+			v->webpki_ok = 0;
+		if (mx->dane == CHECK_DANE_USABLE) {
+			if (!ep->tls_established) {
+				v->dane_ok = 0;
+				if (!endpoint_has(ep, FINDING_DANE_STARTTLS_MISSING))
+					endpoint_finding(ep, c->a, FINDING_DANE_STARTTLS_MISSING,
+					    "%zu TLSA records published for %s", mx->ntlsa, mx->host);
+			} else if (ep->dane && ep->dane->verified) {
+				if (!endpoint_has(ep, FINDING_DANE_VALID))
+					endpoint_finding(ep, c->a, FINDING_DANE_VALID, "matched %s",
+					    ep->dane->matched ? ep->dane->matched : "?");
+				check_soften_cert(ep);
+			} else {
+				v->dane_ok = 0;
+				if (!endpoint_has(ep, FINDING_DANE_MISMATCH))
+					endpoint_finding(ep, c->a, FINDING_DANE_MISMATCH, "%s",
+					    ep->dane && ep->dane->error ? ep->dane->error : "no match");
+			}
+		} else if (mx->dane == CHECK_DANE_UNUSABLE && !ep->tls_established) {
+			if (!endpoint_has(ep, FINDING_DANE_STARTTLS_MISSING))
+				endpoint_finding(ep, c->a, FINDING_DANE_STARTTLS_MISSING,
+				    "%zu unusable TLSA records published for %s: DANE senders defer",
+				    mx->ntlsa, mx->host);
+		} else if (enforce && v->sts_match && (!ep->tls_established || !webpki)) {
+			if (!endpoint_has(ep, FINDING_MTA_STS_CERT_INVALID))
+				endpoint_finding(ep, c->a, FINDING_MTA_STS_CERT_INVALID, "%s",
+				    !ep->tls_established ? "no TLS session" : !ep->cert ?
+				    "no certificate" : !ep->cert->chain_valid ? ep->cert->chain_error :
+				    ep->cert->expired ? "certificate expired" : "name mismatch");
+		}
+	}
+	if (v->reached == 0)
+		v->starttls = v->dane_ok = v->webpki_ok = 0;
+}
+
 static void
 check_findings(struct check *c)
 {
@@ -479,7 +820,7 @@ check_findings(struct check *c)
 	struct check_sts *s = &r->sts;
 	struct verdict_mx vmx[CHECK_MX_MAX];
 	struct verdict_input vin;
-	size_t i, j;
+	size_t i;
 	int enforce;
 
 	/* DNS */
@@ -487,7 +828,9 @@ check_findings(struct check *c)
 		check_finding(r, c->a, FINDING_DNSSEC_BOGUS, "MX %s: %s", r->domain,
 		    r->mx_why_bogus ? r->mx_why_bogus : "validation failed");
 	else if (r->mx_status == RESOLVER_INDETERMINATE)
-		check_finding(r, c->a, FINDING_DNS_LOOKUP_FAILED, "MX %s", r->domain);
+		check_finding(r, c->a, FINDING_DNS_LOOKUP_FAILED, "MX %s%s", r->domain, r->dns_silent ?
+		    ": no DNS lookup got an answer (is a resolver reachable from here? see --resolver)" :
+		    "");
 	else if (r->mx_status == RESOLVER_INSECURE)
 		check_finding(r, c->a, FINDING_DNSSEC_INSECURE, "MX %s is not signed", r->domain);
 	if (r->mx_nxdomain)
@@ -496,6 +839,9 @@ check_findings(struct check *c)
 		check_finding(r, c->a, FINDING_MX_NULL, NULL);
 	if (r->implicit_mx)
 		check_finding(r, c->a, FINDING_MX_IMPLICIT, "delivering to %s itself", r->domain);
+	if (r->mx_dropped)
+		check_finding(r, c->a, FINDING_MX_TRUNCATED, "%zu MX records, %zu distinct hosts beyond "
+		    "the first %d were not examined", r->mx_records, r->mx_dropped, CHECK_MX_MAX);
 
 	/* MTA-STS */
 	enforce = 0;
@@ -509,8 +855,9 @@ check_findings(struct check *c)
 		check_finding(r, c->a, FINDING_MTA_STS_RECORD_INVALID, "%s",
 		    mtasts_status_name(s->record_status));
 	else if (!s->fetched)
-		check_finding(r, c->a, FINDING_MTA_STS_POLICY_FETCH_FAILED, "%s",
-		    s->fetch_error ? s->fetch_error : "no policy");
+		check_finding(r, c->a, FINDING_MTA_STS_POLICY_FETCH_FAILED, "%s%s",
+		    s->fetch_error ? s->fetch_error : "no policy", s->addr_tried > 1 ?
+		    arena_printf(c->a, " (every one of %d addresses tried)", s->addr_tried) : "");
 	else if (!s->policy_valid)
 		check_finding(r, c->a, FINDING_MTA_STS_POLICY_INVALID, "%s",
 		    mtasts_status_name(s->policy_status));
@@ -529,109 +876,100 @@ check_findings(struct check *c)
 	else if (r->tlsrpt.status != TLSRPT_OK)
 		check_finding(r, c->a, FINDING_TLSRPT_INVALID, "%s", tlsrpt_status_name(r->tlsrpt.status));
 
-	memset(vmx, 0, sizeof(vmx));
 	for (i = 0; i < r->nmx; i++) {
 		struct check_mx *mx = &r->mx[i];
-		struct verdict_mx *v = &vmx[i];
 
-		v->host = mx->host;
-		if (mx->ip_literal)
-			check_finding(r, c->a, FINDING_MX_IP_LITERAL, "%s", mx->host);
 		if (mx->canon && strcmp(mx->canon, mx->host) != 0 && !mx->implicit)
 			check_finding(r, c->a, FINDING_MX_CNAME, "%s is an alias of %s", mx->host, mx->canon);
-		if (mx->naddr == 0 && !mx->ip_literal)
-			check_finding(r, c->a, mx->addr_status == RESOLVER_BOGUS ? FINDING_DNSSEC_BOGUS :
-			    FINDING_DNS_LOOKUP_FAILED, "%s has no usable address", mx->host);
-		switch (mx->dane) {
-		case CHECK_DANE_ABSENT:
-			check_finding(r, c->a, FINDING_DANE_ABSENT, "%s", mx->host);
-			break;
-		case CHECK_DANE_INSECURE:
-			check_finding(r, c->a, FINDING_DANE_INSECURE, "%s: %zu TLSA records, %s %s",
-			    mx->host, mx->ntlsa, r->mx_status != RESOLVER_SECURE ? "MX RRset" :
-			    mx->tlsa_status != RESOLVER_SECURE ? "TLSA RRset" : "address records",
-			    resolver_status_name(r->mx_status != RESOLVER_SECURE ? r->mx_status :
-			    mx->tlsa_status != RESOLVER_SECURE ? mx->tlsa_status : mx->addr_status));
-			break;
-		case CHECK_DANE_UNUSABLE:
-			check_finding(r, c->a, FINDING_DANE_UNUSABLE, "%s: %zu records, none usable",
-			    mx->host, mx->ntlsa);
-			break;
-		case CHECK_DANE_BOGUS:
-			check_finding(r, c->a, FINDING_DNSSEC_BOGUS, "%s: %s", mx->tlsa_name,
-			    mx->tlsa_why_bogus ? mx->tlsa_why_bogus : "validation failed");
-			break;
-		case CHECK_DANE_ERROR:
-			check_finding(r, c->a, FINDING_DNS_LOOKUP_FAILED, "%s", mx->tlsa_name);
-			break;
-		case CHECK_DANE_USABLE:
-			if (mx->health.usable < 2 && !mx->health.ee_ta_pair)
-				check_finding(r, c->a, FINDING_DANE_NO_ROLLOVER, "%s: one usable record",
-				    mx->host);
-			break;
-		default:
-			break;
-		}
+		check_findings_mx_dns(c, mx);
+		check_findings_mx_dane(c, mx);
 		if (s->policy_valid) {
 			mx->sts_pattern = mtasts_policy_matches(&s->policy, mx->host);
-			if (enforce && mx->sts_pattern == NULL)
+			if (enforce && mx->sts_pattern == NULL && mx->vm.use == VERDICT_USE_USED)
 				check_finding(r, c->a, FINDING_MTA_STS_MX_MISMATCH,
 				    "%s matches no mx: pattern", mx->host);
 		}
-
-		v->dane = mx->dane == CHECK_DANE_USABLE;
-		v->dane_failed = r->mx_status == RESOLVER_SECURE &&
-		    (mx->dane == CHECK_DANE_BOGUS || mx->dane == CHECK_DANE_ERROR);
-		v->sts_match = mx->sts_pattern != NULL;
-		v->starttls = v->dane_ok = v->webpki_ok = mx->nep > 0;
-		for (j = 0; j < mx->nep; j++) {
-			struct endpoint *ep = mx->ep[j];
-			int webpki = ep->cert && ep->cert->chain_valid && ep->cert->name_match &&
-			    !ep->cert->expired;
-
-			v->reachable |= ep->connected;
-			if (!ep->tls_established)
-				v->starttls = 0;
-			else
-				v->starttls_some = 1;
-			if (!webpki || !ep->tls_established)
-				v->webpki_ok = 0;
-			if (v->dane) {
-				if (!ep->connected)
-					v->dane_ok = 0;	/* conn.failed says it */
-				else if (!ep->tls_established) {
-					v->dane_ok = 0;
-					endpoint_finding(ep, c->a, FINDING_DANE_STARTTLS_MISSING,
-					    "%zu TLSA records published for %s", mx->ntlsa, mx->host);
-				} else if (ep->dane && ep->dane->verified) {
-					endpoint_finding(ep, c->a, FINDING_DANE_VALID, "matched %s",
-					    ep->dane->matched ? ep->dane->matched : "?");
-					check_soften_cert(ep);
-				} else {
-					v->dane_ok = 0;
-					endpoint_finding(ep, c->a, FINDING_DANE_MISMATCH, "%s",
-					    ep->dane && ep->dane->error ? ep->dane->error : "no match");
-				}
-			} else if (enforce && v->sts_match && (!ep->tls_established || !webpki))
-				endpoint_finding(ep, c->a, FINDING_MTA_STS_CERT_INVALID, "%s",
-				    !ep->tls_established ? "no TLS session" : !ep->cert ? "no certificate" :
-				    !ep->cert->chain_valid ? ep->cert->chain_error :
-				    ep->cert->expired ? "certificate expired" : "name mismatch");
-		}
+		check_findings_mx_probes(c, mx, enforce);
+		vmx[i] = mx->vm;
 	}
 
 	memset(&vin, 0, sizeof(vin));
 	vin.null_mx = r->null_mx && r->nmx == 0;
 	vin.nxdomain = r->mx_nxdomain;
 	vin.mx_bogus = r->mx_status == RESOLVER_BOGUS;
+	vin.mx_failed = r->mx_status == RESOLVER_INDETERMINATE;
 	vin.sts = !s->policy_valid ? VERDICT_STS_ABSENT :
 	    s->policy.mode == MTASTS_MODE_ENFORCE ? VERDICT_STS_ENFORCE :
 	    s->policy.mode == MTASTS_MODE_TESTING ? VERDICT_STS_TESTING : VERDICT_STS_NONE;
 	vin.nmx = r->nmx;
 	vin.mx = vmx;
 	verdict_decide(&vin, &r->verdict);
-	if (r->verdict.can_read)
+	if (r->verdict.can_read > 0)
 		check_finding(r, c->a, FINDING_DOWNGRADE_POSSIBLE, "%s", r->verdict.sentence);
+	else if (r->verdict.can_read < 0)
+		check_finding(r, c->a, FINDING_VERDICT_INDETERMINATE, "%s", r->verdict.sentence);
+}
+
+static enum verdict_dns_status
+check_vdns(enum resolver_status st, int asked)
+{
+	if (!asked)
+		return VERDICT_DNS_NOT_ASKED;
+	switch (st) {
+	case RESOLVER_SECURE:
+		return VERDICT_DNS_SECURE;
+	case RESOLVER_INSECURE:
+		return VERDICT_DNS_INSECURE;
+	case RESOLVER_BOGUS:
+		return VERDICT_DNS_BOGUS;
+	default:
+		return VERDICT_DNS_FAILED;
+	}
+}
+
+/*
+ * After the address lookups: does a sender use this MX, and is it secure enough that its TLSA
+ * records could matter (verdict_mx_dns() with the TLSA lookup still to come)?
+ */
+static void
+check_use_state(struct check *c, struct check_mx *mx)
+{
+	struct verdict_dns d;
+
+	memset(&d, 0, sizeof(d));
+	d.mx = check_vdns(c->r->mx_status, 1);
+	d.ip_literal = mx->ip_literal;
+	d.nxdomain = mx->nxdomain;
+	d.a = check_vdns(mx->a_status, mx->a_asked);
+	d.aaaa = check_vdns(mx->aaaa_status, mx->aaaa_asked);
+	d.na = mx->a_n;
+	d.naaaa = mx->aaaa_n;
+	d.tlsa = mx->tlsa_at_host && mx->tlsa_at_host->done ? check_vdns(mx->tlsa_status, 1) :
+	    VERDICT_DNS_NOT_ASKED;
+	d.ntlsa = (int)mx->ntlsa;
+	d.nusable = (int)mx->health.usable;
+	verdict_mx_dns(&d, &mx->vm);
+	/* what decides DANE: secure when every family with addresses is (check.md) */
+	if ((d.a == VERDICT_DNS_INSECURE && d.na) || (d.aaaa == VERDICT_DNS_INSECURE && d.naaaa))
+		mx->addr_status = RESOLVER_INSECURE;
+	else if ((d.a == VERDICT_DNS_SECURE && d.na) || (d.aaaa == VERDICT_DNS_SECURE && d.naaaa))
+		mx->addr_status = RESOLVER_SECURE;
+	else if (d.a == VERDICT_DNS_BOGUS || d.aaaa == VERDICT_DNS_BOGUS)
+		mx->addr_status = RESOLVER_BOGUS;
+	else if (d.a == VERDICT_DNS_FAILED || d.aaaa == VERDICT_DNS_FAILED)
+		mx->addr_status = RESOLVER_INDETERMINATE;
+	else
+		mx->addr_status = d.a == VERDICT_DNS_INSECURE || d.aaaa == VERDICT_DNS_INSECURE ?
+		    RESOLVER_INSECURE : RESOLVER_SECURE;
+}
+
+/* Could TLSA records at this host matter to anyone?  (RFC 7672 §2.2: secure addresses.) */
+static int
+check_tlsa_wanted(const struct check_result *r, const struct check_mx *mx)
+{
+	return mx->vm.use == VERDICT_USE_USED && !mx->ip_literal &&
+	    mx->addr_status == RESOLVER_SECURE &&
+	    (r->mx_status == RESOLVER_SECURE || r->mx_status == RESOLVER_INSECURE);
 }
 
 /* Phase 3 results: decide per MX whether DANE applies (RFC 7672 §2.2). */
@@ -644,22 +982,35 @@ check_dane_state(struct check *c)
 	for (i = 0; i < r->nmx; i++) {
 		struct check_mx *mx = &r->mx[i];
 
+		check_tlsa_decide(c, mx);
 		tlsa_set_assess(mx->tlsa, mx->ntlsa, &mx->health);
-		if (mx->tlsa_name == NULL)
-			mx->dane = CHECK_DANE_ABSENT;
-		else if (mx->tlsa_status == RESOLVER_BOGUS)
-			mx->dane = CHECK_DANE_BOGUS;
-		else if (mx->tlsa_status == RESOLVER_INDETERMINATE)
-			mx->dane = CHECK_DANE_ERROR;
-		else if (mx->ntlsa == 0)
-			mx->dane = CHECK_DANE_ABSENT;
-		else if (mx->tlsa_status != RESOLVER_SECURE || r->mx_status != RESOLVER_SECURE ||
-		    mx->addr_status != RESOLVER_SECURE)
-			mx->dane = CHECK_DANE_INSECURE;
-		else if (mx->health.usable == 0)
-			mx->dane = CHECK_DANE_UNUSABLE;
-		else
+		check_use_state(c, mx);
+		if (mx->tlsa_at_host == NULL || !mx->tlsa_at_host->done)
+			mx->dane = CHECK_DANE_ABSENT;	/* not looked up: it could not matter */
+		else switch (mx->vm.dane) {
+		case VERDICT_DANE_AUTH:
 			mx->dane = CHECK_DANE_USABLE;
+			break;
+		case VERDICT_DANE_UNAUTH:
+			mx->dane = CHECK_DANE_UNUSABLE;
+			break;
+		case VERDICT_DANE_BOGUS:
+			mx->dane = CHECK_DANE_BOGUS;
+			break;
+		case VERDICT_DANE_UNKNOWN:
+			mx->dane = CHECK_DANE_ERROR;
+			break;
+		default:
+			/* DANE does not apply; say why if records or failures are there */
+			if (mx->tlsa_status == RESOLVER_BOGUS ||
+			    mx->tlsa_status == RESOLVER_INDETERMINATE)
+				mx->dane = CHECK_DANE_IGNORED;
+			else if (mx->ntlsa > 0)
+				mx->dane = CHECK_DANE_INSECURE;
+			else
+				mx->dane = CHECK_DANE_ABSENT;
+			break;
+		}
 	}
 }
 
@@ -715,6 +1066,7 @@ check_run(const struct check_config *cfg, struct arena *a)
 	c.cfg = cfg;
 	c.a = a;
 	c.r = r;
+	c.sts_txt_status = c.rpt_txt_status = RESOLVER_INDETERMINATE;
 	r->domain = check_name(a, cfg->domain);
 	r->mx_status = RESOLVER_INDETERMINATE;
 
@@ -741,39 +1093,44 @@ check_run(const struct check_config *cfg, struct arena *a)
 		r->nmx = 1;
 	}
 
-	/* phase 2 */
+	r->dns_silent = c.round1_answers == 0;
+
+	/* phase 2: every MX host's addresses, A and AAAA apart; the policy fetch starts here */
 	check_policies(&c);
 	for (i = 0; i < r->nmx; i++) {
 		struct check_mx *mx = &r->mx[i];
 
-		mx->addr_status = RESOLVER_SECURE;
 		if (check_is_ip(mx->host)) {
 			mx->ip_literal = 1;
 			continue;
 		}
 		check_query(&c, mx->host, RESOLVER_T_A, Q_MX_A, mx, 0);
 		check_query(&c, mx->host, RESOLVER_T_AAAA, Q_MX_AAAA, mx, 0);
-		/*
-		 * TLSA in the same round trip: only where DANE could apply (a secure MX RRset), or
-		 * for an insecure MX to report records that senders will ignore.
-		 */
-		if (r->mx_status == RESOLVER_SECURE || r->mx_status == RESOLVER_INSECURE) {
-			mx->tlsa_name = arena_printf(a, "_25._tcp.%s", mx->host);
-			check_query(&c, mx->tlsa_name, RESOLVER_T_TLSA, Q_TLSA, mx, 0);
-		}
 	}
 	check_progress(&c, "looking up %zu MX hosts", r->nmx);
 	check_wait(&c);
 
-	/* phase 3: TLSA at the target of a secure CNAME (rare; RFC 7672 §2.2.2) */
-	for (i = 0; i < r->nmx && r->mx_status == RESOLVER_SECURE; i++) {
+	/*
+	 * phase 3: TLSA, only where it can matter — the host's addresses are secure (RFC 7672
+	 * §2.2) — and, for a secure CNAME, at the target as well (§2.2.2).  Looked up under an
+	 * insecure MX RRset too, to report records senders ignore (§2.2.1 lets them use them).
+	 */
+	for (i = 0; i < r->nmx; i++) {
 		struct check_mx *mx = &r->mx[i];
 
-		if (mx->ip_literal || mx->canon == NULL || mx->addr_status != RESOLVER_SECURE ||
-		    strcmp(mx->canon, mx->host) == 0)
+		check_use_state(&c, mx);
+		if (!check_tlsa_wanted(r, mx))
 			continue;
-		check_query(&c, arena_printf(a, "_25._tcp.%s", mx->canon), RESOLVER_T_TLSA, Q_TLSA,
-		    mx, 1);
+		mx->tlsa_name = arena_printf(a, "_25._tcp.%s", mx->host);
+		mx->tlsa_at_host = arena_alloc(a, sizeof(*mx->tlsa_at_host));
+		memset(mx->tlsa_at_host, 0, sizeof(*mx->tlsa_at_host));
+		check_query(&c, mx->tlsa_name, RESOLVER_T_TLSA, Q_TLSA, mx, 0);
+		if (mx->canon != NULL && strcmp(mx->canon, mx->host) != 0) {
+			mx->tlsa_at_canon = arena_alloc(a, sizeof(*mx->tlsa_at_canon));
+			memset(mx->tlsa_at_canon, 0, sizeof(*mx->tlsa_at_canon));
+			check_query(&c, arena_printf(a, "_25._tcp.%s", mx->canon), RESOLVER_T_TLSA,
+			    Q_TLSA, mx, 1);
+		}
 	}
 	check_wait(&c);
 	check_dane_state(&c);

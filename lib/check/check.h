@@ -30,11 +30,13 @@ struct event_base;
 struct http_client;
 struct resolver;
 struct tls_client;
+struct check_tlsa_ans;
 
 #define CHECK_MX_MAX		16
 #define CHECK_ADDR_MAX		8	/* per MX host */
 #define CHECK_TLSA_MAX		16
 #define CHECK_TXT_MAX		8
+#define CHECK_STS_ADDR_MAX	8	/* addresses of mta-sts.<domain> tried in turn */
 #define CHECK_FINDINGS_MAX	64
 #define CHECK_ENDPOINTS_MAX	(CHECK_MX_MAX * CHECK_ADDR_MAX)
 
@@ -45,6 +47,7 @@ enum check_dane {
 	CHECK_DANE_UNUSABLE,	/* secure, but no usable record */
 	CHECK_DANE_BOGUS,	/* the TLSA lookup failed validation */
 	CHECK_DANE_ERROR,	/* the TLSA lookup failed */
+	CHECK_DANE_IGNORED,	/* the TLSA lookup failed or was bogus where no sender uses it */
 	CHECK_DANE_LAST
 };
 
@@ -85,9 +88,17 @@ struct check_mx {
 	int			 implicit;	/* the domain itself (no MX records) */
 	int			 ip_literal;
 	const char		*canon;		/* CNAME target when the host is an alias */
-	enum resolver_status	 addr_status;	/* worst of A and AAAA */
+	enum resolver_status	 addr_status;	/* what decides DANE: secure when every family
+						   with addresses is secure (check.md) */
+	enum resolver_status	 a_status, aaaa_status;	/* each family on its own */
+	int			 a_asked, aaaa_asked;
+	int			 a_n, aaaa_n;	/* addresses each lookup returned */
+	int			 nxdomain;	/* the host does not exist */
+	const char		*a_error, *aaaa_error;	/* why a lookup failed */
 	size_t			 naddr;
 	const char		*addr[CHECK_ADDR_MAX];
+	int			 addr_truncated;	/* more addresses than CHECK_ADDR_MAX */
+	int			 dups;		/* further MX records with this host (other preferences) */
 	const char		*tlsa_name;	/* where the TLSA records were found (or looked for) */
 	enum resolver_status	 tlsa_status;
 	const char		*tlsa_why_bogus;
@@ -97,6 +108,9 @@ struct check_mx {
 	size_t			 ntls_tlsa;
 	struct tlsa_set_health	 health;
 	enum check_dane		 dane;
+	int			 tlsa_canon_failed;	/* the lookup at the CNAME target failed */
+	struct check_tlsa_ans	*tlsa_at_host, *tlsa_at_canon;	/* the raw answers */
+	struct verdict_mx	 vm;		/* what the verdict sees of this MX */
 	const char		*sts_pattern;	/* the mx: pattern it matched, or NULL */
 	size_t			 nep;
 	struct endpoint		*ep[CHECK_ADDR_MAX];
@@ -113,6 +127,8 @@ struct check_sts {
 	enum mtasts_status	 policy_status;
 	struct mtasts_policy	 policy;
 	int			 policy_valid;
+	int			 addr_tried;	/* addresses of mta-sts.<domain> tried */
+	const char		*addr_used;	/* the one that answered, or NULL */
 };
 
 struct check_tlsrpt {
@@ -128,6 +144,9 @@ struct check_result {
 	int			 mx_nxdomain;
 	int			 null_mx;
 	int			 implicit_mx;
+	int			 dns_silent;	/* no lookup of the first round got any answer */
+	size_t			 mx_records;	/* MX records in the answer */
+	size_t			 mx_dropped;	/* distinct hosts beyond CHECK_MX_MAX */
 	size_t			 nmx;
 	struct check_mx		 mx[CHECK_MX_MAX];
 	struct check_sts	 sts;

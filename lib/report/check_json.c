@@ -53,6 +53,15 @@ cj_mx(const struct check_mx *mx)
 	json_object_set_new(o, "cname", report_jstr(mx->canon && strcmp(mx->canon, mx->host) ? mx->canon : NULL));
 	json_object_set_new(o, "addresses", addrs);
 	json_object_set_new(o, "addresses_dnssec", json_string(resolver_status_name(mx->addr_status)));
+	json_object_set_new(o, "address_lookups", json_pack("{s:{s:o, s:i}, s:{s:o, s:i}}",
+	    "a", "dnssec", mx->a_asked ? json_string(resolver_status_name(mx->a_status)) : json_null(),
+	    "count", mx->a_n,
+	    "aaaa", "dnssec", mx->aaaa_asked ? json_string(resolver_status_name(mx->aaaa_status)) :
+	    json_null(), "count", mx->aaaa_n));
+	json_object_set_new(o, "nxdomain", json_boolean(mx->nxdomain));
+	json_object_set_new(o, "duplicate_records", json_integer(mx->dups));
+	json_object_set_new(o, "use", json_string(verdict_use_name(mx->vm.use)));
+	json_object_set_new(o, "dane_for_senders", json_string(verdict_dane_name(mx->vm.dane)));
 	json_object_set_new(o, "dane", dane);
 	json_object_set_new(o, "mta_sts_pattern", report_jstr(mx->sts_pattern));
 	return o;
@@ -70,9 +79,10 @@ report_check_json(const struct check_result *r, const struct report_opts *ro)
 		usable += r->mx[i].dane == CHECK_DANE_USABLE;
 	}
 	json_object_set_new(root, "domain", report_jstr(r->domain));
-	json_object_set_new(root, "verdict", json_pack("{s:s, s:b, s:b, s:b, s:o, s:s}",
+	json_object_set_new(root, "verdict", json_pack("{s:s, s:o, s:b, s:b, s:o, s:s}",
 	    "downgrade_protection", verdict_protection_name(r->verdict.protection),
-	    "active_attacker_can_read", r->verdict.can_read,
+	    "active_attacker_can_read", r->verdict.can_read < 0 ? json_null() :
+	    json_boolean(r->verdict.can_read),
 	    "accepts_mail", r->verdict.accepts_mail,
 	    "delivery_at_risk", r->verdict.delivery_at_risk,
 	    "weakest_mx", report_jstr(r->verdict.weakest), "sentence", r->verdict.sentence));

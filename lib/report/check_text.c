@@ -43,7 +43,8 @@ report_check_text(FILE *f, const struct check_result *r, const struct report_opt
 	char buf[600];
 	size_t i, j, k;
 
-	fprintf(f, "%s%s%s: %s%s%s\n", b, r->domain, rs, ct_color(ro, !r->verdict.can_read),
+	fprintf(f, "%s%s%s: %s%s%s\n", b, r->domain, rs, ct_color(ro, r->verdict.can_read == 0),
+	    r->verdict.can_read < 0 ? "COULD NOT BE DETERMINED (DNS lookups failed)" :
 	    r->verdict.can_read ? "NOT PROTECTED against an active attacker" :
 	    !r->verdict.accepts_mail ? "accepts no mail" :
 	    "protected against downgrade", rs);
@@ -60,6 +61,8 @@ report_check_text(FILE *f, const struct check_result *r, const struct report_opt
 		for (j = 0; j < mx->naddr; j++)
 			fprintf(f, " %s", mx->addr[j]);
 		fprintf(f, "%s\n", mx->naddr ? "" : " none");
+		if (mx->vm.use != VERDICT_USE_USED)
+			fprintf(f, "            not used by senders (%s)\n", verdict_use_name(mx->vm.use));
 		fprintf(f, "            DANE %s", check_dane_name(mx->dane));
 		for (k = 0; k < mx->ntlsa; k++)
 			if (mx->tlsa[k].status == TLSA_OK && tlsa_format(&mx->tlsa[k], buf, sizeof(buf)) <
@@ -71,7 +74,7 @@ report_check_text(FILE *f, const struct check_result *r, const struct report_opt
 
 			fprintf(f, "            %-15s ", ep->ip);
 			if (!ep->connected)
-				fprintf(f, "unreachable\n");
+				fprintf(f, "not reachable from here (TLS not checked)\n");
 			else if (!ep->tls_established)
 				fprintf(f, "%sno TLS%s (%s)\n", ct_color(ro, 0), rs,
 				    ep->starttls_offered ? "handshake failed" : "STARTTLS not offered");
@@ -160,8 +163,8 @@ report_check_table(FILE *f, const struct check_result *const *rs, size_t n,
 		w = check_worst(r, &any);
 		fprintf(f, "%-28.28s %-16s %s%-8s%s %-13s %-8s %-10s %-8s %-6s %s\n", r->domain,
 		    r->verdict.accepts_mail ? verdict_protection_name(r->verdict.protection) :
-		    "none (no mail)", ct_color(ro, !r->verdict.can_read),
-		    r->verdict.can_read ? "YES" : "no", end, resolver_status_name(r->mx_status),
+		    "none (no mail)", ct_color(ro, r->verdict.can_read == 0),
+		    r->verdict.can_read < 0 ? "?" : r->verdict.can_read ? "YES" : "no", end, resolver_status_name(r->mx_status),
 		    r->nmx == 0 ? "-" : usable == r->nmx ? "all" : usable ? "partial" : "none", sts,
 		    !r->tlsrpt.present ? "none" : r->tlsrpt.status == TLSRPT_OK ? "ok" : "invalid",
 		    r->graded ? grade_letter_name(r->grade) : "-", any ? severity_name(w) : "-");

@@ -1,5 +1,6 @@
 /*
- * verdict.c — see verdict.h.
+ * verdict.c — see verdict.h; the decision table with its RFC references is in
+ * docs/internals/check.md and every row of it is a row of tests/unit/test_verdict.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@ static const char *const verdict_names[VERDICT_LAST] = {
 	[VERDICT_MTA_STS] = "mta-sts",
 	[VERDICT_MTA_STS_TESTING] = "mta-sts-testing",
 	[VERDICT_NONE] = "none",
+	[VERDICT_INDETERMINATE] = "indeterminate",
 };
 
 const char *
@@ -19,26 +21,243 @@ verdict_protection_name(enum verdict_protection p)
 	return (unsigned)p < VERDICT_LAST ? verdict_names[p] : "?";
 }
 
-/* Is this MX protected by DANE or by an enforced MTA-STS policy? */
-static int
-verdict_mx_protected(const struct verdict_input *in, const struct verdict_mx *m, int *by_dane)
+static const char *const verdict_use_names[] = {
+	[VERDICT_USE_USED] = "used",
+	[VERDICT_USE_SKIP_NXDOMAIN] = "skipped-nxdomain",
+	[VERDICT_USE_SKIP_IP_LITERAL] = "skipped-ip-literal",
+	[VERDICT_USE_SKIP_NO_ADDRESS] = "skipped-no-address",
+	[VERDICT_USE_UNKNOWN] = "unknown",
+};
+
+static const char *const verdict_dane_names[] = {
+	[VERDICT_DANE_NONE] = "none",
+	[VERDICT_DANE_AUTH] = "authenticated",
+	[VERDICT_DANE_UNAUTH] = "unauthenticated",
+	[VERDICT_DANE_BOGUS] = "bogus",
+	[VERDICT_DANE_UNKNOWN] = "unknown",
+};
+
+const char *
+verdict_use_name(enum verdict_use u)
 {
-	*by_dane = m->dane || m->dane_failed;
-	if (*by_dane)
-		return 1;
-	return in->sts == VERDICT_STS_ENFORCE;
+	return (unsigned)u <= VERDICT_USE_UNKNOWN ? verdict_use_names[u] : "?";
+}
+
+const char *
+verdict_dane_name(enum verdict_dane d)
+{
+	return (unsigned)d <= VERDICT_DANE_UNKNOWN ? verdict_dane_names[d] : "?";
+}
+
+/*
+ * The DNSSEC rows of the decision table (docs/internals/check.md): from the lookups about one
+ * MX host to whether senders use it and what a DANE sender does with it.
+ */
+void
+verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
+{
+	int ua, uaaaa, failed, bogus, insecure;
+
+	m->use = VERDICT_USE_USED;
+	m->dane = VERDICT_DANE_NONE;
+	if (d->ip_literal) {
+		/* RFC 5321 §5.1 wants a domain name; Postfix and Exim refuse a literal */
+		m->use = VERDICT_USE_SKIP_IP_LITERAL;
+		return;
+	}
+	if (d->nxdomain) {
+		/* RFC 5321 §5.1: a host that does not exist is skipped — if that is proven */
+		if (d->a == VERDICT_DNS_SECURE)
+			m->use = VERDICT_USE_SKIP_NXDOMAIN;
+		else if (d->a == VERDICT_DNS_BOGUS)
+			m->use = VERDICT_USE_SKIP_NO_ADDRESS;
+		else if (d->a == VERDICT_DNS_FAILED)
+			m->use = VERDICT_USE_UNKNOWN;
+		/* an insecure NXDOMAIN can be forged: the host stays in the weakest link */
+		return;
+	}
+	/* a family is used when its lookup answered (secure or insecure) with addresses */
+	ua = (d->a == VERDICT_DNS_SECURE || d->a == VERDICT_DNS_INSECURE) && d->na > 0;
+	uaaaa = (d->aaaa == VERDICT_DNS_SECURE || d->aaaa == VERDICT_DNS_INSECURE) && d->naaaa > 0;
+	if (!ua && !uaaaa) {
+		failed = d->a == VERDICT_DNS_FAILED || d->aaaa == VERDICT_DNS_FAILED;
+		bogus = d->a == VERDICT_DNS_BOGUS || d->aaaa == VERDICT_DNS_BOGUS;
+		insecure = d->a == VERDICT_DNS_INSECURE || d->aaaa == VERDICT_DNS_INSECURE;
+		if (failed)
+			m->use = VERDICT_USE_UNKNOWN;		/* senders retry later */
+		else if (insecure)
+			m->use = VERDICT_USE_USED;		/* an empty insecure answer can be forged */
+		else if (bogus)
+			m->use = VERDICT_USE_SKIP_NO_ADDRESS;	/* validating senders cannot use it */
+		else
+			m->use = VERDICT_USE_SKIP_NO_ADDRESS;	/* proven to have no address */
+		return;
+	}
+	/*
+	 * RFC 7672 §2.2.1 lets a sender use DANE below an insecure MX RRset, but Postfix and Exim
+	 * do not (an attacker could substitute the MX); RFC 7672 §2.2: TLSA records count only when
+	 * the host's address records are secure.  A family whose lookup failed is not used (its
+	 * addresses are unknown to the sender as well); it does not make the others insecure.
+	 */
+	if (d->mx != VERDICT_DNS_SECURE)
+		return;
+	if ((ua && d->a != VERDICT_DNS_SECURE) || (uaaaa && d->aaaa != VERDICT_DNS_SECURE))
+		return;
+	switch (d->tlsa) {
+	case VERDICT_DNS_SECURE:
+		if (d->ntlsa == 0)
+			m->dane = VERDICT_DANE_NONE;		/* NODATA/NXDOMAIN: no DANE */
+		else if (d->nusable == 0)
+			m->dane = VERDICT_DANE_UNAUTH;		/* TLS required, not authenticated */
+		else
+			m->dane = VERDICT_DANE_AUTH;
+		break;
+	case VERDICT_DNS_BOGUS:
+		m->dane = VERDICT_DANE_BOGUS;			/* DANE senders defer */
+		break;
+	case VERDICT_DNS_FAILED:
+		m->dane = VERDICT_DANE_UNKNOWN;
+		break;
+	default:
+		m->dane = VERDICT_DANE_NONE;			/* insecure TLSA: ignored */
+		break;
+	}
+}
+
+/* One MX as the weakest-link rule sees it. */
+enum verdict_state {
+	VS_SKIP = 0,	/* no sender uses it */
+	VS_PROTECTED,	/* no sender that enforces DANE or MTA-STS delivers readable mail to it */
+	VS_UNKNOWN,	/* lookups failed: cannot say */
+	VS_WEAK,	/* an active attacker can read mail to it */
+};
+
+enum verdict_weak {
+	VW_STRIP = 0,	/* STARTTLS offered, nothing forces it: strip it */
+	VW_NO_TLS,	/* STARTTLS not completed: passive reading */
+	VW_UNAUTH,	/* DANE with no usable record: TLS with any certificate */
+};
+
+struct verdict_eval {
+	enum verdict_state	 state;
+	int			 by_dane;
+	enum verdict_weak	 weak;
+	const char		*broken;	/* protected, but a strict sender fails: why */
+	int			 unreached;	/* protected, some address not reached from here */
+};
+
+static void
+verdict_eval_mx(const struct verdict_input *in, const struct verdict_mx *m, struct verdict_eval *e)
+{
+	int enforce = in->sts == VERDICT_STS_ENFORCE;
+	int reached = m->reached > 0;
+
+	memset(e, 0, sizeof(*e));
+	switch (m->use) {
+	case VERDICT_USE_SKIP_NXDOMAIN:
+	case VERDICT_USE_SKIP_IP_LITERAL:
+	case VERDICT_USE_SKIP_NO_ADDRESS:
+		e->state = VS_SKIP;
+		return;
+	case VERDICT_USE_UNKNOWN:
+		/* an enforcing MTA-STS sender authenticates whatever address it finds later */
+		e->state = enforce ? VS_PROTECTED : VS_UNKNOWN;
+		if (enforce && !m->sts_match)
+			e->broken = "matches no mx: pattern of the policy";
+		return;
+	case VERDICT_USE_USED:
+		break;
+	}
+	e->unreached = m->reached < m->naddr;
+	/* RFC 7672 §2.2: usable TLSA records make TLS and authentication mandatory */
+	if (m->dane == VERDICT_DANE_AUTH) {
+		e->state = VS_PROTECTED;
+		e->by_dane = 1;
+		if (reached && (!m->starttls || !m->dane_ok))
+			e->broken = "would fail those checks";
+		return;
+	}
+	/* RFC 7672 §2.2: a bogus TLSA RRset at a secure host makes DANE senders defer */
+	if (m->dane == VERDICT_DANE_BOGUS) {
+		e->state = VS_PROTECTED;
+		e->by_dane = 1;
+		e->broken = "has TLSA records that cannot be validated";
+		return;
+	}
+	/* RFC 8461 §5.1: STARTTLS, a valid certificate and a matching mx: pattern, or no delivery */
+	if (enforce) {
+		e->state = VS_PROTECTED;
+		if (!m->sts_match)
+			e->broken = "matches no mx: pattern of the policy";
+		else if (reached && (!m->starttls || !m->webpki_ok))
+			e->broken = "would fail those checks";
+		return;
+	}
+	if (m->dane == VERDICT_DANE_UNKNOWN) {
+		e->state = VS_UNKNOWN;
+		return;
+	}
+	e->state = VS_WEAK;
+	if (m->dane == VERDICT_DANE_UNAUTH)
+		e->weak = VW_UNAUTH;
+	else if (reached && !m->starttls)
+		e->weak = VW_NO_TLS;
+	else
+		e->weak = VW_STRIP;
+}
+
+#define VERDICT_SAY(v, ...) \
+	snprintf((v)->sentence + strlen((v)->sentence), sizeof((v)->sentence) - \
+	    strlen((v)->sentence), __VA_ARGS__)
+
+static void
+verdict_say_weak(const struct verdict_input *in, const struct verdict_mx *m,
+    const struct verdict_eval *e, size_t nprot, struct verdict *v)
+{
+	const char *testing = in->sts == VERDICT_STS_TESTING ?
+	    ": MTA-STS is only in testing mode" : "";
+
+	switch (e->weak) {
+	case VW_UNAUTH:
+		VERDICT_SAY(v, "An attacker on the path with any certificate can read mail to %s: its "
+		    "TLSA records are all unusable, so DANE senders insist on TLS but accept any "
+		    "certificate%s", m->host, in->sts == VERDICT_STS_TESTING ?
+		    ", and MTA-STS is only in testing mode" : "");
+		if (m->reached && !m->starttls)
+			VERDICT_SAY(v, "; %s does not complete STARTTLS, so DANE senders defer mail to it "
+			    "and others send it in plaintext", m->host);
+		break;
+	case VW_NO_TLS:
+		VERDICT_SAY(v, "Anyone on the path can read mail to %s: %s does not complete STARTTLS, "
+		    "and there is no DANE and no enforced MTA-STS%s", m->host,
+		    m->starttls_some ? "one of its addresses" : "it",
+		    in->sts == VERDICT_STS_TESTING ? " (only testing mode)" : "");
+		break;
+	case VW_STRIP:
+		if (*testing)
+			VERDICT_SAY(v, "An attacker on the path can strip STARTTLS from %s%s and there is "
+			    "no DANE", m->host, testing);
+		else
+			VERDICT_SAY(v, "An attacker on the path can strip STARTTLS from %s: no DANE, no "
+			    "MTA-STS", m->host);
+		break;
+	}
+	VERDICT_SAY(v, "%s.", nprot ? " (other MX hosts are protected, but senders will use this one)" :
+	    "");
 }
 
 void
 verdict_decide(const struct verdict_input *in, struct verdict *v)
 {
-	const struct verdict_mx *weak = NULL, *broken = NULL;
-	size_t i, ndane = 0, nprot = 0;
-	int by_dane;
+	const struct verdict_mx *weak = NULL, *broken = NULL, *unknown = NULL;
+	struct verdict_eval e, weak_e, broken_e;
+	size_t i, ndane = 0, nprot = 0, nused = 0, unreached = 0;
 
 	memset(v, 0, sizeof(*v));
+	memset(&weak_e, 0, sizeof(weak_e));
+	memset(&broken_e, 0, sizeof(broken_e));
 	v->accepts_mail = 1;
-	if (in->null_mx) {
+	if (in->null_mx && in->nmx == 0) {
 		v->protection = VERDICT_NONE;
 		v->accepts_mail = 0;
 		snprintf(v->sentence, sizeof(v->sentence),
@@ -52,67 +271,96 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 		    "The domain does not exist (NXDOMAIN): no mail can be sent to it.");
 		return;
 	}
-	if (in->mx_bogus || in->nmx == 0) {
+	if (in->mx_bogus) {
 		v->protection = VERDICT_NONE;
 		v->can_read = 1;
-		v->delivery_at_risk = in->mx_bogus;
-		snprintf(v->sentence, sizeof(v->sentence), in->mx_bogus ?
+		v->delivery_at_risk = 1;
+		snprintf(v->sentence, sizeof(v->sentence),
 		    "The MX records fail DNSSEC validation: validating senders cannot deliver, and others "
-		    "can be sent to a forged MX by an attacker who controls their DNS answers." :
-		    "No mail server could be found for the domain, so nothing protects mail to it.");
+		    "can be sent to a forged MX by an attacker who controls their DNS answers.");
+		return;
+	}
+	if (in->mx_failed || in->nmx == 0) {
+		/* senders queue and retry: nothing is sent, nothing is known */
+		v->protection = VERDICT_INDETERMINATE;
+		v->can_read = -1;
+		snprintf(v->sentence, sizeof(v->sentence),
+		    "Could not be determined: the MX lookup failed, so senders queue mail and retry; "
+		    "run the check again when the domain's name servers answer.");
 		return;
 	}
 	for (i = 0; i < in->nmx; i++) {
 		const struct verdict_mx *m = &in->mx[i];
 
-		if (verdict_mx_protected(in, m, &by_dane)) {
+		verdict_eval_mx(in, m, &e);
+		if (e.state == VS_SKIP)
+			continue;
+		nused++;
+		switch (e.state) {
+		case VS_PROTECTED:
 			nprot++;
-			ndane += by_dane;
-			/* protected, but a strict sender would fail here: mail defers, it is not read */
-			if (broken == NULL && ((by_dane && (!m->dane_ok || m->dane_failed)) ||
-			    (!by_dane && (!m->sts_match || !m->starttls || !m->webpki_ok))))
+			ndane += e.by_dane;
+			unreached += e.unreached;
+			if (broken == NULL && e.broken) {
 				broken = m;
-		} else if (weak == NULL)
-			weak = m;
+				broken_e = e;
+			}
+			break;
+		case VS_UNKNOWN:
+			if (unknown == NULL)
+				unknown = m;
+			break;
+		case VS_WEAK:
+			if (weak == NULL) {
+				weak = m;
+				weak_e = e;
+			}
+			break;
+		default:
+			break;
+		}
 	}
-	if (weak == NULL) {
-		v->protection = ndane == in->nmx ? VERDICT_DANE : VERDICT_MTA_STS;
-		v->can_read = 0;
-		v->delivery_at_risk = broken != NULL;
-		v->weakest = broken ? broken->host : NULL;
-		if (v->protection == VERDICT_DANE)
-			snprintf(v->sentence, sizeof(v->sentence),
-			    "Protected by DANE: every MX has DNSSEC-signed TLSA records, so DANE-aware "
-			    "senders will not fall back to plaintext.");
-		else
-			snprintf(v->sentence, sizeof(v->sentence),
-			    "Protected by MTA-STS in enforce mode%s: enforcing senders require STARTTLS "
-			    "with a valid certificate for every MX.", ndane ? " (and DANE on some MX)" : "");
-		if (broken)
-			snprintf(v->sentence + strlen(v->sentence), sizeof(v->sentence) -
-			    strlen(v->sentence), " But %s %s: mail to it is deferred.", broken->host,
-			    broken->dane_failed ? "has TLSA records that cannot be validated" :
-			    !broken->dane && !broken->sts_match ? "matches no mx: pattern of the policy" :
-			    "would fail those checks");
+	if (nused == 0) {
+		v->protection = VERDICT_NONE;
+		v->delivery_at_risk = 1;
+		snprintf(v->sentence, sizeof(v->sentence),
+		    "No MX host can be used (they do not exist, are IP literals or have no valid "
+		    "address): senders cannot deliver, so nothing can be read in transit.");
 		return;
 	}
-	v->can_read = 1;
-	v->weakest = weak->host;
-	if (in->sts == VERDICT_STS_TESTING) {
-		v->protection = VERDICT_MTA_STS_TESTING;
-		snprintf(v->sentence, sizeof(v->sentence),
-		    "An attacker on the path can strip STARTTLS from %s: MTA-STS is only in testing mode%s.",
-		    weak->host, weak->dane ? "" : " and there is no DANE");
+	if (weak) {
+		v->can_read = 1;
+		v->weakest = weak->host;
+		v->protection = in->sts == VERDICT_STS_TESTING ? VERDICT_MTA_STS_TESTING : VERDICT_NONE;
+		verdict_say_weak(in, weak, &weak_e, nprot, v);
 		return;
 	}
-	v->protection = VERDICT_NONE;
-	if (!weak->starttls && weak->reachable)
-		snprintf(v->sentence, sizeof(v->sentence),
-		    "Anyone on the path can read mail to %s: %s does not complete STARTTLS, and there is "
-		    "no DANE and no enforced MTA-STS.", weak->host,
-		    weak->starttls_some ? "one of its addresses" : "it");
+	if (unknown) {
+		v->protection = VERDICT_INDETERMINATE;
+		v->can_read = -1;
+		v->weakest = unknown->host;
+		VERDICT_SAY(v, "Could not be determined: the %s lookups for %s failed, so senders retry "
+		    "it later%s.", unknown->use == VERDICT_USE_UNKNOWN ? "address" : "TLSA",
+		    unknown->host, unknown->use == VERDICT_USE_UNKNOWN ? "" :
+		    " (DANE senders defer mail to it until the TLSA records can be looked up)");
+		if (nprot)
+			VERDICT_SAY(v, " The other MX hosts are protected.");
+		return;
+	}
+	v->protection = ndane == nused ? VERDICT_DANE : VERDICT_MTA_STS;
+	v->can_read = 0;
+	v->delivery_at_risk = broken != NULL;
+	v->weakest = broken ? broken->host : NULL;
+	if (v->protection == VERDICT_DANE)
+		VERDICT_SAY(v, "Protected by DANE: every MX has DNSSEC-signed TLSA records, so DANE-aware "
+		    "senders will not fall back to plaintext.");
 	else
-		snprintf(v->sentence, sizeof(v->sentence),
-		    "An attacker on the path can strip STARTTLS from %s: no DANE, no MTA-STS%s.", weak->host,
-		    nprot ? " (other MX hosts are protected, but senders will use this one)" : "");
+		VERDICT_SAY(v, "Protected by MTA-STS in enforce mode%s: enforcing senders require "
+		    "STARTTLS with a valid certificate for every MX.", ndane ? " (and DANE on some MX)" :
+		    "");
+	if (broken)
+		VERDICT_SAY(v, " But %s %s: mail to it is deferred.", broken->host, broken_e.broken);
+	if (unreached)
+		VERDICT_SAY(v, " Some addresses could not be reached from here, so their certificates "
+		    "were not checked.");
 }

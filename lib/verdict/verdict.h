@@ -2,16 +2,29 @@
  * verdict.h — the domain's headline: can an active attacker read its inbound mail in transit?
  *
  * A pure function of a small summary per MX (what DNS proved, what the probes saw), so the rules
- * are table-tested (tests/unit/test_verdict.c) apart from DNS and sockets.
+ * are table-tested (tests/unit/test_verdict.c) apart from DNS and sockets.  The decision table,
+ * with the RFC sentence behind each row, is in docs/internals/check.md ("The decision table").
  *
- * Rules (RFC 7672 §2.2, RFC 8461 §2 and §5):
- * - DANE protects an MX when its MX and TLSA RRsets are DNSSEC-secure and at least one TLSA record
- *   is usable: a DANE sender then never falls back to plaintext (it defers instead).
+ * The answer has three values, not two: an attacker can read (can_read 1), cannot (0), or the
+ * facts needed to say were not obtainable (VERDICT_INDETERMINATE, can_read -1) — a DNS lookup
+ * that failed is a failed lookup, never "insecure" and never "absent".
+ *
+ * Rules, per MX (RFC 7672 §2.2, RFC 8461 §5, RFC 5321 §5.1):
+ * - An MX no sender uses is left out of the weakest link: a host whose non-existence DNSSEC
+ *   proves, an IP literal, a host whose address lookups are bogus or securely empty.
+ * - An MX whose address lookups failed is unknown (senders retry it later).
+ * - DANE protects an MX only when its MX RRset, its address RRsets and its TLSA RRset are
+ *   DNSSEC-secure and at least one TLSA record is usable.  Secure TLSA records none of which is
+ *   usable make DANE senders insist on TLS without authentication: any certificate will do, so
+ *   a man-in-the-middle reads.  A bogus TLSA lookup (secure addresses) makes DANE senders defer;
+ *   a failed one is unknown.
  * - MTA-STS in enforce mode protects every MX: an enforcing sender requires STARTTLS with a
  *   WebPKI-valid certificate from an MX that matches one of the policy's mx: patterns, and does not
  *   deliver to one that matches none (RFC 8461 §5.1) — that MX is a delivery risk, not a leak.
- * - The domain is as strong as its weakest MX (a secondary MX nobody checks is the way in).
- * - DANE takes precedence over MTA-STS for senders that do both (RFC 8461 §2).
+ * - The domain is as strong as its weakest MX: readable if any used MX is, else indeterminate
+ *   if any is unknown, else protected.
+ * - Addresses this machine could not reach say nothing about certificates: they never make a
+ *   protected MX "deferred".
  */
 #ifndef MAILTLS_VERDICT_H
 #define MAILTLS_VERDICT_H
@@ -23,6 +36,7 @@ enum verdict_protection {
 	VERDICT_MTA_STS,
 	VERDICT_MTA_STS_TESTING,
 	VERDICT_NONE,		/* also for a domain that accepts no mail: see accepts_mail */
+	VERDICT_INDETERMINATE,	/* lookups failed: can_read is -1 */
 	VERDICT_LAST
 };
 
@@ -33,22 +47,66 @@ enum verdict_sts {
 	VERDICT_STS_NONE,	/* mode: none */
 };
 
+/* Does this MX take part in delivery? */
+enum verdict_use {
+	VERDICT_USE_USED = 0,		/* senders deliver to it */
+	VERDICT_USE_SKIP_NXDOMAIN,	/* non-existence proven by DNSSEC (RFC 5321 §5.1: skipped) */
+	VERDICT_USE_SKIP_IP_LITERAL,	/* an IP literal as MX target: senders refuse it */
+	VERDICT_USE_SKIP_NO_ADDRESS,	/* address lookups bogus, or secure and empty: not usable */
+	VERDICT_USE_UNKNOWN,		/* its address lookups failed (timeout, SERVFAIL) */
+};
+
+/* What a DANE sender does with this MX (RFC 7672 §2.2). */
+enum verdict_dane {
+	VERDICT_DANE_NONE = 0,	/* DANE does not apply: no TLSA, or MX/address/TLSA not secure */
+	VERDICT_DANE_AUTH,	/* >= 1 usable record: authenticated TLS required */
+	VERDICT_DANE_UNAUTH,	/* secure records, none usable: TLS required, any certificate */
+	VERDICT_DANE_BOGUS,	/* the TLSA lookup is bogus (secure addresses): DANE senders defer */
+	VERDICT_DANE_UNKNOWN,	/* the TLSA lookup failed: nobody can say */
+};
+
+/*
+ * The DNS facts about one MX host, in the resolver's terms, and what they mean for delivery:
+ * verdict_mx_dns() fills use and dane (the DNSSEC part of the decision table, a pure function).
+ */
+enum verdict_dns_status {
+	VERDICT_DNS_SECURE = 0,
+	VERDICT_DNS_INSECURE,
+	VERDICT_DNS_BOGUS,
+	VERDICT_DNS_FAILED,	/* timeout, SERVFAIL, no answer */
+	VERDICT_DNS_NOT_ASKED,	/* the lookup was not made (it could not matter) */
+};
+
+struct verdict_dns {
+	enum verdict_dns_status	 mx;		/* the domain's MX RRset */
+	int			 ip_literal;
+	int			 nxdomain;	/* the host does not exist (status in a) */
+	enum verdict_dns_status	 a, aaaa;	/* the host's address lookups */
+	int			 na, naaaa;	/* addresses in each */
+	enum verdict_dns_status	 tlsa;		/* the TLSA lookup that decides (CNAME target
+						   first, RFC 7672 §2.2.2) */
+	int			 ntlsa;		/* records in it */
+	int			 nusable;	/* of those, usable for SMTP (RFC 7672 §3.1) */
+};
+
 struct verdict_mx {
-	const char	*host;
-	int		 dane;		/* MX and TLSA secure, >= 1 usable TLSA record */
-	int		 sts_match;	/* matches an mx: pattern of the policy */
-	int		 starttls;	/* every address completed STARTTLS */
-	int		 starttls_some;	/* at least one address completed STARTTLS */
-	int		 dane_ok;	/* every address matched a TLSA record */
-	int		 webpki_ok;	/* every address: chain valid and name matches the MX host */
-	int		 reachable;	/* at least one address answered */
-	int		 dane_failed;	/* secure MX, but the TLSA lookup was bogus or failed:
-					   DANE senders defer (RFC 7672 §2.2) */
+	const char		*host;
+	enum verdict_use	 use;
+	enum verdict_dane	 dane;
+	int			 sts_match;	/* matches an mx: pattern of the policy */
+	/* probe facts, over the addresses this machine reached (unreached ones say nothing) */
+	int			 naddr;		/* addresses probed */
+	int			 reached;	/* of those, TCP connected */
+	int			 starttls;	/* every reached address completed STARTTLS */
+	int			 starttls_some;	/* at least one did */
+	int			 dane_ok;	/* every reached address matched a usable TLSA record */
+	int			 webpki_ok;	/* every reached address: chain valid, name matches */
 };
 
 struct verdict_input {
 	int			 null_mx;
 	int			 mx_bogus;	/* the MX RRset failed validation */
+	int			 mx_failed;	/* the MX lookup failed (timeout, SERVFAIL) */
 	int			 nxdomain;	/* the domain does not exist */
 	enum verdict_sts	 sts;
 	size_t			 nmx;
@@ -57,14 +115,17 @@ struct verdict_input {
 
 struct verdict {
 	enum verdict_protection	 protection;
-	int			 can_read;	/* an active attacker can read mail in transit */
+	int			 can_read;	/* 1 an active attacker can read, 0 not, -1 unknown */
 	int			 accepts_mail;	/* 0: null MX or NXDOMAIN, nothing to protect */
 	const char		*weakest;	/* the MX host the sentence names, or NULL */
 	int			 delivery_at_risk; /* protected, but some MX would fail a strict sender */
 	char			 sentence[512];
 };
 
+void		 verdict_mx_dns(const struct verdict_dns *, struct verdict_mx *);
 void		 verdict_decide(const struct verdict_input *, struct verdict *);
 const char	*verdict_protection_name(enum verdict_protection);
+const char	*verdict_use_name(enum verdict_use);
+const char	*verdict_dane_name(enum verdict_dane);
 
 #endif

@@ -88,7 +88,8 @@ check dane-ta dane-ta.example "$(v dane)" "$NOREAD" "$NORISK" '.mx[0].dane.recor
 check mismatch mismatch.example "$(v dane)" "$NOREAD" "$RISK" '.verdict.weakest_mx == "wrong.dane.lab.example"' \
 	'.endpoints[0].dane.verified == false' "$(ehas dane.mismatch)" "$(ehas dane.valid) | not"
 check unsigned unsigned.example "$(v none)" "$READ" '.dnssec.status == "insecure"' \
-	"$(has dnssec.insecure)" "$(has dane.insecure)" '.mx[0].dane.status == "insecure"' \
+	"$(has dnssec.insecure)" "$(has dane.insecure) | not" '.mx[0].dane.status == "absent"' \
+	'.mx[0].dane.tlsa_name == null' '.mx[0].addresses_dnssec == "insecure"' \
 	"$(ehas dane.valid) | not" '.endpoints | length == 1'
 check bogus bogus.example "$(v none)" "$READ" '.dnssec.status == "bogus"' "$(has dnssec.bogus)" \
 	'.dnssec.why_bogus | type == "string" and length > 0' '.endpoints == []'

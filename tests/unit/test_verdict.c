@@ -1,5 +1,10 @@
 /*
- * test_verdict.c — golden table: a summary of DNS and probe facts -> the expected verdict.
+ * test_verdict.c — the decision table of docs/internals/check.md, row by row.
+ *
+ * Two golden tables: (1) the DNSSEC states of one MX host (MX RRset x address families x TLSA)
+ * -> whether senders use it and what a DANE sender does with it (verdict_mx_dns); (2) per-MX
+ * summaries and the MTA-STS mode -> the domain's verdict (verdict_decide).  Each row names the
+ * rule that decides it; rows marked "issue 7.n" were wrong before and are regression tests.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,15 +15,106 @@
 
 #include "verdict/verdict.h"
 
-/* host, dane, sts_match, starttls, starttls_some, dane_ok, webpki_ok, reachable, dane_failed */
-#define GOOD_DANE(h)	{ h, 1, 0, 1, 1, 1, 0, 1, 0 }
-#define GOOD_STS(h)	{ h, 0, 1, 1, 1, 0, 1, 1, 0 }
-#define PLAIN(h)	{ h, 0, 0, 1, 1, 0, 0, 1, 0 }
-#define NO_TLS(h)	{ h, 0, 0, 0, 0, 0, 0, 1, 0 }
+#define S	VERDICT_DNS_SECURE
+#define I	VERDICT_DNS_INSECURE
+#define B	VERDICT_DNS_BOGUS
+#define F	VERDICT_DNS_FAILED
+#define NA	VERDICT_DNS_NOT_ASKED
+
+struct dns_row {
+	const char		*why;
+	struct verdict_dns	 in;
+	enum verdict_use	 use;
+	enum verdict_dane	 dane;
+};
+
+/* .mx, .ip_literal, .nxdomain, .a, .aaaa, .na, .naaaa, .tlsa, .ntlsa, .nusable */
+static const struct dns_row dns_rows[] = {
+	{ "all secure, usable TLSA: DANE (RFC 7672 §2.2)",
+	  { S, 0, 0, S, S, 1, 1, S, 1, 1 }, VERDICT_USE_USED, VERDICT_DANE_AUTH },
+	{ "secure NODATA TLSA: no DANE (RFC 7672 §2.2)",
+	  { S, 0, 0, S, S, 1, 1, S, 0, 0 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
+	{ "issue 7.2/7.6: secure TLSA, none usable: TLS without authentication (RFC 7672 §2.2)",
+	  { S, 0, 0, S, S, 1, 1, S, 2, 0 }, VERDICT_USE_USED, VERDICT_DANE_UNAUTH },
+	{ "insecure TLSA: ignored (RFC 7672 §2.2)",
+	  { S, 0, 0, S, S, 1, 1, I, 1, 1 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
+	{ "bogus TLSA at secure host: DANE senders defer (RFC 7672 §2.2)",
+	  { S, 0, 0, S, S, 1, 1, B, 0, 0 }, VERDICT_USE_USED, VERDICT_DANE_BOGUS },
+	{ "issue 7.5: failed TLSA at secure host: unknown, not absent",
+	  { S, 0, 0, S, S, 1, 1, F, 0, 0 }, VERDICT_USE_USED, VERDICT_DANE_UNKNOWN },
+	{ "insecure MX RRset: Postfix/Exim do no DANE (RFC 7672 §2.2.1 MAY)",
+	  { I, 0, 0, S, S, 1, 1, S, 1, 1 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
+	{ "issue 7.1: insecure addresses, TLSA lookup failed: no DANE (RFC 7672 §2.2)",
+	  { S, 0, 0, I, I, 1, 0, F, 0, 0 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
+	{ "issue 7.1: insecure addresses, TLSA bogus: no DANE (RFC 7672 §2.2)",
+	  { S, 0, 0, I, I, 1, 0, B, 0, 0 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
+	{ "issue 7.1: insecure addresses, secure usable TLSA: still no DANE (RFC 7672 §2.2)",
+	  { S, 0, 0, I, I, 1, 0, S, 1, 1 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
+	{ "issue 7.3: A secure, AAAA failed: the A family decides",
+	  { S, 0, 0, S, F, 1, 0, S, 1, 1 }, VERDICT_USE_USED, VERDICT_DANE_AUTH },
+	{ "A failed, AAAA secure: the AAAA family decides",
+	  { S, 0, 0, F, S, 0, 1, S, 1, 1 }, VERDICT_USE_USED, VERDICT_DANE_AUTH },
+	{ "A secure, AAAA bogus: bogus family unused, A decides",
+	  { S, 0, 0, S, B, 1, 0, S, 1, 1 }, VERDICT_USE_USED, VERDICT_DANE_AUTH },
+	{ "A secure, AAAA insecure with addresses: those addresses are not DANE (RFC 7672 §2.2)",
+	  { S, 0, 0, S, I, 1, 1, S, 1, 1 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
+	{ "A secure, AAAA secure NODATA: DANE",
+	  { S, 0, 0, S, S, 1, 0, S, 1, 1 }, VERDICT_USE_USED, VERDICT_DANE_AUTH },
+	{ "issue 7.3: both families failed: unknown, senders retry",
+	  { S, 0, 0, F, F, 0, 0, NA, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE },
+	{ "one family failed, the other bogus: unknown",
+	  { S, 0, 0, F, B, 0, 0, NA, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE },
+	{ "both families bogus: validating senders cannot use it",
+	  { S, 0, 0, B, B, 0, 0, NA, 0, 0 }, VERDICT_USE_SKIP_NO_ADDRESS, VERDICT_DANE_NONE },
+	{ "secure NODATA in both families: no address, skipped",
+	  { S, 0, 0, S, S, 0, 0, NA, 0, 0 }, VERDICT_USE_SKIP_NO_ADDRESS, VERDICT_DANE_NONE },
+	{ "insecure NODATA: forgeable, stays in the weakest link",
+	  { S, 0, 0, I, I, 0, 0, NA, 0, 0 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
+	{ "issue 7.4: secure NXDOMAIN host: skipped (RFC 5321 §5.1)",
+	  { S, 0, 1, S, S, 0, 0, NA, 0, 0 }, VERDICT_USE_SKIP_NXDOMAIN, VERDICT_DANE_NONE },
+	{ "insecure NXDOMAIN host: forgeable, stays in the weakest link",
+	  { S, 0, 1, I, I, 0, 0, NA, 0, 0 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
+	{ "insecure MX RRset, secure NXDOMAIN host: skipped",
+	  { I, 0, 1, S, S, 0, 0, NA, 0, 0 }, VERDICT_USE_SKIP_NXDOMAIN, VERDICT_DANE_NONE },
+	{ "issue 7.4: IP literal: senders refuse it",
+	  { S, 1, 0, NA, NA, 0, 0, NA, 0, 0 }, VERDICT_USE_SKIP_IP_LITERAL, VERDICT_DANE_NONE },
+	{ "bogus MX RRset never gets here, but if it did: no DANE",
+	  { B, 0, 0, S, S, 1, 1, S, 1, 1 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
+	{ "indeterminate MX RRset: no DANE",
+	  { F, 0, 0, S, S, 1, 1, S, 1, 1 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
+};
+
+static void
+test_dns_table(void **state)
+{
+	struct verdict_mx m;
+	size_t i;
+
+	for (i = 0; i < sizeof(dns_rows) / sizeof(dns_rows[0]); i++) {
+		memset(&m, 0, sizeof(m));
+		verdict_mx_dns(&dns_rows[i].in, &m);
+		if (m.use != dns_rows[i].use || m.dane != dns_rows[i].dane)
+			fail_msg("%s: got use=%s dane=%s, want use=%s dane=%s", dns_rows[i].why,
+			    verdict_use_name(m.use), verdict_dane_name(m.dane),
+			    verdict_use_name(dns_rows[i].use), verdict_dane_name(dns_rows[i].dane));
+	}
+}
+
+/*
+ * Per-MX summaries: host, use, dane, sts_match, naddr, reached, starttls, starttls_some,
+ * dane_ok, webpki_ok.
+ */
+#define U	VERDICT_USE_USED
+#define GOOD_DANE(h)	{ h, U, VERDICT_DANE_AUTH, 0, 1, 1, 1, 1, 1, 0 }
+#define GOOD_STS(h)	{ h, U, VERDICT_DANE_NONE, 1, 1, 1, 1, 1, 0, 1 }
+#define PLAIN(h)	{ h, U, VERDICT_DANE_NONE, 0, 1, 1, 1, 1, 0, 0 }
+#define NO_TLS(h)	{ h, U, VERDICT_DANE_NONE, 0, 1, 1, 0, 0, 0, 0 }
+#define SKIPPED(h, u)	{ h, u, VERDICT_DANE_NONE, 0, 0, 0, 0, 0, 0, 0 }
+#define UNKNOWN(h)	{ h, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE, 0, 0, 0, 0, 0, 0, 0 }
 
 struct golden {
 	const char		*name;
-	int			 null_mx, bogus;
+	int			 null_mx, bogus, failed;
 	enum verdict_sts	 sts;
 	size_t			 nmx;
 	struct verdict_mx	 mx[3];
@@ -27,43 +123,112 @@ struct golden {
 	const char		*weakest;
 	int			 at_risk;
 	const char		*says;		/* a substring of the sentence */
+	const char		*never;		/* a substring it must not contain, or NULL */
 };
 
+#define A	VERDICT_STS_ABSENT
+#define E	VERDICT_STS_ENFORCE
+#define T	VERDICT_STS_TESTING
+
 static const struct golden golden[] = {
-	{ "dane on every mx", 0, 0, VERDICT_STS_ABSENT, 2, { GOOD_DANE("mx1"), GOOD_DANE("mx2") },
-	  VERDICT_DANE, 0, NULL, 0, "Protected by DANE" },
-	{ "secondary mx without dane (seed 000)", 0, 0, VERDICT_STS_ABSENT, 2,
+	{ "dane on every mx (RFC 7672 §2.2)", 0, 0, 0, A, 2, { GOOD_DANE("mx1"), GOOD_DANE("mx2") },
+	  VERDICT_DANE, 0, NULL, 0, "Protected by DANE", NULL },
+	{ "secondary mx without dane: weakest link (seed text)", 0, 0, 0, A, 2,
 	  { GOOD_DANE("mx1"), PLAIN("mx2") }, VERDICT_NONE, 1, "mx2", 0,
-	  "strip STARTTLS from mx2" },
-	{ "no dane no sts", 0, 0, VERDICT_STS_ABSENT, 1, { PLAIN("mx") }, VERDICT_NONE, 1, "mx", 0,
-	  "no DANE, no MTA-STS" },
-	{ "no starttls at all", 0, 0, VERDICT_STS_ABSENT, 1, { NO_TLS("mx") }, VERDICT_NONE, 1, "mx", 0,
-	  "does not complete STARTTLS" },
-	{ "sts enforce, all match", 0, 0, VERDICT_STS_ENFORCE, 2, { GOOD_STS("mx1"), GOOD_STS("mx2") },
-	  VERDICT_MTA_STS, 0, NULL, 0, "enforce mode" },
-	{ "sts enforce, one mx outside policy: senders skip it", 0, 0, VERDICT_STS_ENFORCE, 2,
-	  { GOOD_STS("mx1"), PLAIN("mx2") }, VERDICT_MTA_STS, 0, "mx2", 1, "matches no mx: pattern" },
-	{ "sts enforce, bad certificate: deferred not read", 0, 0, VERDICT_STS_ENFORCE, 1,
-	  { { "mx", 0, 1, 1, 1, 0, 0, 1, 0 } }, VERDICT_MTA_STS, 0, "mx", 1, "deferred" },
-	{ "sts testing", 0, 0, VERDICT_STS_TESTING, 1, { { "mx", 0, 1, 1, 1, 0, 1, 1, 0 } },
-	  VERDICT_MTA_STS_TESTING, 1, "mx", 0, "testing mode" },
-	{ "sts none mode counts as nothing", 0, 0, VERDICT_STS_NONE, 1, { { "mx", 0, 1, 1, 1, 0, 1, 1, 0 } },
-	  VERDICT_NONE, 1, "mx", 0, "no DANE" },
-	{ "dane and sts: dane wins", 0, 0, VERDICT_STS_ENFORCE, 1, { { "mx", 1, 1, 1, 1, 1, 1, 1, 0 } },
-	  VERDICT_DANE, 0, NULL, 0, "DANE" },
-	{ "dane on one, sts on other", 0, 0, VERDICT_STS_ENFORCE, 2,
-	  { GOOD_DANE("mx1"), GOOD_STS("mx2") }, VERDICT_MTA_STS, 0, NULL, 0, "and DANE on some MX" },
-	{ "dane mismatch: deferred", 0, 0, VERDICT_STS_ABSENT, 1, { { "mx", 1, 0, 1, 1, 0, 0, 1, 0 } },
-	  VERDICT_DANE, 0, "mx", 1, "deferred" },
-	{ "dane but starttls stripped: deferred", 0, 0, VERDICT_STS_ABSENT, 1,
-	  { { "mx", 1, 0, 0, 0, 0, 0, 1, 0 } }, VERDICT_DANE, 0, "mx", 1, "deferred" },
-	{ "null mx", 1, 0, VERDICT_STS_ABSENT, 0, { { 0 } }, VERDICT_NONE, 0, NULL, 0, "null MX" },
-	{ "bogus mx", 0, 1, VERDICT_STS_ABSENT, 0, { { 0 } }, VERDICT_NONE, 1, NULL, 1, "DNSSEC" },
-	{ "one address without starttls", 0, 0, VERDICT_STS_ABSENT, 1, { { "mx", 0, 0, 0, 1, 0, 0, 1, 0 } },
-	  VERDICT_NONE, 1, "mx", 0, "one of its addresses" },
-	{ "secure mx, TLSA lookup bogus: DANE senders defer", 0, 0, VERDICT_STS_ABSENT, 1,
-	  { { "mx", 0, 0, 1, 1, 0, 0, 1, 1 } }, VERDICT_DANE, 0, "mx", 1, "cannot be validated" },
-	{ "no mx found", 0, 0, VERDICT_STS_ENFORCE, 0, { { 0 } }, VERDICT_NONE, 1, NULL, 0, "No mail server" },
+	  "strip STARTTLS from mx2", NULL },
+	{ "no dane no sts", 0, 0, 0, A, 1, { PLAIN("mx") }, VERDICT_NONE, 1, "mx", 0,
+	  "no DANE, no MTA-STS", NULL },
+	{ "no starttls at all", 0, 0, 0, A, 1, { NO_TLS("mx") }, VERDICT_NONE, 1, "mx", 0,
+	  "does not complete STARTTLS", NULL },
+	{ "sts enforce, all match (RFC 8461 §5)", 0, 0, 0, E, 2, { GOOD_STS("mx1"), GOOD_STS("mx2") },
+	  VERDICT_MTA_STS, 0, NULL, 0, "enforce mode", NULL },
+	{ "sts enforce, one mx outside policy: senders skip it (RFC 8461 §5.1)", 0, 0, 0, E, 2,
+	  { GOOD_STS("mx1"), PLAIN("mx2") }, VERDICT_MTA_STS, 0, "mx2", 1, "matches no mx: pattern",
+	  NULL },
+	{ "sts enforce, bad certificate: deferred not read (RFC 8461 §5)", 0, 0, 0, E, 1,
+	  { { "mx", U, VERDICT_DANE_NONE, 1, 1, 1, 1, 1, 0, 0 } }, VERDICT_MTA_STS, 0, "mx", 1,
+	  "deferred", NULL },
+	{ "sts testing (RFC 8461 §5)", 0, 0, 0, T, 1,
+	  { { "mx", U, VERDICT_DANE_NONE, 1, 1, 1, 1, 1, 0, 1 } },
+	  VERDICT_MTA_STS_TESTING, 1, "mx", 0, "testing mode", NULL },
+	{ "sts none mode counts as nothing", 0, 0, 0, VERDICT_STS_NONE, 1,
+	  { { "mx", U, VERDICT_DANE_NONE, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_NONE, 1, "mx", 0,
+	  "no DANE", NULL },
+	{ "dane and sts: dane wins (RFC 8461 §2)", 0, 0, 0, E, 1,
+	  { { "mx", U, VERDICT_DANE_AUTH, 1, 1, 1, 1, 1, 1, 1 } }, VERDICT_DANE, 0, NULL, 0, "DANE",
+	  NULL },
+	{ "dane on one, sts on other", 0, 0, 0, E, 2, { GOOD_DANE("mx1"), GOOD_STS("mx2") },
+	  VERDICT_MTA_STS, 0, NULL, 0, "and DANE on some MX", NULL },
+	{ "dane mismatch: deferred (RFC 7672 §2.2)", 0, 0, 0, A, 1,
+	  { { "mx", U, VERDICT_DANE_AUTH, 0, 1, 1, 1, 1, 0, 0 } }, VERDICT_DANE, 0, "mx", 1,
+	  "deferred", NULL },
+	{ "dane but starttls stripped: deferred (RFC 7672 §2.2)", 0, 0, 0, A, 1,
+	  { { "mx", U, VERDICT_DANE_AUTH, 0, 1, 1, 0, 0, 0, 0 } }, VERDICT_DANE, 0, "mx", 1,
+	  "deferred", NULL },
+	{ "null mx (RFC 7505)", 1, 0, 0, A, 0, { { 0 } }, VERDICT_NONE, 0, NULL, 0, "null MX", NULL },
+	{ "bogus mx", 0, 1, 0, A, 0, { { 0 } }, VERDICT_NONE, 1, NULL, 1, "DNSSEC", NULL },
+	{ "one address without starttls", 0, 0, 0, A, 1,
+	  { { "mx", U, VERDICT_DANE_NONE, 0, 2, 2, 0, 1, 0, 0 } }, VERDICT_NONE, 1, "mx", 0,
+	  "one of its addresses", NULL },
+	{ "secure mx, TLSA lookup bogus: DANE senders defer (RFC 7672 §2.2)", 0, 0, 0, A, 1,
+	  { { "mx", U, VERDICT_DANE_BOGUS, 0, 1, 1, 1, 1, 0, 0 } }, VERDICT_DANE, 0, "mx", 1,
+	  "cannot be validated", NULL },
+	/* issue 7.1: an insecure host (DANE none) whose TLSA lookup failed is weak, not protected */
+	{ "issue 7.1: insecure provider host, TLSA dropped: strip (RFC 7672 §2.2)", 0, 0, 0, A, 1,
+	  { PLAIN("mx.provider") }, VERDICT_NONE, 1, "mx.provider", 0, "strip STARTTLS",
+	  "Protected" },
+	/* issue 7.2 / 7.6: all records unusable */
+	{ "issue 7.6: all TLSA unusable: MitM with any certificate (RFC 7672 §2.2)", 0, 0, 0, A, 1,
+	  { { "mx", U, VERDICT_DANE_UNAUTH, 0, 1, 1, 1, 1, 0, 0 } }, VERDICT_NONE, 1, "mx", 0,
+	  "any certificate", "strip" },
+	{ "issue 7.6: all TLSA unusable, no STARTTLS: deferred by DANE senders", 0, 0, 0, A, 1,
+	  { { "mx", U, VERDICT_DANE_UNAUTH, 0, 1, 1, 0, 0, 0, 0 } }, VERDICT_NONE, 1, "mx", 0,
+	  "DANE senders defer", NULL },
+	{ "all TLSA unusable under sts enforce: MTA-STS authenticates", 0, 0, 0, E, 1,
+	  { { "mx", U, VERDICT_DANE_UNAUTH, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_MTA_STS, 0, NULL, 0,
+	  "enforce mode", NULL },
+	/* issue 7.4: MX targets no sender uses are out of the weakest link */
+	{ "issue 7.4: secure NXDOMAIN backup (RFC 5321 §5.1)", 0, 0, 0, A, 2,
+	  { GOOD_DANE("mx1"), SKIPPED("gone", VERDICT_USE_SKIP_NXDOMAIN) }, VERDICT_DANE, 0, NULL, 0,
+	  "Protected by DANE", NULL },
+	{ "issue 7.4: IP literal backup", 0, 0, 0, A, 2,
+	  { GOOD_DANE("mx1"), SKIPPED("192.0.2.1", VERDICT_USE_SKIP_IP_LITERAL) }, VERDICT_DANE, 0,
+	  NULL, 0, "Protected by DANE", NULL },
+	{ "every MX skipped: nothing can be delivered, nothing read", 0, 0, 0, A, 1,
+	  { SKIPPED("192.0.2.1", VERDICT_USE_SKIP_IP_LITERAL) }, VERDICT_NONE, 0, NULL, 1,
+	  "cannot deliver", NULL },
+	/* issue 7.5: lookups that failed make the verdict indeterminate */
+	{ "issue 7.5: MX lookup failed: indeterminate", 0, 0, 1, A, 0, { { 0 } },
+	  VERDICT_INDETERMINATE, -1, NULL, 0, "Could not be determined", "nothing protects" },
+	{ "issue 7.5: address lookups failed: indeterminate", 0, 0, 0, A, 1, { UNKNOWN("mx") },
+	  VERDICT_INDETERMINATE, -1, "mx", 0, "address lookups for mx failed", NULL },
+	{ "issue 7.5: TLSA lookup failed (e.g. at the CNAME target): indeterminate", 0, 0, 0, A, 1,
+	  { { "mx", U, VERDICT_DANE_UNKNOWN, 0, 1, 1, 1, 1, 0, 0 } }, VERDICT_INDETERMINATE, -1,
+	  "mx", 0, "TLSA lookups for mx failed", NULL },
+	{ "unknown MX next to a weak one: weak decides", 0, 0, 0, A, 2,
+	  { UNKNOWN("mx1"), PLAIN("mx2") }, VERDICT_NONE, 1, "mx2", 0, "strip STARTTLS from mx2",
+	  NULL },
+	{ "unknown MX next to a protected one: indeterminate", 0, 0, 0, A, 2,
+	  { GOOD_DANE("mx1"), UNKNOWN("mx2") }, VERDICT_INDETERMINATE, -1, "mx2", 0,
+	  "other MX hosts are protected", NULL },
+	{ "unknown MX under sts enforce: enforcing senders authenticate it later", 0, 0, 0, E, 2,
+	  { GOOD_STS("mx1"), { "mx2", VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE, 1, 0, 0, 0, 0, 0, 0 } },
+	  VERDICT_MTA_STS, 0, NULL, 0, "enforce mode", NULL },
+	/* issue 7.8: unreachable from here is not a certificate failure */
+	{ "issue 7.8: dane MX, IPv6 address unreachable from here: not deferred", 0, 0, 0, A, 1,
+	  { { "mx", U, VERDICT_DANE_AUTH, 0, 2, 1, 1, 1, 1, 0 } }, VERDICT_DANE, 0, NULL, 0,
+	  "could not be reached from here", "deferred" },
+	{ "issue 7.8: dane MX, nothing reachable from here: not deferred", 0, 0, 0, A, 1,
+	  { { "mx", U, VERDICT_DANE_AUTH, 0, 1, 0, 0, 0, 0, 0 } }, VERDICT_DANE, 0, NULL, 0,
+	  "Protected by DANE", "deferred" },
+	{ "issue 7.8: sts MX unreachable from here: not deferred", 0, 0, 0, E, 1,
+	  { { "mx", U, VERDICT_DANE_NONE, 1, 1, 0, 0, 0, 0, 0 } }, VERDICT_MTA_STS, 0, NULL, 0,
+	  "enforce mode", "deferred" },
+	{ "no dane, unreachable from here: still strippable", 0, 0, 0, A, 1,
+	  { { "mx", U, VERDICT_DANE_NONE, 0, 1, 0, 0, 0, 0, 0 } }, VERDICT_NONE, 1, "mx", 0,
+	  "strip STARTTLS", NULL },
+	{ "no mx at all and no failure flag: indeterminate, never 'nothing protects'", 0, 0, 0, A, 0,
+	  { { 0 } }, VERDICT_INDETERMINATE, -1, NULL, 0, "Could not be determined", NULL },
 };
 
 static void
@@ -79,12 +244,14 @@ test_golden(void **state)
 		memset(&in, 0, sizeof(in));
 		in.null_mx = g->null_mx;
 		in.mx_bogus = g->bogus;
+		in.mx_failed = g->failed;
 		in.sts = g->sts;
 		in.nmx = g->nmx;
 		in.mx = g->mx;
 		verdict_decide(&in, &v);
 		if (v.protection != g->want || v.can_read != g->can_read ||
 		    v.delivery_at_risk != g->at_risk || strstr(v.sentence, g->says) == NULL ||
+		    (g->never && strstr(v.sentence, g->never) != NULL) ||
 		    (g->weakest == NULL) != (v.weakest == NULL) ||
 		    (g->weakest && strcmp(g->weakest, v.weakest) != 0))
 			fail_msg("%s: got %s can_read=%d at_risk=%d weakest=%s \"%s\"", g->name,
@@ -115,12 +282,17 @@ test_names(void **state)
 	assert_string_equal(verdict_protection_name(VERDICT_MTA_STS), "mta-sts");
 	assert_string_equal(verdict_protection_name(VERDICT_MTA_STS_TESTING), "mta-sts-testing");
 	assert_string_equal(verdict_protection_name(VERDICT_NONE), "none");
+	assert_string_equal(verdict_protection_name(VERDICT_INDETERMINATE), "indeterminate");
+	assert_string_equal(verdict_protection_name(VERDICT_LAST), "?");
+	assert_string_equal(verdict_use_name(VERDICT_USE_SKIP_NXDOMAIN), "skipped-nxdomain");
+	assert_string_equal(verdict_dane_name(VERDICT_DANE_UNAUTH), "unauthenticated");
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dns_table),
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_nxdomain),
 		cmocka_unit_test(test_names),
