@@ -875,6 +875,16 @@ check_findings(struct check *c)
 		check_finding(r, c->a, FINDING_TLSRPT_ABSENT, "no TXT at _smtp._tls.%s", r->domain);
 	else if (r->tlsrpt.status != TLSRPT_OK)
 		check_finding(r, c->a, FINDING_TLSRPT_INVALID, "%s", tlsrpt_status_name(r->tlsrpt.status));
+	else if (r->tlsrpt.record.flags) {
+		char notes[200] = "";
+		unsigned int bit;
+
+		for (bit = 1; bit < TLSRPT_F_LAST; bit <<= 1)
+			if (r->tlsrpt.record.flags & bit)
+				snprintf(notes + strlen(notes), sizeof(notes) - strlen(notes), "%s%s",
+				    notes[0] ? ", " : "", tlsrpt_flag_name(bit));
+		check_finding(r, c->a, FINDING_TLSRPT_NOTE, "%s", notes);
+	}
 
 	for (i = 0; i < r->nmx; i++) {
 		struct check_mx *mx = &r->mx[i];

@@ -107,6 +107,7 @@ report_check_json(const struct check_result *r, const struct report_opts *ro)
 		    mtasts_status_name(s->policy_status) : NULL), "valid", s->policy_valid, "mx", mx);
 		json_object_set_new(pol, "mode", s->policy_valid ?
 		    json_string(mtasts_mode_name(s->policy.mode)) : json_null());
+		json_object_set_new(pol, "addresses_tried", json_integer(s->addr_tried));
 		json_object_set_new(pol, "max_age", s->policy_valid ?
 		    json_integer((json_int_t)s->policy.max_age) : json_null());
 	}

@@ -229,6 +229,9 @@ static const struct finding_info findings[FINDING_LAST] = {
 	{ FINDING_STARTTLS_COMMAND_INJECTION, "starttls.command_injection", SEVERITY_CRITICAL,
 	  "Plaintext commands pipelined with STARTTLS are executed inside the TLS session (CVE-2011-0411 class): a man-in-the-middle can inject commands.",
 	  "Upgrade the server (or the proxy in front of it) so it discards buffered plaintext when TLS starts." },
+	{ FINDING_TLSRPT_NOTE, "tlsrpt.note", SEVERITY_LOW,
+	  "The TLS-RPT record is valid, but parts of it are ignored (a URI senders cannot use, a field given twice, an unknown field, too many URIs).",
+	  "Keep the record to \"v=TLSRPTv1; rua=\" with mailto: or https: URIs only, each field once." },
 };
 
 const struct finding_info *
