@@ -818,7 +818,7 @@ check_findings(struct check *c)
 {
 	struct check_result *r = c->r;
 	struct check_sts *s = &r->sts;
-	struct verdict_mx vmx[CHECK_MX_MAX];
+	struct verdict_mx vmx[CHECK_MX_MAX + 1];
 	struct verdict_input vin;
 	size_t i;
 	int enforce;
@@ -912,6 +912,13 @@ check_findings(struct check *c)
 	    s->policy.mode == MTASTS_MODE_ENFORCE ? VERDICT_STS_ENFORCE :
 	    s->policy.mode == MTASTS_MODE_TESTING ? VERDICT_STS_TESTING : VERDICT_STS_NONE;
 	vin.nmx = r->nmx;
+	if (r->mx_dropped) {
+		/* hosts beyond the ceiling may be the weak ones: never "protected" without them */
+		memset(&vmx[r->nmx], 0, sizeof(vmx[0]));
+		vmx[r->nmx].host = arena_printf(c->a, "%zu more", r->mx_dropped);
+		vmx[r->nmx].use = VERDICT_USE_UNEXAMINED;
+		vin.nmx++;
+	}
 	vin.mx = vmx;
 	verdict_decide(&vin, &r->verdict);
 	if (r->verdict.can_read > 0)

@@ -27,6 +27,7 @@ static const char *const verdict_use_names[] = {
 	[VERDICT_USE_SKIP_IP_LITERAL] = "skipped-ip-literal",
 	[VERDICT_USE_SKIP_NO_ADDRESS] = "skipped-no-address",
 	[VERDICT_USE_UNKNOWN] = "unknown",
+	[VERDICT_USE_UNEXAMINED] = "unexamined",
 };
 
 static const char *const verdict_dane_names[] = {
@@ -40,7 +41,7 @@ static const char *const verdict_dane_names[] = {
 const char *
 verdict_use_name(enum verdict_use u)
 {
-	return (unsigned)u <= VERDICT_USE_UNKNOWN ? verdict_use_names[u] : "?";
+	return (unsigned)u <= VERDICT_USE_UNEXAMINED ? verdict_use_names[u] : "?";
 }
 
 const char *
@@ -160,6 +161,7 @@ verdict_eval_mx(const struct verdict_input *in, const struct verdict_mx *m, stru
 		e->state = VS_SKIP;
 		return;
 	case VERDICT_USE_UNKNOWN:
+	case VERDICT_USE_UNEXAMINED:
 		/* an enforcing MTA-STS sender authenticates whatever address it finds later */
 		e->state = enforce ? VS_PROTECTED : VS_UNKNOWN;
 		if (enforce && !m->sts_match)
@@ -339,10 +341,14 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 		v->protection = VERDICT_INDETERMINATE;
 		v->can_read = -1;
 		v->weakest = unknown->host;
-		VERDICT_SAY(v, "Could not be determined: the %s lookups for %s failed, so senders retry "
-		    "it later%s.", unknown->use == VERDICT_USE_UNKNOWN ? "address" : "TLSA",
-		    unknown->host, unknown->use == VERDICT_USE_UNKNOWN ? "" :
-		    " (DANE senders defer mail to it until the TLSA records can be looked up)");
+		if (unknown->use == VERDICT_USE_UNEXAMINED)
+			VERDICT_SAY(v, "Could not be determined: the domain has more MX hosts than "
+			    "mailtls examines (%s), and no examined one is weak.", unknown->host);
+		else
+			VERDICT_SAY(v, "Could not be determined: the %s lookups for %s failed, so senders "
+			    "retry it later%s.", unknown->use == VERDICT_USE_UNKNOWN ? "address" : "TLSA",
+			    unknown->host, unknown->use == VERDICT_USE_UNKNOWN ? "" :
+			    " (DANE senders defer mail to it until the TLSA records can be looked up)");
 		if (nprot)
 			VERDICT_SAY(v, " The other MX hosts are protected.");
 		return;

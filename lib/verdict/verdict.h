@@ -54,6 +54,7 @@ enum verdict_use {
 	VERDICT_USE_SKIP_IP_LITERAL,	/* an IP literal as MX target: senders refuse it */
 	VERDICT_USE_SKIP_NO_ADDRESS,	/* address lookups bogus, or secure and empty: not usable */
 	VERDICT_USE_UNKNOWN,		/* its address lookups failed (timeout, SERVFAIL) */
+	VERDICT_USE_UNEXAMINED,		/* beyond the MX ceiling: not looked at */
 };
 
 /* What a DANE sender does with this MX (RFC 7672 §2.2). */

@@ -227,6 +227,12 @@ static const struct golden golden[] = {
 	{ "no dane, unreachable from here: still strippable", 0, 0, 0, A, 1,
 	  { { "mx", U, VERDICT_DANE_NONE, 0, 1, 0, 0, 0, 0, 0 } }, VERDICT_NONE, 1, "mx", 0,
 	  "strip STARTTLS", NULL },
+	{ "MX list truncated, examined ones protected: indeterminate, never protected", 0, 0, 0, A, 2,
+	  { GOOD_DANE("mx1"), { "3 more", VERDICT_USE_UNEXAMINED, VERDICT_DANE_NONE, 0, 0, 0, 0, 0, 0, 0 } },
+	  VERDICT_INDETERMINATE, -1, "3 more", 0, "more MX hosts than mailtls examines", NULL },
+	{ "MX list truncated, an examined one weak: readable", 0, 0, 0, A, 2,
+	  { PLAIN("mx1"), { "3 more", VERDICT_USE_UNEXAMINED, VERDICT_DANE_NONE, 0, 0, 0, 0, 0, 0, 0 } },
+	  VERDICT_NONE, 1, "mx1", 0, "strip STARTTLS from mx1", NULL },
 	{ "no mx at all and no failure flag: indeterminate, never 'nothing protects'", 0, 0, 0, A, 0,
 	  { { 0 } }, VERDICT_INDETERMINATE, -1, NULL, 0, "Could not be determined", NULL },
 };
