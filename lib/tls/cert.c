@@ -9,6 +9,7 @@
 #include <openssl/x509v3.h>
 
 #include "probe/endpoint.h"
+#include "scan/grade.h"	/* the key and signature classifiers, so findings and grade agree */
 #include "tls/cert.h"
 #include "tls/certname.h"
 #include "util/arena.h"
@@ -84,53 +85,110 @@ cert_cn(struct arena *a, X509 *x)
 	return r;
 }
 
+/*
+ * The subjectAltName identifiers certname.c compares (RFC 5280 §4.2.1.6).  dNSNames go to c->san;
+ * one that is empty or carries a NUL is still a DNS-ID for RFC 6125 §6.4.4 (the CN is then not
+ * consulted), so it is passed to certname as a NULL entry that never matches.  iPAddress SANs of
+ * 4 or 16 octets go to ips (other lengths are name-constraint ranges or garbage and never match).
+ * Each kind is kept up to ENDPOINT_SAN_MAX.
+ */
+struct cert_ids {
+	struct certname_ids	 id;
+	struct certname_ip	*ips;
+	size_t			 nips;
+	int			 dns_bad;	/* a dNSName that can never match was seen */
+};
+
 static void
-cert_sans(struct arena *a, X509 *x, struct endpoint_cert *c)
+cert_sans(struct arena *a, X509 *x, struct endpoint_cert *c, struct cert_ids *ids)
 {
 	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	size_t cap;
 	int i, n;
 
 	if (gens == NULL)
 		return;
 	n = sk_GENERAL_NAME_num(gens);
-	c->san = arena_alloc(a, (size_t)(n > ENDPOINT_SAN_MAX ? ENDPOINT_SAN_MAX : n > 0 ? n : 1) *
-	    sizeof(*c->san));
-	for (i = 0; i < n && c->nsan < ENDPOINT_SAN_MAX; i++) {
+	cap = (size_t)(n > ENDPOINT_SAN_MAX ? ENDPOINT_SAN_MAX : n > 0 ? n : 1);
+	c->san = arena_alloc(a, (cap + 1) * sizeof(*c->san));	/* + the NULL for a bad name */
+	ids->ips = arena_alloc(a, cap * sizeof(*ids->ips));
+	for (i = 0; i < n && (c->nsan < ENDPOINT_SAN_MAX || ids->nips < ENDPOINT_SAN_MAX); i++) {
 		GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
 		const unsigned char *d;
 		int len;
 
-		if (g->type != GEN_DNS)
-			continue;
-		d = ASN1_STRING_get0_data(g->d.dNSName);
-		len = ASN1_STRING_length(g->d.dNSName);
-		if (len <= 0 || memchr(d, '\0', (size_t)len))
-			continue;
-		c->san[c->nsan++] = arena_strndup(a, (const char *)d, (size_t)len);
+		if (g->type == GEN_DNS) {
+			d = ASN1_STRING_get0_data(g->d.dNSName);
+			len = ASN1_STRING_length(g->d.dNSName);
+			if (len <= 0 || memchr(d, '\0', (size_t)len))
+				ids->dns_bad = 1;
+			else if (c->nsan < ENDPOINT_SAN_MAX)
+				c->san[c->nsan++] = arena_strndup(a, (const char *)d, (size_t)len);
+		} else if (g->type == GEN_IPADD) {
+			d = ASN1_STRING_get0_data(g->d.iPAddress);
+			len = ASN1_STRING_length(g->d.iPAddress);
+			if ((len != 4 && len != 16) || ids->nips >= ENDPOINT_SAN_MAX)
+				continue;
+			memcpy(ids->ips[ids->nips].addr, d, (size_t)len);
+			ids->ips[ids->nips++].len = (size_t)len;
+		}
 	}
 	GENERAL_NAMES_free(gens);
+}
+
+/* RFC 6125 §6.4 / RFC 2818 §3.1 over what cert_sans() collected. */
+static void
+cert_names(struct arena *a, X509 *leaf, struct endpoint_cert *c, const char *refname)
+{
+	struct cert_ids ids;
+	const char *matched;
+
+	memset(&ids, 0, sizeof(ids));
+	cert_sans(a, leaf, c, &ids);
+	ids.id.dnsids = c->san;
+	ids.id.ndns = c->nsan + (ids.dns_bad ? 1 : 0);	/* c->san[c->nsan] is NULL */
+	ids.id.ips = ids.ips;
+	ids.id.nips = ids.nips;
+	ids.id.cn = cert_cn(a, leaf);
+	c->name_match = refname != NULL &&
+	    certname_check_ids(&ids.id, refname, &matched) == CERTNAME_MATCH;
+	/* for an IP reference certname hands back the reference itself: keep our own copy */
+	if (c->name_match)
+		c->name_matched = matched == refname ? arena_strdup(a, refname) : matched;
+}
+
+/*
+ * The same classification as the grade (lib/scan/grade.c, docs/grading.md), so a report never
+ * shows cert.weak_key or cert.weak_signature for what the grade passes, or the reverse:
+ * grade_key_strength() gives NIST SP 800-57 RSA-equivalent bits, grade_sig_class() the hash.
+ */
+int
+cert_key_strength(const char *key_type, int bits)
+{
+	return bits > 0 ? (int)grade_key_strength(key_type, (unsigned int)bits) : 0;
 }
 
 int
 cert_weak_key(const char *key_type, int bits)
 {
-	if (key_type == NULL)
-		return 0;
-	if (strcmp(key_type, "RSA") == 0 || strcmp(key_type, "RSA-PSS") == 0 ||
-	    strcmp(key_type, "DSA") == 0)
-		return bits < 2048;
-	if (strcmp(key_type, "EC") == 0)
-		return bits < 224;
-	return 0;
+	int eq = cert_key_strength(key_type, bits);
+
+	return eq > 0 && eq < CERT_KEY_MIN;
+}
+
+const char *
+cert_weak_key_detail(struct arena *a, const char *key_type, int bits)
+{
+	if (!cert_weak_key(key_type, bits))
+		return NULL;
+	return arena_printf(a, "%s %d bits (RSA-equivalent %d, under %d)", key_type, bits,
+	    cert_key_strength(key_type, bits), CERT_KEY_MIN);
 }
 
 int
 cert_weak_sigalg(const char *s)
 {
-	if (s == NULL)
-		return 0;
-	return strstr(s, "md5") || strstr(s, "MD5") || strstr(s, "sha1With") ||
-	    strstr(s, "SHA1") || strcmp(s, "ecdsa-with-SHA1") == 0 || strstr(s, "md2");
+	return grade_sig_class(s) != GRADE_SIG_OK;
 }
 
 static void
@@ -166,7 +224,6 @@ cert_describe(X509 *leaf, STACK_OF(X509) *chain, X509_STORE *store, const char *
 	unsigned int mdlen;
 	EVP_PKEY *pk;
 	time_t nb, na;
-	const char *cn;
 	int len, i, n;
 
 	c->subject = cert_dn(a, X509_get_subject_name(leaf));
@@ -201,10 +258,7 @@ cert_describe(X509 *leaf, STACK_OF(X509) *chain, X509_STORE *store, const char *
 		c->spki_sha256 = cert_hex(a, md, mdlen);
 	OPENSSL_free(der);
 
-	cert_sans(a, leaf, c);
-	cn = cert_cn(a, leaf);
-	c->name_match = certname_check(c->san, c->nsan, cn, refname, &c->name_matched) ==
-	    CERTNAME_MATCH;
+	cert_names(a, leaf, c, refname);
 
 	n = chain ? sk_X509_num(chain) : 0;
 	for (i = 0; i < n && c->nchain < ENDPOINT_CHAIN_MAX; i++) {
