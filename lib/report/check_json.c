@@ -1,12 +1,14 @@
 /*
  * check_json.c — the JSON report of `mailtls check DOMAIN` (docs/report-schema.md, "check").
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "check/check.h"
 #include "report/report.h"
+#include "util/xalloc.h"
 
 
 static json_t *
@@ -35,9 +37,20 @@ cj_mx(const struct check_mx *mx)
 	for (i = 0; i < mx->naddr; i++)
 		json_array_append_new(addrs, json_string(mx->addr[i]));
 	for (i = 0; i < mx->ntlsa; i++) {
-		if (mx->tlsa[i].status == TLSA_OK && tlsa_format(&mx->tlsa[i], buf, sizeof(buf)) < sizeof(buf))
+		size_t need = mx->tlsa[i].status == TLSA_OK ? tlsa_format(&mx->tlsa[i], buf, sizeof(buf)) : 0;
+
+		if (mx->tlsa[i].status == TLSA_OK && need < sizeof(buf))
 			json_array_append_new(tlsa, json_string(buf));
-		else
+		else if (mx->tlsa[i].status == TLSA_OK) {
+			/* a Full(0) record: a whole certificate or key in hex */
+			char *big = malloc(need + 1);
+
+			if (big == NULL)
+				BUG("out of memory");
+			tlsa_format(&mx->tlsa[i], big, need + 1);
+			json_array_append_new(tlsa, json_string(big));
+			free(big);
+		} else
 			json_array_append_new(tlsa, json_pack("{s:s}", "malformed",
 			    tlsa_status_name(mx->tlsa[i].status)));
 	}
