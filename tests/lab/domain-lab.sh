@@ -13,11 +13,17 @@
 #   DOMLAB_NET=127.0.1        the /24 for Postfix (NET.2 valid, NET.3 notls, NET.4 defaults) and nginx (NET.100)
 #   DOMLAB_KNOT_PORT=53541    Knot on 127.0.0.1@PORT
 #   DOMLAB_IPV6=1             a notls Postfix on [::1]:25 and AAAA ::1 for dual.dane.lab.example (0: neither)
+#   DOMLAB_VERDICT=0          1: also the verdict-review domains (tests/real/verdict-lab.sh), the DNS
+#                             proxy on 127.0.0.1@DOMLAB_PROXY_PORT (dnsproxy.py) and the unreachable
+#                             IPv6 route for DOMLAB_UNREACH6 (removed by stop)
+#   DOMLAB_PROXY_PORT=53542   the proxy's port (it forwards to Knot and drops or SERVFAILs by rule)
+#   DOMLAB_UNREACH6=fd6d:6169:6c74:6c73   a /64 (ULA) routed `unreachable`: connect() gets EHOSTUNREACH
 #   LAB_VERBOSE=1             chatter on stderr
 #
 # BASEDIR/env (sh syntax, for tests to source):
 #   RESOLVER=127.0.0.1@PORT  ANCHORS=BASEDIR/knot/anchors.txt  CA=BASEDIR/certs/ca.pem
 #   NET=...  NGINX_ADDR=...  INSTANCES="name ..."  DOMAINS="domain ..."  BASEDIR=...
+#   with DOMLAB_VERDICT=1 also: PROXY=127.0.0.1@PORT  VERDICT_DOMAINS="domain ..."  UNREACH6=ADDR
 #
 # Success is silent. Failures print the reason on stderr, stop what was started, exit non-zero.
 set -euo pipefail
@@ -28,12 +34,20 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 NET=${DOMLAB_NET:-127.0.1}
 KNOT_PORT=${DOMLAB_KNOT_PORT:-53541}
 IPV6=${DOMLAB_IPV6:-1}
+VERDICT=${DOMLAB_VERDICT:-0}
+PROXY_PORT=${DOMLAB_PROXY_PORT:-53542}
+UNREACH6_NET=${DOMLAB_UNREACH6:-fd6d:6169:6c74:6c73}
+UNREACH6=$UNREACH6_NET::25
 export LAB_VERBOSE
 
 usage() { lab_usage 6 9; }
 
 [[ $NET =~ ^127\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || lab_die "DOMLAB_NET must be a 127.x.y prefix, not '$NET'"
 [[ $KNOT_PORT =~ ^[0-9]+$ ]] && [ "$KNOT_PORT" != 53 ] || lab_die "bad DOMLAB_KNOT_PORT '$KNOT_PORT'"
+[[ $PROXY_PORT =~ ^[0-9]+$ ]] && [ "$PROXY_PORT" != 53 ] && [ "$PROXY_PORT" != "$KNOT_PORT" ] ||
+    lab_die "bad DOMLAB_PROXY_PORT '$PROXY_PORT'"
+[[ $UNREACH6_NET =~ ^f[cd][0-9a-f]{2}(:[0-9a-f]{1,4}){3}$ ]] ||
+    lab_die "DOMLAB_UNREACH6 must be a ULA /64 prefix like fd6d:6169:6c74:6c73, not '$UNREACH6_NET'"
 
 NGINX_ADDR=$NET.100
 A_VALID=$NET.2      # Postfix `valid`: valid-chain.pem (SANs *.dane.lab.example, *.sts.lab.example, ...)
@@ -54,6 +68,15 @@ sts-enforce.example sts-outside.example sts-testing.example sts-malformed.exampl
 sts-redirect.example sts-oversize.example sts-badname.example iplit.example"
 UNSIGNED=unsigned.example
 BOGUS=bogus.example
+# DOMLAB_VERDICT=1: the cases of tests/real/verdict-lab.sh (docs/internals/domain-lab.md, "Verdict cases")
+VERDICT_DOMAINS="provider-drop.example malformed-tlsa.example malformed-spki.example aaaa-timeout.example
+unreach6.example nxbackup.example iplit-backup.example manymx.example mxfail.example
+cname-tlsa-fail.example allunusable.example"
+VERDICT_UNSIGNED=provider.example
+if [ "$VERDICT" = 1 ]; then UNSIGNED="$UNSIGNED $VERDICT_UNSIGNED"; fi
+# TLSA data that is no certificate and no SubjectPublicKeyInfo: ASCII text in hex
+NOT_A_CERT=$(printf 'this is not a certificate' | od -An -tx1 | tr -d ' \n')
+NOT_AN_SPKI=$(printf 'not a SubjectPublicKeyInfo' | od -An -tx1 | tr -d ' \n')
 STS_ID=20250101T000000
 
 # ---- zones ------------------------------------------------------------------------------------
@@ -103,6 +126,21 @@ plain		A	$A_DEFAULTS
 dual		A	$A_VALID
 EOF
       [ "$IPV6" = 1 ] && echo "dual		AAAA	::1" || :
+      [ "$VERDICT" = 1 ] && cat <<EOF || :
+malformed	A	$A_VALID
+_25._tcp.malformed	TLSA	3 0 0 $NOT_A_CERT
+malspki		A	$A_VALID
+_25._tcp.malspki	TLSA	2 1 0 $NOT_AN_SPKI
+a6drop		A	$A_VALID
+_25._tcp.a6drop	TLSA	3 1 1 $ee
+unreach6	A	$A_VALID
+unreach6	AAAA	$UNREACH6
+_25._tcp.unreach6	TLSA	3 1 1 $ee
+tfail		A	$A_VALID
+_25._tcp.tfail	TLSA	3 1 1 $ee
+pkixnotls	A	$A_NOTLS
+_25._tcp.pkixnotls	TLSA	1 1 1 $ee
+EOF
     } >"$d/dane.lab.example.zone"
 
     # Host zone for MTA-STS cases: covered by *.sts.lab.example.
@@ -129,9 +167,11 @@ EOF
     # An MX target that looks like an address (RFC 5321 wants a host name there).
     { head_rr iplit.example; echo "@		MX	10 $A_VALID."; } >"$d/iplit.example.zone"
 
+    if [ "$VERDICT" = 1 ]; then write_verdict_zones "$d" "$ee"; fi
+
     # Unsigned and bogus: the MX host and its TLSA live inside the zone, so they share its status.
     local z
-    for z in "$UNSIGNED" "$BOGUS"; do
+    for z in unsigned.example "$BOGUS"; do
         { head_rr "$z"; cat <<EOF
 @		MX	10 mx.$z.
 mx		A	$A_VALID
@@ -155,6 +195,109 @@ EOF
     # Enforced policy covering an MX host whose certificate does not carry its name.
     { head_rr sts-badname.example; echo "@		MX	10 mx.sts-badname.example."
       echo "mx		A	$A_VALID"; sts_rr; } >"$d/sts-badname.example.zone"
+}
+
+# The verdict-review cases (issue 7). Their MX hosts are in dane.lab.example above; the proxy's
+# rules (write_proxy_rules) make the chosen queries fail.
+write_verdict_zones() { # DIR EE-DIGEST
+    local d=$1 i
+    # a. a signed domain whose MX host is in an unsigned zone (insecure delegation); the proxy drops
+    #    every TLSA query under provider.example
+    { head_rr provider-drop.example; echo "@		MX	10 mx.provider.example."; } >"$d/provider-drop.example.zone"
+    { head_rr provider.example; echo "mx		A	$A_VALID"; echo "_25._tcp.mx	TLSA	3 1 1 $2"; } >"$d/provider.example.zone"
+    # b. only a malformed TLSA record (3 0 0 not a certificate; 2 1 0 not an SPKI)
+    { head_rr malformed-tlsa.example; echo "@		MX	10 malformed.dane.lab.example."; } >"$d/malformed-tlsa.example.zone"
+    { head_rr malformed-spki.example; echo "@		MX	10 malspki.dane.lab.example."; } >"$d/malformed-spki.example.zone"
+    # c. DANE-valid MX whose AAAA query the proxy drops (the A answer stays secure)
+    { head_rr aaaa-timeout.example; echo "@		MX	10 a6drop.dane.lab.example."; } >"$d/aaaa-timeout.example.zone"
+    # d. DANE-valid MX with an AAAA in the unreachable /64
+    { head_rr unreach6.example; echo "@		MX	10 unreach6.dane.lab.example."; } >"$d/unreach6.example.zone"
+    # e. backup MX that does not exist (secure NXDOMAIN inside this signed zone)
+    { head_rr nxbackup.example; echo "@		MX	10 ee.dane.lab.example."
+      echo "@		MX	20 gone.nxbackup.example."; } >"$d/nxbackup.example.zone"
+    # f. backup MX written as an address
+    { head_rr iplit-backup.example; echo "@		MX	10 ee.dane.lab.example."
+      echo "@		MX	20 $A_VALID."; } >"$d/iplit-backup.example.zone"
+    # g. 60 MX records, one host
+    { head_rr manymx.example; for i in $(seq 1 60); do echo "@		MX	$i ee.dane.lab.example."; done
+    } >"$d/manymx.example.zone"
+    # h. the proxy drops the MX query
+    { head_rr mxfail.example; echo "@		MX	10 ee.dane.lab.example."; } >"$d/mxfail.example.zone"
+    # i. MX host is a CNAME to a secure host whose TLSA query gets SERVFAIL from the proxy
+    { head_rr cname-tlsa-fail.example; echo "@		MX	10 alias.cname-tlsa-fail.example."
+      echo "alias		CNAME	tfail.dane.lab.example."; } >"$d/cname-tlsa-fail.example.zone"
+    # j. only PKIX usages (1 1 1) on a server without STARTTLS
+    { head_rr allunusable.example; echo "@		MX	10 pkixnotls.dane.lab.example."; } >"$d/allunusable.example.zone"
+}
+
+write_proxy_rules() { # FILE
+    cat >"$1" <<EOF
+# written by tests/lab/domain-lab.sh; ACTION NAME QTYPE (tests/lab/dnsproxy.py)
+drop		provider.example		TLSA
+drop		a6drop.dane.lab.example		AAAA
+drop		mxfail.example			MX
+servfail	_25._tcp.tfail.dane.lab.example	TLSA
+EOF
+}
+
+# ---- the DNS proxy and the unreachable IPv6 route (DOMLAB_VERDICT=1) --------------------------
+proxy_pid() {
+    local p
+    p=$(lab_pid_from "$BASEDIR/proxy/proxy.pid" 2>/dev/null) || return 1
+    [ -n "$p" ] && kill -0 "$p" 2>/dev/null && grep -qa dnsproxy.py "/proc/$p/cmdline" 2>/dev/null || return 1
+    echo "$p"
+}
+
+proxy_stop() {
+    local p _
+    p=$(proxy_pid) || { rm -f "$BASEDIR/proxy/proxy.pid"; return 0; }
+    kill "$p" 2>/dev/null || :
+    for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null || :
+    rm -f "$BASEDIR/proxy/proxy.pid"
+}
+
+proxy_start() {
+    local _
+    mkdir -p "$BASEDIR/proxy"
+    write_proxy_rules "$BASEDIR/proxy/rules"
+    : >"$BASEDIR/proxy/query.log"
+    if lab_is_listening 127.0.0.1 "$PROXY_PORT"; then
+        echo "$PROG: 127.0.0.1:$PROXY_PORT is in use (another lab?)" >&2
+        return 1
+    fi
+    setsid /usr/bin/python3 "$HERE/dnsproxy.py" --listen "127.0.0.1@$PROXY_PORT" --upstream "127.0.0.1@$KNOT_PORT" \
+        --rules "$BASEDIR/proxy/rules" --log "$BASEDIR/proxy/query.log" --pidfile "$BASEDIR/proxy/proxy.pid" \
+        </dev/null >"$BASEDIR/logs/proxy.log" 2>&1 &
+    for _ in $(seq 1 50); do
+        kdig @127.0.0.1 -p "$PROXY_PORT" +timeout=1 +retry=0 +norecurse dane-ee.example SOA +short 2>/dev/null |
+            grep -q hostmaster && return 0
+        sleep 0.1
+    done
+    cat "$BASEDIR/logs/proxy.log" >&2 || :
+    return 1
+}
+
+# The AAAA of unreach6.dane.lab.example must fail locally with EHOSTUNREACH: a route of type
+# unreachable for the /64, more specific than any default route. Nothing is sent anywhere.
+route_add() {
+    ip -6 route replace unreachable "$UNREACH6_NET::/64" ||
+        lab_die "cannot add the unreachable route for $UNREACH6_NET::/64"
+    touch "$BASEDIR/route6.added"
+    route_check || lab_die "$UNREACH6 is routable despite the unreachable route; not publishing it"
+}
+
+route_check() { # exit 0 when the kernel refuses to route UNREACH6
+    local out
+    out=$(ip -6 route get "$UNREACH6" 2>&1) && return 1
+    case $out in *"No route to host"*) return 0 ;; esac
+    return 1
+}
+
+route_del() {
+    [ -e "$BASEDIR/route6.added" ] || return 0
+    ip -6 route del unreachable "$UNREACH6_NET::/64" 2>/dev/null || :
+    rm -f "$BASEDIR/route6.added"
 }
 
 # ---- MTA-STS policies (nginx.sh POLICYDIR) ----------------------------------------------------
@@ -190,6 +333,8 @@ write_policies() {
 # ---- start / stop -----------------------------------------------------------------------------
 do_stop() {
     local rc=0
+    proxy_stop || rc=1
+    route_del
     "$HERE/nginx.sh" stop "$BASEDIR" 2>/dev/null || rc=1
     "$HERE/knot.sh" stop "$BASEDIR/knot" || rc=1
     "$HERE/postfix.sh" stopall "$BASEDIR" || rc=1
@@ -204,6 +349,7 @@ do_start() {
     done
     do_stop || :
     "$HERE/ca.sh" "$BASEDIR/certs" || lab_die "ca.sh $BASEDIR/certs failed"
+    if [ "$VERDICT" = 1 ]; then route_add; fi
     write_zones "$BASEDIR/zones"
     write_policies
 
@@ -232,6 +378,10 @@ do_start() {
         do_stop || :
         lab_die "lab did not start (see above)"
     fi
+    if [ "$VERDICT" = 1 ] && ! proxy_start; then
+        do_stop || :
+        lab_die "the DNS proxy on 127.0.0.1@$PROXY_PORT did not answer"
+    fi
 
     {
         echo "# written by tests/lab/domain-lab.sh start; sh syntax"
@@ -244,7 +394,12 @@ do_start() {
         echo "NGINX_ADDR='$NGINX_ADDR'"
         echo "IPV6='$IPV6'"
         echo "INSTANCES='$(instances | awk '{print $1}' | tr '\n' ' ' | sed 's/ $//')'"
-        echo "DOMAINS='$(echo $SIGNED_DOMAINS $UNSIGNED $BOGUS)'"
+        echo "DOMAINS='$(echo $SIGNED_DOMAINS unsigned.example $BOGUS)'"
+        if [ "$VERDICT" = 1 ]; then
+            echo "PROXY='127.0.0.1@$PROXY_PORT'"
+            echo "VERDICT_DOMAINS='$(echo $VERDICT_DOMAINS)'"
+            echo "UNREACH6='$UNREACH6'"
+        fi
     } >"$BASEDIR/env"
     lab_say "ready; see $BASEDIR/env"
 }
