@@ -102,6 +102,8 @@ struct endpoint {
 	struct endpoint_dane	*dane;		/* NULL when DANE was not in play */
 	struct scan_result	*scan;		/* --full: enumeration; NULL otherwise */
 	struct grade_result	*grade;		/* --full: grade; NULL otherwise */
+	int			 cmd_injection;	/* --full: enum probe_pipe_result (probe.h) */
+	const char		*cmd_injection_reason;	/* --full: what that test saw */
 	long			 elapsed_ms;
 	int			 connections;
 	size_t			 nfindings;

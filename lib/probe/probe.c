@@ -8,6 +8,7 @@
  * Dialogue (RFC 5321, RFC 3207; RFC 8314 for implicit TLS):
  *   smtp:  CONNECT BANNER EHLO [HELO] STARTTLS TLS EHLO_TLS QUIT DONE
  *   smtps: CONNECT TLS BANNER EHLO_TLS QUIT DONE
+ *   pipe:  CONNECT BANNER EHLO STARTTLS(+NOOP) TLS PIPE_WAIT QUIT DONE (CVE-2011-0411 test)
  *
  * Every byte from the server lands in a dbuf with a ceiling; a reply is parsed only when complete,
  * and the SMTP parser stops a line or a reply at its own ceilings long before the buffer's.
@@ -48,6 +49,7 @@ enum probe_state {
 	PROBE_EHLO_TLS,
 	PROBE_QUIT,
 	PROBE_RAW,
+	PROBE_PIPE_WAIT,
 	PROBE_DONE,
 	PROBE_LAST
 };
@@ -57,6 +59,7 @@ enum probe_deadline {
 	DEADLINE_CONNECT,
 	DEADLINE_REPLY,
 	DEADLINE_TLS,
+	DEADLINE_PIPE,		/* the reply deadline, capped at PROBE_PIPE_WAIT_MS */
 };
 
 static const struct {
@@ -73,6 +76,8 @@ static const struct {
 	[PROBE_EHLO_TLS] = { "ehlo-tls", "waiting for the EHLO reply inside TLS", DEADLINE_REPLY },
 	[PROBE_QUIT] = { "quit", "waiting for the QUIT reply", DEADLINE_REPLY },
 	[PROBE_RAW] = { "raw", "waiting for the answer to our hello", DEADLINE_TLS },
+	[PROBE_PIPE_WAIT] = { "pipe-wait", "listening inside TLS after the pipelined STARTTLS",
+	    DEADLINE_PIPE },
 	[PROBE_DONE] = { "done", "finishing", DEADLINE_NONE },
 };
 
@@ -123,6 +128,9 @@ probe_deadline_ms(const struct probe *p, enum probe_deadline d)
 		return p->params.reply_ms;
 	case DEADLINE_TLS:
 		return p->params.tls_ms;
+	case DEADLINE_PIPE:
+		return p->params.reply_ms > 0 && p->params.reply_ms < PROBE_PIPE_WAIT_MS ?
+		    p->params.reply_ms : PROBE_PIPE_WAIT_MS;
 	default:
 		return 0;
 	}
@@ -168,6 +176,41 @@ probe_note(struct probe *p, const char *fmt, ...)
 	endpoint_log(p->ep, p->arena, '*', buf, strlen(buf));
 }
 
+static const char *const probe_pipe_names[PROBE_PIPE_LAST] = {
+	[PROBE_PIPE_NOT_TESTED] = "not_tested",
+	[PROBE_PIPE_NOT_APPLICABLE] = "not_applicable",
+	[PROBE_PIPE_NOT_VULNERABLE] = "not_vulnerable",
+	[PROBE_PIPE_VULNERABLE] = "vulnerable",
+	[PROBE_PIPE_INCONCLUSIVE] = "inconclusive",
+};
+
+const char *
+probe_pipe_name(enum probe_pipe_result r)
+{
+	return (unsigned)r < PROBE_PIPE_LAST ? probe_pipe_names[r] : "?";
+}
+
+/*
+ * Pipe mode: the first decision stands (a later failure does not undo "answered in plaintext"),
+ * except that "vulnerable" overrides anything: a reply to the NOOP inside TLS is proof.
+ */
+static void
+probe_pipe_decide(struct probe *p, enum probe_pipe_result r, const char *fmt, ...)
+{
+	struct probe_pipe *pipe = p->params.pipe;
+	char buf[sizeof(pipe->reason)];
+	va_list ap;
+
+	if (pipe == NULL || (pipe->result != PROBE_PIPE_NOT_TESTED && r != PROBE_PIPE_VULNERABLE))
+		return;
+	pipe->result = r;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	text_clean(pipe->reason, sizeof(pipe->reason), buf, strlen(buf));
+	probe_note(p, "command injection test: %s: %s", probe_pipe_name(r), pipe->reason);
+}
+
 /* End the dialogue politely when the connection is still usable. */
 static void
 probe_quit(struct probe *p)
@@ -207,6 +250,8 @@ probe_finish(struct probe *p)
 
 	if (p->state == PROBE_DONE)
 		return;
+	probe_pipe_decide(p, PROBE_PIPE_INCONCLUSIVE, "the dialogue ended while %s",
+	    probe_states[p->state].during);
 	probe_state(p, PROBE_DONE);
 	p->state = PROBE_DONE;
 	probe_close(p);
@@ -227,11 +272,13 @@ probe_fail(struct probe *p, enum finding_id id, const char *fmt, ...)
 	va_end(ap);
 	endpoint_finding(p->ep, p->arena, id, "%s", buf);
 	probe_note(p, "%s", buf);
+	probe_pipe_decide(p, PROBE_PIPE_INCONCLUSIVE, "%s", buf);
 	probe_finish(p);
 }
 
-static void
-probe_send(struct probe *p, const char *cmd)
+/* Queue one command line without writing it (pipelining needs two in one write). */
+static int
+probe_queue(struct probe *p, const char *cmd)
 {
 	char line[600];
 	int n;
@@ -243,11 +290,18 @@ probe_send(struct probe *p, const char *cmd)
 		    tls_session_drain(p->tls, &p->out) < 0) {
 			probe_fail(p, FINDING_TLS_HANDSHAKE_FAILED, "TLS write failed: %s",
 			    tls_session_error(p->tls));
-			return;
+			return -1;
 		}
 	} else if (dbuf_add(&p->out, line, (size_t)n) != DBUF_OK)
 		BUG("output queue over its ceiling");
-	probe_flush(p);
+	return 0;
+}
+
+static void
+probe_send(struct probe *p, const char *cmd)
+{
+	if (probe_queue(p, cmd) == 0)
+		probe_flush(p);
 }
 
 static void
@@ -336,10 +390,17 @@ probe_reply_ehlo(struct probe *p, const struct smtp_reply *r)
 		    c->auth_mechs ? c->auth_mechs : "");
 	if (!c->starttls) {
 		endpoint_finding(p->ep, p->arena, FINDING_STARTTLS_NOT_OFFERED, "no STARTTLS in the EHLO reply");
+		probe_pipe_decide(p, PROBE_PIPE_INCONCLUSIVE, "STARTTLS was not offered on this connection");
 		probe_quit(p);
 		return;
 	}
-	probe_send(p, "STARTTLS");
+	if (p->params.pipe != NULL) {
+		/* one write, as a man-in-the-middle appending to the client's segment would */
+		probe_queue(p, "STARTTLS");
+		probe_queue(p, "NOOP");
+		probe_flush(p);
+	} else
+		probe_send(p, "STARTTLS");
 	probe_state(p, PROBE_STARTTLS);
 }
 
@@ -348,6 +409,7 @@ probe_reply_helo(struct probe *p, const struct smtp_reply *r)
 {
 	endpoint_finding(p->ep, p->arena, FINDING_STARTTLS_NOT_OFFERED,
 	    "EHLO refused, HELO %s: no STARTTLS possible", r->code == 250 ? "accepted" : "refused too");
+	probe_pipe_decide(p, PROBE_PIPE_INCONCLUSIVE, "EHLO was refused on this connection");
 	probe_quit(p);
 }
 
@@ -357,8 +419,30 @@ probe_reply_starttls(struct probe *p, const struct smtp_reply *r)
 	if (r->code != 220) {
 		endpoint_finding(p->ep, p->arena, FINDING_STARTTLS_REJECTED, "STARTTLS answered %d %s",
 		    r->code, r->nlines ? r->lines[0] : "");
+		probe_pipe_decide(p, PROBE_PIPE_INCONCLUSIVE,
+		    "STARTTLS with a pipelined NOOP was answered %d %s", r->code,
+		    r->nlines ? r->lines[0] : "");
 		probe_quit(p);
 		return;
+	}
+	/*
+	 * Pipe mode: bytes after the 220 are the server answering our NOOP in plaintext, before
+	 * TLS; it will not run it inside the session.  Dropped like any plaintext here.
+	 */
+	if (p->params.pipe != NULL && p->in.len > 0) {
+		char first[120];
+		size_t n = 0;
+
+		while (n < p->in.len && n + 1 < sizeof(first) && p->in.data[n] != '\r' &&
+		    p->in.data[n] != '\n') {
+			first[n] = (char)p->in.data[n];
+			n++;
+		}
+		first[n] = '\0';
+		endpoint_log(p->ep, p->arena, '<', (const char *)p->in.data, p->in.len);
+		probe_pipe_decide(p, PROBE_PIPE_NOT_VULNERABLE,
+		    "the pipelined NOOP was answered in plaintext after the 220, before TLS: %s", first);
+		dbuf_reset(&p->in);
 	}
 	/*
 	 * Anything after the 220 came in plaintext before our ClientHello: a man-in-the-middle (or a
@@ -386,6 +470,38 @@ probe_reply_ehlo_tls(struct probe *p, const struct smtp_reply *r)
 	} else
 		probe_note(p, "EHLO inside TLS answered %d", r->code);
 	probe_quit(p);
+}
+
+/*
+ * Pipe mode: a reply inside TLS before we sent anything there.  Only our pipelined NOOP can have
+ * asked for it; 250 is NOOP's answer, so the plaintext command ran inside the session.  Any other
+ * code is reported as inconclusive rather than guessed at.
+ */
+static void
+probe_reply_pipe_wait(struct probe *p, const struct smtp_reply *r)
+{
+	if (r->code == 250)
+		probe_pipe_decide(p, PROBE_PIPE_VULNERABLE,
+		    "the NOOP pipelined with STARTTLS was answered inside TLS before any command: %d %s",
+		    r->code, r->nlines ? r->lines[0] : "");
+	else
+		probe_pipe_decide(p, PROBE_PIPE_INCONCLUSIVE,
+		    "an unsolicited %d reply came inside TLS before any command: %s", r->code,
+		    r->nlines ? r->lines[0] : "");
+	dbuf_reset(&p->in);
+	probe_quit(p);
+}
+
+/* Pipe mode: the server ended the TLS session while we listened: the NOOP did not run there. */
+static int
+probe_pipe_closed(struct probe *p)
+{
+	if (p->state != PROBE_PIPE_WAIT)
+		return 0;
+	probe_pipe_decide(p, PROBE_PIPE_NOT_VULNERABLE,
+	    "the server closed the TLS session without answering the pipelined NOOP");
+	probe_finish(p);
+	return 1;
 }
 
 /*
@@ -423,6 +539,7 @@ probe_step(struct probe *p)
 	case PROBE_HELO:
 	case PROBE_STARTTLS:
 	case PROBE_EHLO_TLS:
+	case PROBE_PIPE_WAIT:
 	case PROBE_QUIT:
 		break;
 	default:
@@ -458,7 +575,8 @@ probe_step(struct probe *p)
 	}
 	probe_log_reply(p, &r);
 	dbuf_consume(&p->in, r.consumed);
-	if (p->in.len > 0 && p->state != PROBE_STARTTLS && p->state != PROBE_QUIT)
+	if (p->in.len > 0 && p->state != PROBE_STARTTLS && p->state != PROBE_QUIT &&
+	    p->state != PROBE_PIPE_WAIT)
 		probe_unsolicited(p);
 	switch (p->state) {
 	case PROBE_BANNER:
@@ -476,7 +594,16 @@ probe_step(struct probe *p)
 	case PROBE_EHLO_TLS:
 		probe_reply_ehlo_tls(p, &r);
 		break;
+	case PROBE_PIPE_WAIT:
+		probe_reply_pipe_wait(p, &r);
+		break;
 	case PROBE_QUIT:
+		/* pipe mode: a server that runs buffered input only when more comes answers the
+		 * NOOP now, inside TLS, before the 221 to our QUIT */
+		if (p->tls_active && r.code == 250)
+			probe_pipe_decide(p, PROBE_PIPE_VULNERABLE,
+			    "the NOOP pipelined with STARTTLS was answered inside TLS (before the "
+			    "reply to QUIT): %d %s", r.code, r.nlines ? r.lines[0] : "");
 		probe_finish(p);
 		return 0;
 	default:
@@ -532,7 +659,11 @@ probe_tls_done(struct probe *p)
 	    ep->tls->cipher ? ep->tls->cipher : "?");
 	if (p->params.proto == ENDPOINT_PROTO_SMTPS)
 		probe_state(p, PROBE_BANNER);
-	else {
+	else if (p->params.pipe != NULL) {
+		/* send nothing: only the pipelined NOOP can make the server speak now */
+		probe_state(p, PROBE_PIPE_WAIT);
+		probe_note(p, "listening %ld ms inside TLS", probe_deadline_ms(p, DEADLINE_PIPE));
+	} else {
 		char cmd[300];
 
 		snprintf(cmd, sizeof(cmd), "EHLO %s", p->params.ehlo);
@@ -568,7 +699,7 @@ probe_tls_run(struct probe *p)
 	if (tls_session_read(p->tls, &p->in) < 0) {
 		/* a reply and the close may come in one read: use the reply first */
 		probe_dispatch(p);
-		if (p->state == PROBE_DONE)
+		if (p->state == PROBE_DONE || probe_pipe_closed(p))
 			return;
 		if (p->state == PROBE_QUIT)
 			probe_finish(p);
@@ -719,6 +850,8 @@ probe_tls_input(struct probe *p, const unsigned char *buf, size_t n)
 			endpoint_log(p->ep, p->arena, '<', (const char *)buf, n);
 			endpoint_finding(p->ep, p->arena, FINDING_STARTTLS_INJECTION,
 			    "plaintext SMTP reply where the ServerHello belongs");
+			probe_pipe_decide(p, PROBE_PIPE_NOT_VULNERABLE, "the pipelined NOOP was "
+			    "answered in plaintext after the 220, where the ServerHello belongs");
 		}
 	}
 	if (tls_session_feed(p->tls, buf, n) < 0) {
@@ -742,7 +875,9 @@ probe_read_ev(evutil_socket_t fd, short what, void *arg)
 		if (p->state == PROBE_RAW) {
 			p->params.raw->end = PROBE_RAW_CLOSED;	/* reset after our hello */
 			probe_finish(p);
-		} else if (p->state == PROBE_QUIT)
+		} else if (probe_pipe_closed(p))
+			;
+		else if (p->state == PROBE_QUIT)
 			probe_finish(p);
 		else
 			probe_fail(p, FINDING_CONN_CLOSED, "read failed while %s: %s",
@@ -754,7 +889,9 @@ probe_read_ev(evutil_socket_t fd, short what, void *arg)
 			p->params.raw->end = p->params.raw->step == 1 &&
 			    probe_raw_complete(p->params.raw) ? PROBE_RAW_COMPLETE : PROBE_RAW_CLOSED;
 			probe_finish(p);
-		} else if (p->state == PROBE_QUIT)
+		} else if (probe_pipe_closed(p))
+			;
+		else if (p->state == PROBE_QUIT)
 			probe_finish(p);
 		else if (p->state == PROBE_TLS)
 			probe_fail(p, FINDING_TLS_HANDSHAKE_FAILED,
@@ -818,6 +955,13 @@ probe_phase_ev(evutil_socket_t fd, short what, void *arg)
 		probe_finish(p);
 		return;
 	}
+	if (p->state == PROBE_PIPE_WAIT) {
+		probe_pipe_decide(p, PROBE_PIPE_NOT_VULNERABLE, "nothing came inside TLS within %ld ms "
+		    "of the handshake: the pipelined NOOP was discarded",
+		    probe_deadline_ms(p, DEADLINE_PIPE));
+		probe_quit(p);
+		return;
+	}
 	probe_fail(p, p->state == PROBE_CONNECT ? FINDING_CONN_FAILED : FINDING_CONN_TIMEOUT,
 	    "no answer within %ld ms while %s", probe_deadline_ms(p, probe_states[p->state].deadline),
 	    probe_states[p->state].during);
@@ -839,6 +983,8 @@ probe_start(struct event_base *base, const struct probe_params *params, struct a
 	struct probe *p = xcalloc(1, sizeof(*p));
 	char err[256];
 
+	if (params->raw != NULL && params->pipe != NULL)
+		BUG("raw-hello and pipelined-STARTTLS modes together");
 	p->params = *params;
 	p->arena = a;
 	p->base = base;

@@ -48,6 +48,7 @@ struct probe_params {
 	size_t			 ntlsa;
 	const char		*dane_base;	/* TLSA base domain; NULL: refname */
 	struct probe_raw	*raw;		/* raw-hello mode when set */
+	struct probe_pipe	*pipe;		/* pipelined-STARTTLS mode when set (not with raw) */
 };
 
 /*
@@ -80,6 +81,32 @@ struct probe_raw {
 	enum probe_raw_end	 end;		/* out */
 	int			 rejected_421;	/* out: the greeting was 421 (back off) */
 };
+
+/*
+ * Pipelined-STARTTLS mode, the CVE-2011-0411 test (docs/internals/starttls-injection.md): after
+ * EHLO, "STARTTLS\r\nNOOP\r\n" goes out in one write; after the 220 and the handshake nothing is
+ * sent inside TLS for a short wait (the reply deadline, at most PROBE_PIPE_WAIT_MS).  A reply
+ * arriving inside TLS unasked is the plaintext NOOP executed after the upgrade.  Then QUIT inside
+ * TLS.  Nothing but EHLO, STARTTLS, NOOP and QUIT is ever sent; the endpoint the probe fills is
+ * scratch: the caller keeps only `result` and `reason`.
+ */
+#define PROBE_PIPE_WAIT_MS	2000
+
+enum probe_pipe_result {
+	PROBE_PIPE_NOT_TESTED = 0,	/* no --full, or not decided yet */
+	PROBE_PIPE_NOT_APPLICABLE,	/* implicit TLS, or STARTTLS not offered: no connection made */
+	PROBE_PIPE_NOT_VULNERABLE,	/* NOOP discarded, answered in plaintext, or the server closed */
+	PROBE_PIPE_VULNERABLE,		/* NOOP answered inside TLS: starttls.command_injection */
+	PROBE_PIPE_INCONCLUSIVE,	/* the test could not get as far as TLS (reason says why) */
+	PROBE_PIPE_LAST
+};
+
+struct probe_pipe {
+	enum probe_pipe_result	 result;	/* out */
+	char			 reason[256];	/* out: what was seen, for the report */
+};
+
+const char	*probe_pipe_name(enum probe_pipe_result);
 
 typedef void (*probe_done_cb)(struct probe *, struct endpoint *, void *arg);
 

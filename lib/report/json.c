@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "probe/endpoint.h"
+#include "probe/probe.h"
 #include "scan/grade.h"
 #include "scan/heartbleed.h"
 #include "scan/scan.h"
@@ -273,6 +274,12 @@ report_endpoint_json(const struct endpoint *ep)
 	json_object_set_new(o, "banner", report_jstr(ep->banner));
 	json_object_set_new(o, "starttls", json_pack("{s:b, s:b}", "offered", ep->starttls_offered,
 	    "implicit", ep->proto == ENDPOINT_PROTO_SMTPS));
+	if (ep->scan)	/* --full: the pipelined-STARTTLS test (CVE-2011-0411) */
+		json_object_set_new(json_object_get(o, "starttls"), "command_injection",
+		    json_pack("{s:s, s:o, s:i}", "result", probe_pipe_name(
+		    (enum probe_pipe_result)ep->cmd_injection), "detail",
+		    report_jstr(ep->cmd_injection_reason), "connections",
+		    ep->cmd_injection == PROBE_PIPE_NOT_APPLICABLE ? 0 : 1));
 	json_object_set_new(o, "capabilities", json_pack("{s:o, s:o}", "plain",
 	    report_caps_json(ep->caps_plain), "tls", report_caps_json(ep->caps_tls)));
 	json_object_set_new(o, "tls", tls);

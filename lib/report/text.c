@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "probe/endpoint.h"
+#include "probe/probe.h"
 #include "scan/grade.h"
 #include "scan/heartbleed.h"
 #include "scan/scan.h"
@@ -135,8 +136,13 @@ report_text_endpoint(FILE *f, const struct endpoint *ep, const struct report_opt
 		fprintf(f, "  sha256     %s\n  spki       %s  (TLSA 3 1 1)\n", c->sha256 ? c->sha256 : "?",
 		    c->spki_sha256 ? c->spki_sha256 : "?");
 	}
-	if (ep->scan)
+	if (ep->scan) {
 		report_text_scan(f, ep);
+		fprintf(f, "  STARTTLS   command injection (pipelined NOOP): %s%s%s\n",
+		    probe_pipe_name((enum probe_pipe_result)ep->cmd_injection),
+		    ep->cmd_injection_reason ? ", " : "",
+		    ep->cmd_injection_reason ? ep->cmd_injection_reason : "");
+	}
 	fprintf(f, "  findings:\n");
 	for (s = SEVERITY_CRITICAL; s >= SEVERITY_INFO; s--) {
 		for (i = 0; i < ep->nfindings; i++) {

@@ -3,12 +3,16 @@
  */
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "probe/endpoint.h"
+#include "probe/probe.h"
 #include "scan/full.h"
 #include "scan/heartbleed.h"
 #include "tls/hello.h"
 #include "scan/weak.h"
 #include "util/arena.h"
+#include "util/xalloc.h"
 
 /* weak.c's IDs and the finding table's share names; map by name so neither table moves. */
 static void
@@ -23,6 +27,52 @@ full_weak_findings(struct endpoint *ep, struct arena *a, const struct weak_resul
 			continue;
 		endpoint_finding(ep, a, (enum finding_id)id, "%s", w->detail[i]);
 	}
+}
+
+static void
+full_pipe_done(struct probe *pr, struct endpoint *ep, void *arg)
+{
+	*(int *)arg = 1;
+}
+
+/*
+ * The STARTTLS command-injection test (CVE-2011-0411; docs/internals/starttls-injection.md): one
+ * connection in the probe's pipelined-STARTTLS mode, only where the ordinary probe saw STARTTLS.
+ * Its scratch endpoint (transcript, certificate findings) is dropped; the verdict is kept.
+ */
+static void
+full_command_injection(struct event_base *base, const struct probe_params *pp,
+    struct endpoint *ep, struct arena *a, struct scan_result *res)
+{
+	struct probe_params tp = *pp;
+	struct probe_pipe pipe;
+	struct arena *scratch;
+	struct probe *pr;
+	int done = 0;
+
+	if (pp->proto != ENDPOINT_PROTO_SMTP || !ep->starttls_offered) {
+		ep->cmd_injection = PROBE_PIPE_NOT_APPLICABLE;
+		ep->cmd_injection_reason = pp->proto != ENDPOINT_PROTO_SMTP ? "implicit TLS" :
+		    "STARTTLS not offered";
+		return;
+	}
+	memset(&pipe, 0, sizeof(pipe));
+	tp.raw = NULL;
+	tp.pipe = &pipe;
+	tp.ntlsa = 0;		/* the verdict needs no DANE; the ordinary probe has it */
+	scratch = arena_new();
+	pr = probe_start(base, &tp, scratch, full_pipe_done, &done);
+	while (!done)
+		if (event_base_loop(base, EVLOOP_ONCE) < 0)
+			BUG("event loop failed");
+	probe_free(pr);
+	arena_free(scratch);
+	res->connections++;
+	ep->connections++;
+	ep->cmd_injection = pipe.result;
+	ep->cmd_injection_reason = arena_strdup(a, pipe.reason);
+	if (pipe.result == PROBE_PIPE_VULNERABLE)
+		endpoint_finding(ep, a, FINDING_STARTTLS_COMMAND_INJECTION, "%s", pipe.reason);
 }
 
 void
@@ -65,6 +115,7 @@ full_endpoint(struct event_base *base, const struct probe_params *pp, struct end
 				    HEARTBLEED_CLAIM);
 		}
 	}
+	full_command_injection(base, pp, ep, a, res);
 
 	memset(&gi, 0, sizeof(gi));
 	gi.tls = &res->report;

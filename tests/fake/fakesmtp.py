@@ -145,13 +145,20 @@ def ehlo_lines(*extensions):
     return (HOSTNAME + " greets you",) + extensions
 
 
-def smtp_dialogue(c, ehlo=None, starttls=None, ehlo_code=250, banner=None):
+def smtp_dialogue(c, ehlo=None, starttls=None, ehlo_code=250, banner=None, log_commands=False,
+                  greet=True):
     """Serve a simple command loop.  `ehlo` is the tuple of EHLO reply lines;
-    `starttls(c)` handles STARTTLS and returns True to keep the loop going."""
-    c.send(banner or reply(220, HOSTNAME + " ESMTP fakesmtp"))
+    `starttls(c)` handles STARTTLS and returns True to keep the loop going.
+    `log_commands` logs each command's verb ("command VERB", with "(TLS)" inside TLS);
+    greet=False sends no banner (the loop inside TLS)."""
+    if greet:
+        c.send(banner or reply(220, HOSTNAME + " ESMTP fakesmtp"))
     while True:
         line = c.readline()
         verb = line.split(b" ", 1)[0].upper()
+        if log_commands:
+            log("command %s%s" % (verb.decode("ascii", "replace"),
+                                  " (TLS)" if hasattr(c.sock, "cipher") else ""))
         if verb == b"EHLO":
             if ehlo_code != 250:
                 c.send(reply(ehlo_code, "5.5.2 Error: command not recognized"))
@@ -271,7 +278,82 @@ def sc_ansi_greeting(c, a):
     c.send(b"554 \x1b]0;PWNED-TITLE\x07\x1b[2J\x1b[31mred \x9b31m c1\r\n")
 
 
+# ---------------------------------------------------------------- STARTTLS command injection
+
+def real_tls(c, a, keep_plaintext, send_ready=True):
+    """STARTTLS done by a real TLS stack (Python's ssl, --tls-cert/--tls-key), then the ordinary
+    command loop inside TLS.  `keep_plaintext` is the CVE-2011-0411 bug: commands the client
+    pipelined after STARTTLS, already in our read buffer, are kept and run inside TLS."""
+    import ssl
+    if not (a.tls_cert and a.tls_key):
+        raise Closed("this scenario needs --tls-cert and --tls-key")
+    # whatever the client pipelined behind STARTTLS: it cannot send its ClientHello before our
+    # 220, so anything arriving now is plaintext (after a 220 already sent, it is not)
+    c.sock.settimeout(0.3)
+    try:
+        while send_ready:
+            d = c.sock.recv(4096)
+            if not d:
+                raise Closed("peer closed after STARTTLS")
+            c.buf += d
+    except socket.timeout:
+        pass
+    except OSError as e:
+        raise Closed("recv: %s" % e)
+    c.sock.settimeout(None)
+    pending = c.buf
+    log("STARTTLS: %d plaintext bytes pipelined behind it: %r -> %s" % (
+        len(pending), pending[:80], "kept" if keep_plaintext else "discarded"))
+    c.buf = b""
+    if send_ready:
+        c.send(reply(220, "2.0.0 Ready to start TLS"))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(a.tls_cert, a.tls_key)
+    c.sock.settimeout(a.lifetime)
+    try:
+        tls = ctx.wrap_socket(c.sock, server_side=True)
+    except (OSError, ValueError) as e:
+        raise Closed("TLS handshake: %s" % e)
+    t = Conn(tls)
+    t.buf = pending if keep_plaintext else b""
+    try:
+        smtp_dialogue(t, ehlo_lines("PIPELINING", "SIZE 10240000"), log_commands=True, greet=False)
+    finally:
+        tls.close()
+    return False
+
+
+def sc_pipeline_vulnerable(c, a):
+    smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"),
+                  starttls=lambda c: real_tls(c, a, True), log_commands=True)
+
+
+def sc_pipeline_safe(c, a):
+    smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"),
+                  starttls=lambda c: real_tls(c, a, False), log_commands=True)
+
+
+def sc_pipeline_plaintext(c, a):
+    # runs the pipelined NOOP in plaintext, right behind the 220, then does TLS as usual
+    def starttls(c):
+        c.sock.settimeout(0.3)
+        try:
+            line = c.readline()             # the pipelined line, if any
+        except Closed:
+            line = b""
+        c.sock.settimeout(None)
+        if not line.upper().startswith(b"NOOP"):
+            return real_tls(c, a, False)    # an ordinary client: nothing pipelined
+        log("STARTTLS: pipelined NOOP answered in plaintext behind the 220")
+        c.send(reply(220, "2.0.0 Ready to start TLS") + reply(250, "2.0.0 OK"))
+        return real_tls(c, a, False, send_ready=False)
+    smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"), starttls=starttls, log_commands=True)
+
+
 SCENARIOS = {
+    "pipeline_vulnerable": sc_pipeline_vulnerable,
+    "pipeline_safe": sc_pipeline_safe,
+    "pipeline_plaintext": sc_pipeline_plaintext,
     "ok_notls": sc_ok_notls,
     "drip": sc_drip,
     "endless_continuation": sc_endless_continuation,
@@ -682,6 +764,8 @@ def main():
     ap.add_argument("--lifetime", type=float, default=60.0, help="hard cap per connection, seconds")
     ap.add_argument("--profiles", default=os.path.join(HERE, "tls-profiles.json"))
     ap.add_argument("--cert", default=os.path.join(HERE, "cert.der"))
+    ap.add_argument("--tls-cert", help="PEM certificate for the real-TLS scenarios (pipeline_*)")
+    ap.add_argument("--tls-key", help="PEM key for the real-TLS scenarios (pipeline_*)")
     args = ap.parse_args()
 
     ip = ipaddress.ip_address(args.addr)

@@ -9,6 +9,14 @@
 # floor. The ordinary OpenSSL handshake of `mailtls host` fails against these servers (they stop
 # after ServerHelloDone): tls.handshake_failed is expected and ignored.
 #
+# Then the STARTTLS command-injection test (CVE-2011-0411, docs/internals/starttls-injection.md)
+# against three real-TLS scenarios of fakesmtp.py (Python's ssl, a throw-away key made here):
+# pipeline_vulnerable (keeps the NOOP pipelined behind STARTTLS and answers it inside TLS) must
+# give starttls.command_injection, pipeline_safe (discards it) and pipeline_plaintext (answers
+# it before TLS) must not; every run must send the server nothing but EHLO, STARTTLS, NOOP, QUIT
+# (and HELO), and the server's connection count must equal .connections. Pass "pipeline" (or
+# pipeline_safe ...) as a PROFILE to run only these; FAKE_FULL_PIPELINE=0 skips them.
+#
 # Output: "ok PROFILE: check" / "FAIL PROFILE: check: why" lines, then "N passed, M failed".
 # Each profile is scanned twice: with the default --max-conn (2: versions split over parallel
 # lanes) and with --max-conn 1 (one planner sees every version); FAKE_FULL_MAXCONN="default 1 3"
@@ -24,11 +32,24 @@ if [ $# -lt 1 ] || [ ! -x "$1" ]; then
 fi
 MAILTLS=$1
 shift
-for tool in python3 jq timeout; do
+for tool in python3 jq timeout openssl; do
 	command -v "$tool" >/dev/null || { echo "$0: needs $tool" >&2; exit 2; }
 done
 ALL=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$PROFILES_JSON")
 PROFILES=${*:-$ALL}
+PIPELINE="pipeline_vulnerable pipeline_safe pipeline_plaintext"
+if [ $# -gt 0 ]; then
+	want=
+	for a in "$@"; do
+		case $a in
+		pipeline) want="$PIPELINE" ;;
+		pipeline_*) want="$want $a" ;;
+		esac
+	done
+	PIPELINE=$want
+	PROFILES=$(for a in "$@"; do case $a in pipeline*) ;; *) echo "$a" ;; esac; done)
+fi
+[ "${FAKE_FULL_PIPELINE:-1}" = 0 ] && PIPELINE=
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mailtls-fakefull.XXXXXX")
 SERVER_PID=
@@ -168,9 +189,15 @@ if ske:
 # connections
 en = tls.get("enumeration") or {}
 c, fl = en.get("connections"), en.get("floor")
-check("enumeration complete, connections %s <= 1.1 x floor %s + 3" % (c, fl),
-      en.get("complete") is True and c is not None and fl is not None and c <= 1.1 * fl + 3,
+# the STARTTLS command-injection test's connection is counted there, but is no enumeration
+ci = ((ep.get("starttls") or {}).get("command_injection") or {}).get("connections", 0)
+check("enumeration complete, connections %s - %s <= 1.1 x floor %s + 3" % (c, ci, fl),
+      en.get("complete") is True and c is not None and fl is not None and c - ci <= 1.1 * fl + 3,
       "enumeration %s" % en)
+# the legacy responders read "NOOP" where the ClientHello belongs: never a vulnerable verdict
+check("starttls.command_injection not vulnerable",
+      ((ep.get("starttls") or {}).get("command_injection") or {}).get("result") != "vulnerable"
+      and "starttls.command_injection" not in ids, "got %s" % (ep.get("starttls") or {}))
 check(".connections >= enumeration.connections",
       isinstance(ep.get("connections"), int) and c is not None and ep["connections"] >= c,
       "connections %s" % ep.get("connections"))
@@ -220,6 +247,91 @@ for p in $PROFILES; do
 	for m in ${FAKE_FULL_MAXCONN:-default 1}; do
 		one_run "$p" "$m"
 	done
+done
+
+# pipeline_run SCENARIO EXPECTED-RESULT: the command-injection test against one real-TLS server
+pipeline_run() {
+	local sc=$1 want=$2 i rc PORT res seen conns
+	rm -f "$WORK/$sc.port"
+	python3 "$FAKE" --addr 127.0.0.1 --port 0 --scenario "$sc" --tls-cert "$WORK/tls-cert.pem" \
+		--tls-key "$WORK/tls-key.pem" --ready-file "$WORK/$sc.port" >/dev/null 2>"$WORK/$sc.server.log" &
+	SERVER_PID=$!
+	for ((i = 0; i < 200; i++)); do
+		[ -s "$WORK/$sc.port" ] && break
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	PORT=$(cat "$WORK/$sc.port" 2>/dev/null)
+	if [ -z "$PORT" ]; then
+		echo "FAIL $sc: fake server did not start ($WORK/$sc.server.log)" | tee -a "$WORK/results"
+		kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
+		return
+	fi
+	timeout -k 5 90 "$MAILTLS" host "127.0.0.1:$PORT" --full --json --timeout 30 \
+		</dev/null >"$WORK/$sc.json" 2>"$WORK/$sc.err"
+	rc=$?
+	sleep 0.2	# let the server log the last connection's end
+	kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
+	if [ $rc -gt 1 ]; then
+		echo "FAIL $sc: mailtls exit $rc: $(head -c 300 "$WORK/$sc.err")" | tee -a "$WORK/results"
+		return
+	fi
+	# under `make sanitize` an ASan/UBSan report may come with exit status 1 ("findings")
+	if grep -Eq 'ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:' "$WORK/$sc.err"; then
+		echo "FAIL $sc: sanitizer report: $(grep -Em1 'ERROR|runtime error' "$WORK/$sc.err")" | tee -a "$WORK/results"
+	else
+		echo "ok   $sc: no sanitizer report" | tee -a "$WORK/results"
+	fi
+	res=$(jq -r '.endpoints[0].starttls.command_injection.result // "missing"' "$WORK/$sc.json" 2>/dev/null)
+	if [ "$res" = "$want" ]; then
+		echo "ok   $sc: starttls.command_injection.result $want" | tee -a "$WORK/results"
+	else
+		echo "FAIL $sc: starttls.command_injection.result $res, want $want ($(jq -c \
+			'.endpoints[0].starttls.command_injection' "$WORK/$sc.json" 2>/dev/null))" | tee -a "$WORK/results"
+	fi
+	if [ "$want" = vulnerable ]; then
+		jq -e '[.endpoints[0].findings[].id] | index("starttls.command_injection") != null' \
+			"$WORK/$sc.json" >/dev/null
+	else
+		jq -e '[.endpoints[0].findings[].id] | index("starttls.command_injection") == null' \
+			"$WORK/$sc.json" >/dev/null
+	fi
+	if [ $? -eq 0 ]; then
+		echo "ok   $sc: finding starttls.command_injection $([ "$want" = vulnerable ] || echo "not ")raised" | tee -a "$WORK/results"
+	else
+		echo "FAIL $sc: finding starttls.command_injection wrong (got $(jq -c \
+			'[.endpoints[0].findings[].id]' "$WORK/$sc.json" 2>/dev/null))" | tee -a "$WORK/results"
+	fi
+	# the only commands any connection sent: EHLO, HELO, STARTTLS, NOOP (pipelined), QUIT
+	seen=$(sed -n 's/.* command \([A-Za-z]*\).*/\1/p' "$WORK/$sc.server.log" | sort -u | tr '\n' ' ')
+	if [ -n "$seen" ] && ! echo "$seen" | grep -Eqw 'MAIL|RCPT|DATA|AUTH|BDAT|VRFY|EXPN|RSET|ETRN' &&
+		grep -Eq 'command NOOP|STARTTLS: .*NOOP' "$WORK/$sc.server.log"; then
+		echo "ok   $sc: commands sent: $seen" | tee -a "$WORK/results"
+	else
+		echo "FAIL $sc: commands sent: ${seen:-none} (want only EHLO STARTTLS NOOP QUIT)" | tee -a "$WORK/results"
+	fi
+	conns=$(grep -c ': connection from ' "$WORK/$sc.server.log")
+	if [ "$(jq -r '.endpoints[0].connections' "$WORK/$sc.json")" = "$conns" ] &&
+		jq -e '.endpoints[0].starttls.command_injection.connections == 1' "$WORK/$sc.json" >/dev/null; then
+		echo "ok   $sc: .connections = $conns, the server's count (the test's 1 included)" | tee -a "$WORK/results"
+	else
+		echo "FAIL $sc: .connections $(jq -r '.endpoints[0].connections' "$WORK/$sc.json"), server saw $conns" | tee -a "$WORK/results"
+	fi
+}
+
+if [ -n "$PIPELINE" ]; then
+	if ! openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/tls-key.pem" -out "$WORK/tls-cert.pem" \
+		-days 30 -subj /CN=fake.mailtls.test \
+		-addext subjectAltName=DNS:fake.mailtls.test,DNS:localhost >/dev/null 2>&1; then
+		echo "FAIL pipeline: cannot make a throw-away key with openssl" | tee -a "$WORK/results"
+		PIPELINE=
+	fi
+fi
+for sc in $PIPELINE; do
+	case $sc in
+	pipeline_vulnerable) pipeline_run "$sc" vulnerable ;;
+	*) pipeline_run "$sc" not_vulnerable ;;
+	esac
 done
 
 passed=$(grep -c '^ok' "$WORK/results")

@@ -214,7 +214,10 @@ check_case() {
 	conns=$(jq '.endpoints[0].connections' "$J")
 	ec=$(jq '.endpoints[0].tls.enumeration.connections' "$J")
 	floor=$(jq '.endpoints[0].tls.enumeration.floor' "$J")
-	if jq -e '.endpoints[0].tls.enumeration | .complete == true and (.connections <= 1.1 * .floor + 3)' "$J" >/dev/null; then
+	# the STARTTLS command-injection test's one connection is counted there too, but is no part
+	# of the enumeration's efficiency
+	if jq -e '.endpoints[0] | (.starttls.command_injection.connections // 0) as $ci | .tls.enumeration |
+	    .complete == true and (.connections - $ci <= 1.1 * .floor + 3)' "$J" >/dev/null; then
 		ok "$c: enumeration complete, $ec connections <= 1.1 x floor $floor + 3"
 	else
 		bad "$c: enumeration $(jq -c '.endpoints[0].tls.enumeration' "$J") (want complete and connections <= 1.1*floor+3)"
@@ -368,6 +371,15 @@ check_case() {
 	osmtpd) E=('.tls.versions == ["TLSv1.3","TLSv1.2"]'
 		'.tls.server_order["TLSv1.2"] == true') ;;
 	esac
+	# CVE-2011-0411: no real server here runs a NOOP pipelined behind STARTTLS inside TLS.
+	# OpenSMTPD refuses the pipelined STARTTLS ("500 5.5.1 Invalid command: Pipelining not
+	# supported"), so the test never reaches TLS there: inconclusive, never vulnerable.
+	if [ "$c" = osmtpd ]; then
+		E+=('.starttls.command_injection.result == "inconclusive" and .starttls.command_injection.connections == 1')
+	else
+		E+=('.starttls.command_injection.result == "not_vulnerable" and .starttls.command_injection.connections == 1')
+	fi
+	E+=('[.findings[].id] | index("starttls.command_injection") == null')
 	for e in "${E[@]}"; do
 		if [ "$(jq -r ".endpoints[0] | ($e)" "$J" 2>/dev/null)" = true ]; then
 			ok "$c: $e"
