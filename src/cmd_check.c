@@ -191,9 +191,13 @@ cmd_check(int argc, char **argv)
 				reached += results[i]->endpoints[k]->connected != 0;
 			}
 		}
-		/* addresses to probe, and not one answered: unreachable, as for host */
+		/*
+		 * Addresses to probe and not one answered (port 25 blocked from here?): the verdicts
+		 * DNS decided stand, so the status follows them; say it, though.
+		 */
 		if (probed > 0 && reached == 0)
-			ret = EXIT_UNREACHABLE;
+			fprintf(stderr, "mailtls: no MX address could be reached from here (is outbound "
+			    "port 25 blocked?); certificates were not checked\n");
 		/* a verdict that could not be determined is not a finding about the domain */
 		for (i = 0; i < ndomains; i++)
 			if (results[i]->verdict.can_read < 0) {

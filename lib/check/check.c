@@ -52,6 +52,7 @@ struct check {
 	enum resolver_status		 sts_txt_status;
 	enum resolver_status		 rpt_txt_status;
 	int				 round1_answers;	/* lookups of round 1 that got an answer */
+	int				 sts_addr_failed;	/* an address lookup of mta-sts.<domain> */
 };
 
 /* One lookup's context: what to do with the answer. */
@@ -87,8 +88,9 @@ check_finding(struct check_result *r, struct arena *a, enum finding_id id, const
 	char buf[600];
 	va_list ap;
 
-	if (r->nfindings == CHECK_FINDINGS_MAX)
-		return;
+	if (r->nfindings == CHECK_FINDINGS_MAX || (r->nfindings >= CHECK_FINDINGS_MAX - 2 &&
+	    id != FINDING_DOWNGRADE_POSSIBLE && id != FINDING_VERDICT_INDETERMINATE))
+		return;	/* the verdict's finding always has its place */
 	f = &r->findings[r->nfindings++];
 	f->id = id;
 	f->severity = finding_info(id)->severity;
@@ -301,6 +303,7 @@ check_answer_addr(struct check *c, struct check_mx *mx, const struct resolver_an
 /* One TLSA lookup's answer, kept until both names (CNAME target and original) answered. */
 struct check_tlsa_ans {
 	int			 done;
+	int			 truncated;
 	enum resolver_status	 status;
 	const char		*why_bogus;
 	size_t			 n;
@@ -317,6 +320,7 @@ check_answer_tlsa(struct check *c, struct check_q *q, const struct resolver_answ
 	t->status = ans->status;
 	if (ans->why_bogus)
 		t->why_bogus = arena_strdup(c->a, ans->why_bogus);
+	t->truncated = ans->n > CHECK_TLSA_MAX;
 	for (i = 0; i < ans->n && t->n < CHECK_TLSA_MAX; i++) {
 		uint8_t *copy = arena_alloc(c->a, ans->rdlen[i] ? ans->rdlen[i] : 1);
 
@@ -353,6 +357,7 @@ check_tlsa_decide(struct check *c, struct check_mx *mx)
 	mx->tlsa_status = use->status;
 	mx->tlsa_why_bogus = use->why_bogus;
 	mx->ntlsa = use->n;
+	mx->tlsa_truncated = use->truncated;
 	memcpy(mx->tlsa, use->rr, use->n * sizeof(use->rr[0]));
 	/*
 	 * RFC 7672 §3.1: on SMTP only DANE-TA(2) and DANE-EE(3) count.  OpenSSL would also honour
@@ -398,6 +403,8 @@ check_answer(void *arg, const struct resolver_answer *ans)
 		break;
 	case Q_STS_A:
 	case Q_STS_AAAA:
+		if (ans->status == RESOLVER_INDETERMINATE)
+			c->sts_addr_failed = 1;
 		/* every address: senders try them all (RFC 8461 §3.3 fetches over plain HTTPS) */
 		for (i = 0; i < ans->n && c->nsts_addr < CHECK_STS_ADDR_MAX; i++)
 			if ((ans->status == RESOLVER_SECURE || ans->status == RESOLVER_INSECURE) &&
@@ -429,6 +436,8 @@ check_sts_fetched(void *arg, const struct http_result *hr)
 	 * policy's failure: senders try the next address, in both families.  An HTTP answer,
 	 * whatever its status, is final.
 	 */
+	if (!hr->ok && hr->status == 0 && !hr->tls_failed && !hr->body_too_big)
+		s->addr_unreached++;	/* no answer at all from this address */
 	if (!hr->ok && !hr->body_too_big && hr->status == 0 && c->sts_next < c->nsts_addr) {
 		check_progress(c, "mta-sts.%s: %s, trying the next address", c->r->domain,
 		    hr->error ? hr->error : "transfer failed");
@@ -569,7 +578,7 @@ check_probe(struct check *c)
 	for (i = 0; i < r->nmx; i++) {
 		struct check_mx *mx = &r->mx[i];
 
-		if (mx->ip_literal || mx->vm.use != VERDICT_USE_USED)
+		if (mx->vm.use != VERDICT_USE_USED)
 			continue;
 		for (j = 0; j < mx->naddr; j++) {
 			for (k = 0; k < n; k++)
@@ -580,7 +589,8 @@ check_probe(struct check *c)
 			if (k < n)
 				continue;	/* the same probe: shared below */
 			check_probe_params(cfg, mx, mx->addr[j], &pp);
-			if (mx->dane == CHECK_DANE_USABLE) {
+			/* armed also below an unsigned MX RRset: Postfix senders use those records */
+			if (mx->dane == CHECK_DANE_USABLE || mx->vm.dane_if_mx_secure) {
 				pp.tlsa = mx->tls_tlsa;
 				pp.ntlsa = mx->ntls_tlsa;
 				/* the TLSA base domain: where the records were found */
@@ -605,7 +615,7 @@ check_probe(struct check *c)
 	for (i = 0; i < r->nmx; i++) {
 		struct check_mx *mx = &r->mx[i];
 
-		if (mx->ip_literal || mx->vm.use != VERDICT_USE_USED)
+		if (mx->vm.use != VERDICT_USE_USED)
 			continue;
 		for (j = 0; j < mx->naddr; j++)
 			for (k = 0; k < n; k++)
@@ -654,8 +664,8 @@ check_findings_mx_dns(struct check *c, struct check_mx *mx)
 	struct check_result *r = c->r;
 
 	if (mx->ip_literal) {
-		check_finding(r, c->a, FINDING_MX_IP_LITERAL, "%s (senders refuse it; left out of the "
-		    "verdict)", mx->host);
+		check_finding(r, c->a, FINDING_MX_IP_LITERAL, "%s (Exim refuses it; Postfix delivers "
+		    "to it without DNSSEC, so without DANE)", mx->host);
 		return;
 	}
 	if (mx->nxdomain) {
@@ -691,11 +701,12 @@ check_findings_mx_dane(struct check *c, struct check_mx *mx)
 {
 	struct check_result *r = c->r;
 	char buf[160];
-	size_t k;
+	size_t k, nmal = 0;
 
 	if (mx->dane != CHECK_DANE_INSECURE && mx->dane != CHECK_DANE_IGNORED)
 		for (k = 0; k < mx->ntlsa; k++)
-			if (tlsa_usable_smtp(&mx->tlsa[k]) == TLSA_SMTP_UNUSABLE_MALFORMED) {
+			if (tlsa_usable_smtp(&mx->tlsa[k]) == TLSA_SMTP_UNUSABLE_MALFORMED &&
+			    nmal++ < 4) {	/* the count is in dane.unusable or the health */
 				snprintf(buf, sizeof(buf), "%u %u %u", mx->tlsa[k].usage,
 				    mx->tlsa[k].selector, mx->tlsa[k].mtype);
 				check_finding(r, c->a, FINDING_DANE_RECORD_MALFORMED, "%s: %s ...: %s",
@@ -711,11 +722,13 @@ check_findings_mx_dane(struct check *c, struct check_mx *mx)
 			check_finding(r, c->a, FINDING_DANE_ABSENT, "%s", mx->host);
 		break;
 	case CHECK_DANE_INSECURE:
-		check_finding(r, c->a, FINDING_DANE_INSECURE, "%s: %zu TLSA records, %s %s",
+		check_finding(r, c->a, FINDING_DANE_INSECURE, "%s: %zu TLSA records, %s %s%s",
 		    mx->host, mx->ntlsa, r->mx_status != RESOLVER_SECURE ? "MX RRset" :
 		    mx->tlsa_status != RESOLVER_SECURE ? "TLSA RRset" : "address records",
 		    resolver_status_name(r->mx_status != RESOLVER_SECURE ? r->mx_status :
-		    mx->tlsa_status != RESOLVER_SECURE ? mx->tlsa_status : mx->addr_status));
+		    mx->tlsa_status != RESOLVER_SECURE ? mx->tlsa_status : mx->addr_status),
+		    mx->vm.dane_if_mx_secure ? " (Postfix senders still use them, RFC 7672 §2.2.1; an "
+		    "attacker can forge the MX RRset)" : "");
 		break;
 	case CHECK_DANE_IGNORED:
 		check_finding(r, c->a, FINDING_DANE_TLSA_IGNORED, "%s: %s, but the MX RRset is %s",
@@ -737,6 +750,9 @@ check_findings_mx_dane(struct check *c, struct check_mx *mx)
 		    mx->tlsa_canon_failed ? " (at the CNAME target)" : "");
 		break;
 	case CHECK_DANE_USABLE:
+		if (mx->tlsa_truncated)
+			check_finding(r, c->a, FINDING_MX_TRUNCATED, "%s: only the first %d TLSA records "
+			    "were examined", mx->tlsa_name, CHECK_TLSA_MAX);
 		if (mx->health.usable < 2 && !mx->health.ee_ta_pair)
 			check_finding(r, c->a, FINDING_DANE_NO_ROLLOVER, "%s: one usable record",
 			    mx->host);
@@ -779,7 +795,7 @@ check_findings_mx_probes(struct check *c, struct check_mx *mx, int enforce)
 			v->starttls_some = 1;
 		if (!webpki || !ep->tls_established)
 			v->webpki_ok = 0;
-		if (mx->dane == CHECK_DANE_USABLE) {
+		if (mx->dane == CHECK_DANE_USABLE || mx->vm.dane_if_mx_secure) {
 			if (!ep->tls_established) {
 				v->dane_ok = 0;
 				if (!endpoint_has(ep, FINDING_DANE_STARTTLS_MISSING))
@@ -835,8 +851,15 @@ check_findings(struct check *c)
 		check_finding(r, c->a, FINDING_DNSSEC_INSECURE, "MX %s is not signed", r->domain);
 	if (r->mx_nxdomain)
 		check_finding(r, c->a, FINDING_DNS_NXDOMAIN, "%s", r->domain);
-	if (r->null_mx)
+	if (r->null_mx && r->nmx == 0)
 		check_finding(r, c->a, FINDING_MX_NULL, NULL);
+	else if (r->null_mx) {
+		/* RFC 7505 §3: a null MX must be the only MX; Postfix then delivers nowhere */
+		check_finding(r, c->a, FINDING_MX_NULL, "mixed with %zu other MX hosts (RFC 7505 §3 "
+		    "forbids it): Postfix treats the domain as accepting no mail, other senders use "
+		    "the other hosts", r->nmx);
+		r->findings[r->nfindings - 1].severity = SEVERITY_HIGH;
+	}
 	if (r->implicit_mx)
 		check_finding(r, c->a, FINDING_MX_IMPLICIT, "delivering to %s itself", r->domain);
 	if (r->mx_dropped)
@@ -865,6 +888,14 @@ check_findings(struct check *c)
 		check_finding(r, c->a, FINDING_MTA_STS_TESTING, NULL);
 	else if (s->policy.mode == MTASTS_MODE_ENFORCE)
 		enforce = 1;
+	if (s->policy_valid && s->policy.mode != MTASTS_MODE_NONE && s->policy.max_age < 604800)
+		check_finding(r, c->a, FINDING_MTA_STS_MAX_AGE_SHORT, "max_age %llu s",
+		    (unsigned long long)s->policy.max_age);
+	/* no policy known, but only because nothing answered from here (not a policy failure) */
+	s->unknown = (!s->record_present && c->sts_txt_status == RESOLVER_INDETERMINATE) ||
+	    (s->record_status == MTASTS_OK && !s->fetched && s->http_status == 0 &&
+	    ((c->nsts_addr == 0 && c->sts_addr_failed) ||
+	    (s->addr_tried > 0 && s->addr_unreached == s->addr_tried)));
 
 	/* TLS-RPT */
 	if (!r->tlsrpt.present && (c->rpt_txt_status == RESOLVER_BOGUS ||
@@ -908,6 +939,8 @@ check_findings(struct check *c)
 	vin.nxdomain = r->mx_nxdomain;
 	vin.mx_bogus = r->mx_status == RESOLVER_BOGUS;
 	vin.mx_failed = r->mx_status == RESOLVER_INDETERMINATE;
+	vin.mx_insecure = r->mx_status == RESOLVER_INSECURE;
+	vin.sts_unknown = s->unknown;
 	vin.sts = !s->policy_valid ? VERDICT_STS_ABSENT :
 	    s->policy.mode == MTASTS_MODE_ENFORCE ? VERDICT_STS_ENFORCE :
 	    s->policy.mode == MTASTS_MODE_TESTING ? VERDICT_STS_TESTING : VERDICT_STS_NONE;
@@ -965,7 +998,12 @@ check_use_state(struct check *c, struct check_mx *mx)
 	    VERDICT_DNS_NOT_ASKED;
 	d.ntlsa = (int)mx->ntlsa;
 	d.nusable = (int)mx->health.usable;
+	d.tlsa_truncated = mx->tlsa_truncated;
 	verdict_mx_dns(&d, &mx->vm);
+	if (mx->ip_literal) {
+		mx->addr_status = RESOLVER_INSECURE;	/* an address nobody signed */
+		return;
+	}
 	/* what decides DANE: secure when every family with addresses is (check.md) */
 	if ((d.a == VERDICT_DNS_INSECURE && d.na) || (d.aaaa == VERDICT_DNS_INSECURE && d.naaaa))
 		mx->addr_status = RESOLVER_INSECURE;
@@ -1118,7 +1156,13 @@ check_run(const struct check_config *cfg, struct arena *a)
 		struct check_mx *mx = &r->mx[i];
 
 		if (check_is_ip(mx->host)) {
+			size_t hl = strlen(mx->host);
+
+			/* Postfix delivers to it (without DNSSEC, so without DANE): probe it */
 			mx->ip_literal = 1;
+			mx->addr[0] = hl && mx->host[hl - 1] == '.' ? arena_strndup(a, mx->host, hl - 1) :
+			    mx->host;
+			mx->naddr = 1;
 			continue;
 		}
 		check_query(&c, mx->host, RESOLVER_T_A, Q_MX_A, mx, 0);

@@ -34,10 +34,10 @@ struct check_tlsa_ans;
 
 #define CHECK_MX_MAX		16
 #define CHECK_ADDR_MAX		8	/* per MX host */
-#define CHECK_TLSA_MAX		16
+#define CHECK_TLSA_MAX		32
 #define CHECK_TXT_MAX		8
 #define CHECK_STS_ADDR_MAX	8	/* addresses of mta-sts.<domain> tried in turn */
-#define CHECK_FINDINGS_MAX	64
+#define CHECK_FINDINGS_MAX	128	/* the last two are kept for the verdict's */
 #define CHECK_ENDPOINTS_MAX	(CHECK_MX_MAX * CHECK_ADDR_MAX)
 
 enum check_dane {
@@ -103,6 +103,7 @@ struct check_mx {
 	enum resolver_status	 tlsa_status;
 	const char		*tlsa_why_bogus;
 	size_t			 ntlsa;
+	int			 tlsa_truncated;	/* more than CHECK_TLSA_MAX records */
 	struct tlsa_rr		 tlsa[CHECK_TLSA_MAX];
 	struct tls_tlsa		 tls_tlsa[CHECK_TLSA_MAX];	/* the usable ones, for OpenSSL */
 	size_t			 ntls_tlsa;
@@ -128,6 +129,9 @@ struct check_sts {
 	struct mtasts_policy	 policy;
 	int			 policy_valid;
 	int			 addr_tried;	/* addresses of mta-sts.<domain> tried */
+	int			 addr_unreached;	/* of those, no TCP/TLS/HTTP answer at all */
+	int			 unknown;	/* no policy known only because lookups or
+						   connections from here failed */
 	const char		*addr_used;	/* the one that answered, or NULL */
 };
 

@@ -232,6 +232,9 @@ static const struct finding_info findings[FINDING_LAST] = {
 	{ FINDING_TLSRPT_NOTE, "tlsrpt.note", SEVERITY_LOW,
 	  "The TLS-RPT record is valid, but parts of it are ignored (a URI senders cannot use, a field given twice, an unknown field, too many URIs).",
 	  "Keep the record to \"v=TLSRPTv1; rua=\" with mailto: or https: URIs only, each field once." },
+	{ FINDING_MTA_STS_MAX_AGE_SHORT, "mta_sts.max_age_short", SEVERITY_LOW,
+	  "The MTA-STS policy's max_age is under a week: senders forget it quickly, and an attacker who blocks the policy fetch at their next contact downgrades them (RFC 8461 §3.2 and §10.2).",
+	  "Set max_age to weeks or more (e.g. 604800 while testing, 31557600 once in enforce mode)." },
 };
 
 const struct finding_info *

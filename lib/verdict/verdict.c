@@ -24,7 +24,6 @@ verdict_protection_name(enum verdict_protection p)
 static const char *const verdict_use_names[] = {
 	[VERDICT_USE_USED] = "used",
 	[VERDICT_USE_SKIP_NXDOMAIN] = "skipped-nxdomain",
-	[VERDICT_USE_SKIP_IP_LITERAL] = "skipped-ip-literal",
 	[VERDICT_USE_SKIP_NO_ADDRESS] = "skipped-no-address",
 	[VERDICT_USE_UNKNOWN] = "unknown",
 	[VERDICT_USE_UNEXAMINED] = "unexamined",
@@ -62,8 +61,11 @@ verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
 	m->use = VERDICT_USE_USED;
 	m->dane = VERDICT_DANE_NONE;
 	if (d->ip_literal) {
-		/* RFC 5321 §5.1 wants a domain name; Postfix and Exim refuse a literal */
-		m->use = VERDICT_USE_SKIP_IP_LITERAL;
+		/*
+		 * RFC 5321 §5.1 wants a domain name and Exim refuses a literal, but Postfix
+		 * delivers to it ("numeric domain name": a warning), without DNSSEC, so without
+		 * DANE: it stays in the weakest link.
+		 */
 		return;
 	}
 	if (d->nxdomain) {
@@ -95,21 +97,20 @@ verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
 		return;
 	}
 	/*
-	 * RFC 7672 §2.2.1 lets a sender use DANE below an insecure MX RRset, but Postfix and Exim
-	 * do not (an attacker could substitute the MX); RFC 7672 §2.2: TLSA records count only when
-	 * the host's address records are secure.  A family whose lookup failed is not used (its
-	 * addresses are unknown to the sender as well); it does not make the others insecure.
+	 * RFC 7672 §2.2.2: TLSA records count only when the host's address records are secure.
+	 * A family whose lookup failed is not used (its addresses are unknown to the sender as
+	 * well) and does not make the other insecure; a family that answered insecure — even
+	 * empty, since an empty unsigned answer can be forged to hold an address — does.
 	 */
-	if (d->mx != VERDICT_DNS_SECURE)
-		return;
-	if ((ua && d->a != VERDICT_DNS_SECURE) || (uaaaa && d->aaaa != VERDICT_DNS_SECURE))
+	if (d->a == VERDICT_DNS_INSECURE || d->aaaa == VERDICT_DNS_INSECURE)
 		return;
 	switch (d->tlsa) {
 	case VERDICT_DNS_SECURE:
 		if (d->ntlsa == 0)
 			m->dane = VERDICT_DANE_NONE;		/* NODATA/NXDOMAIN: no DANE */
 		else if (d->nusable == 0)
-			m->dane = VERDICT_DANE_UNAUTH;		/* TLS required, not authenticated */
+			m->dane = d->tlsa_truncated ? VERDICT_DANE_UNKNOWN :	/* not all seen */
+			    VERDICT_DANE_UNAUTH;		/* TLS required, not authenticated */
 		else
 			m->dane = VERDICT_DANE_AUTH;
 		break;
@@ -122,6 +123,16 @@ verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
 	default:
 		m->dane = VERDICT_DANE_NONE;			/* insecure TLSA: ignored */
 		break;
+	}
+	/*
+	 * RFC 7672 §2.2.1: a sender MAY use DANE below an insecure MX RRset, and Postfix does by
+	 * default since 3.6.17 (smtp_tls_dane_insecure_mx_policy = dane); Exim does not.  Either way
+	 * an attacker can forge the MX RRset itself, so for the verdict DANE does not protect; the
+	 * records still matter to Postfix senders (a mismatch defers their mail).
+	 */
+	if (d->mx != VERDICT_DNS_SECURE) {
+		m->dane_if_mx_secure = m->dane == VERDICT_DANE_AUTH;
+		m->dane = VERDICT_DANE_NONE;
 	}
 }
 
@@ -137,6 +148,7 @@ enum verdict_weak {
 	VW_STRIP = 0,	/* STARTTLS offered, nothing forces it: strip it */
 	VW_NO_TLS,	/* STARTTLS not completed: passive reading */
 	VW_UNAUTH,	/* DANE with no usable record: TLS with any certificate */
+	VW_FORGED_MX,	/* the MX RRset is not signed: forge it (or strip STARTTLS) */
 };
 
 struct verdict_eval {
@@ -156,7 +168,6 @@ verdict_eval_mx(const struct verdict_input *in, const struct verdict_mx *m, stru
 	memset(e, 0, sizeof(*e));
 	switch (m->use) {
 	case VERDICT_USE_SKIP_NXDOMAIN:
-	case VERDICT_USE_SKIP_IP_LITERAL:
 	case VERDICT_USE_SKIP_NO_ADDRESS:
 		e->state = VS_SKIP;
 		return;
@@ -186,7 +197,17 @@ verdict_eval_mx(const struct verdict_input *in, const struct verdict_mx *m, stru
 		e->broken = "has TLSA records that cannot be validated";
 		return;
 	}
-	/* RFC 8461 §5.1: STARTTLS, a valid certificate and a matching mx: pattern, or no delivery */
+	/*
+	 * RFC 8461 §2: MTA-STS validation must not override a failing DANE validation; with only
+	 * unusable TLSA records a DANE sender settles for TLS with any certificate (Postfix:
+	 * "encrypt"), so an enforced policy does not save this MX from DANE-first senders.
+	 */
+	if (m->dane == VERDICT_DANE_UNAUTH) {
+		e->state = VS_WEAK;
+		e->weak = VW_UNAUTH;
+		return;
+	}
+	/* RFC 8461 §4.1, §5: STARTTLS, a valid certificate, a matching mx: pattern, or no delivery */
 	if (enforce) {
 		e->state = VS_PROTECTED;
 		if (!m->sts_match)
@@ -200,8 +221,8 @@ verdict_eval_mx(const struct verdict_input *in, const struct verdict_mx *m, stru
 		return;
 	}
 	e->state = VS_WEAK;
-	if (m->dane == VERDICT_DANE_UNAUTH)
-		e->weak = VW_UNAUTH;
+	if (in->mx_insecure)
+		e->weak = VW_FORGED_MX;
 	else if (reached && !m->starttls)
 		e->weak = VW_NO_TLS;
 	else
@@ -228,6 +249,18 @@ verdict_say_weak(const struct verdict_input *in, const struct verdict_mx *m,
 		if (m->reached && !m->starttls)
 			VERDICT_SAY(v, "; %s does not complete STARTTLS, so DANE senders defer mail to it "
 			    "and others send it in plaintext", m->host);
+		break;
+	case VW_FORGED_MX:
+		VERDICT_SAY(v, "An attacker on the path can forge the unsigned MX records and divert "
+		    "mail to a server of its own%s", in->sts == VERDICT_STS_TESTING ?
+		    " (MTA-STS is only in testing mode)" : ", and there is no enforced MTA-STS");
+		if (m->reached && !m->starttls)
+			VERDICT_SAY(v, "; %s does not even complete STARTTLS", m->host);
+		else if (m->dane_if_mx_secure)
+			VERDICT_SAY(v, "; %s's TLSA records protect only senders that reach it and use "
+			    "DANE below an unsigned MX (Postfix)", m->host);
+		else
+			VERDICT_SAY(v, ", or strip STARTTLS from %s", m->host);
 		break;
 	case VW_NO_TLS:
 		VERDICT_SAY(v, "Anyone on the path can read mail to %s: %s does not complete STARTTLS, "
@@ -271,6 +304,16 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 		v->accepts_mail = 0;
 		snprintf(v->sentence, sizeof(v->sentence),
 		    "The domain does not exist (NXDOMAIN): no mail can be sent to it.");
+		return;
+	}
+	if ((in->mx_bogus || in->mx_failed) && in->sts == VERDICT_STS_ENFORCE) {
+		/* RFC 8461 §4.1: whatever MX a sender obtains must match the policy and authenticate */
+		v->protection = VERDICT_MTA_STS;
+		v->delivery_at_risk = 1;
+		snprintf(v->sentence, sizeof(v->sentence), "Protected by MTA-STS in enforce mode for "
+		    "senders that have the policy: any MX they are given must match it and present a valid "
+		    "certificate. But the MX lookup %s: mail is deferred.", in->mx_bogus ?
+		    "fails DNSSEC validation" : "failed");
 		return;
 	}
 	if (in->mx_bogus) {
@@ -322,12 +365,30 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 			break;
 		}
 	}
+	if (nused == 0 && in->mx_insecure && in->sts != VERDICT_STS_ENFORCE) {
+		v->protection = VERDICT_NONE;
+		v->can_read = 1;
+		v->delivery_at_risk = 1;
+		snprintf(v->sentence, sizeof(v->sentence), "No MX host can be used, but the MX records "
+		    "are not signed: an attacker on the path can forge them and receive the mail.");
+		return;
+	}
 	if (nused == 0) {
 		v->protection = VERDICT_NONE;
 		v->delivery_at_risk = 1;
 		snprintf(v->sentence, sizeof(v->sentence),
 		    "No MX host can be used (they do not exist, are IP literals or have no valid "
 		    "address): senders cannot deliver, so nothing can be read in transit.");
+		return;
+	}
+	if (weak && in->sts_unknown && weak_e.weak != VW_UNAUTH) {
+		/* an enforced policy would protect this MX: we could not learn whether there is one */
+		v->protection = VERDICT_INDETERMINATE;
+		v->can_read = -1;
+		v->weakest = weak->host;
+		VERDICT_SAY(v, "Could not be determined: %s has no DANE, and whether an MTA-STS policy "
+		    "in enforce mode protects it could not be learned from here (the _mta-sts lookup "
+		    "failed or no address of the policy host answered).", weak->host);
 		return;
 	}
 	if (weak) {
@@ -361,9 +422,9 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 		VERDICT_SAY(v, "Protected by DANE: every MX has DNSSEC-signed TLSA records, so DANE-aware "
 		    "senders will not fall back to plaintext.");
 	else
-		VERDICT_SAY(v, "Protected by MTA-STS in enforce mode%s: enforcing senders require "
-		    "STARTTLS with a valid certificate for every MX.", ndane ? " (and DANE on some MX)" :
-		    "");
+		VERDICT_SAY(v, "Protected by MTA-STS in enforce mode%s: enforcing senders that have "
+		    "the policy require STARTTLS with a valid certificate for every MX.", ndane ?
+		    " (and DANE on some MX)" : "");
 	if (broken)
 		VERDICT_SAY(v, " But %s %s: mail to it is deferred.", broken->host, broken_e.broken);
 	if (unreached)

@@ -11,13 +11,14 @@
  *
  * Rules, per MX (RFC 7672 §2.2, RFC 8461 §5, RFC 5321 §5.1):
  * - An MX no sender uses is left out of the weakest link: a host whose non-existence DNSSEC
- *   proves, an IP literal, a host whose address lookups are bogus or securely empty.
+ *   proves, a host whose address lookups are bogus or securely empty.  (An IP literal is used:
+ *   Postfix delivers to it, without DANE.)
  * - An MX whose address lookups failed is unknown (senders retry it later).
  * - DANE protects an MX only when its MX RRset, its address RRsets and its TLSA RRset are
  *   DNSSEC-secure and at least one TLSA record is usable.  Secure TLSA records none of which is
  *   usable make DANE senders insist on TLS without authentication: any certificate will do, so
- *   a man-in-the-middle reads.  A bogus TLSA lookup (secure addresses) makes DANE senders defer;
- *   a failed one is unknown.
+ *   a man-in-the-middle reads — and MTA-STS may not override that (RFC 8461 §2).  A bogus TLSA
+ *   lookup (secure addresses) makes DANE senders defer; a failed one is unknown.
  * - MTA-STS in enforce mode protects every MX: an enforcing sender requires STARTTLS with a
  *   WebPKI-valid certificate from an MX that matches one of the policy's mx: patterns, and does not
  *   deliver to one that matches none (RFC 8461 §5.1) — that MX is a delivery risk, not a leak.
@@ -51,7 +52,6 @@ enum verdict_sts {
 enum verdict_use {
 	VERDICT_USE_USED = 0,		/* senders deliver to it */
 	VERDICT_USE_SKIP_NXDOMAIN,	/* non-existence proven by DNSSEC (RFC 5321 §5.1: skipped) */
-	VERDICT_USE_SKIP_IP_LITERAL,	/* an IP literal as MX target: senders refuse it */
 	VERDICT_USE_SKIP_NO_ADDRESS,	/* address lookups bogus, or secure and empty: not usable */
 	VERDICT_USE_UNKNOWN,		/* its address lookups failed (timeout, SERVFAIL) */
 	VERDICT_USE_UNEXAMINED,		/* beyond the MX ceiling: not looked at */
@@ -88,6 +88,7 @@ struct verdict_dns {
 						   first, RFC 7672 §2.2.2) */
 	int			 ntlsa;		/* records in it */
 	int			 nusable;	/* of those, usable for SMTP (RFC 7672 §3.1) */
+	int			 tlsa_truncated;	/* more records than were kept */
 };
 
 struct verdict_mx {
@@ -102,6 +103,8 @@ struct verdict_mx {
 	int			 starttls_some;	/* at least one did */
 	int			 dane_ok;	/* every reached address matched a usable TLSA record */
 	int			 webpki_ok;	/* every reached address: chain valid, name matches */
+	int			 dane_if_mx_secure; /* usable secure TLSA below an insecure MX RRset:
+					   Postfix (>= 3.6.17) enforces them, the verdict can't */
 };
 
 struct verdict_input {
@@ -109,7 +112,11 @@ struct verdict_input {
 	int			 mx_bogus;	/* the MX RRset failed validation */
 	int			 mx_failed;	/* the MX lookup failed (timeout, SERVFAIL) */
 	int			 nxdomain;	/* the domain does not exist */
+	int			 mx_insecure;	/* the MX RRset is not signed: it can be forged */
 	enum verdict_sts	 sts;
+	int			 sts_unknown;	/* no policy known, but only because the _mta-sts
+					   lookup failed or no address of the policy host
+					   could be reached from here */
 	size_t			 nmx;
 	const struct verdict_mx	*mx;
 };

@@ -15,6 +15,9 @@
 
 #include "verdict/verdict.h"
 
+/* table rows leave trailing optional fields (truncation, dane_if_mx_secure) at zero */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 #define S	VERDICT_DNS_SECURE
 #define I	VERDICT_DNS_INSECURE
 #define B	VERDICT_DNS_BOGUS
@@ -42,7 +45,7 @@ static const struct dns_row dns_rows[] = {
 	  { S, 0, 0, S, S, 1, 1, B, 0, 0 }, VERDICT_USE_USED, VERDICT_DANE_BOGUS },
 	{ "issue 7.5: failed TLSA at secure host: unknown, not absent",
 	  { S, 0, 0, S, S, 1, 1, F, 0, 0 }, VERDICT_USE_USED, VERDICT_DANE_UNKNOWN },
-	{ "insecure MX RRset: Postfix/Exim do no DANE (RFC 7672 §2.2.1 MAY)",
+	{ "insecure MX RRset: no DANE for the verdict, the MX can be forged (RFC 7672 §2.2.1)",
 	  { I, 0, 0, S, S, 1, 1, S, 1, 1 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
 	{ "issue 7.1: insecure addresses, TLSA lookup failed: no DANE (RFC 7672 §2.2)",
 	  { S, 0, 0, I, I, 1, 0, F, 0, 0 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
@@ -76,8 +79,12 @@ static const struct dns_row dns_rows[] = {
 	  { S, 0, 1, I, I, 0, 0, NA, 0, 0 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
 	{ "insecure MX RRset, secure NXDOMAIN host: skipped",
 	  { I, 0, 1, S, S, 0, 0, NA, 0, 0 }, VERDICT_USE_SKIP_NXDOMAIN, VERDICT_DANE_NONE },
-	{ "issue 7.4: IP literal: senders refuse it",
-	  { S, 1, 0, NA, NA, 0, 0, NA, 0, 0 }, VERDICT_USE_SKIP_IP_LITERAL, VERDICT_DANE_NONE },
+	{ "IP literal: Postfix delivers to it, without DNSSEC (review of issue 7.4)",
+	  { S, 1, 0, NA, NA, 0, 0, NA, 0, 0 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
+	{ "A secure, AAAA insecure and empty: forgeable, no DANE",
+	  { S, 0, 0, S, I, 1, 0, S, 1, 1 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
+	{ "secure TLSA cut short, none usable among those kept: unknown",
+	  { S, 0, 0, S, S, 1, 1, S, 32, 0, 1 }, VERDICT_USE_USED, VERDICT_DANE_UNKNOWN },
 	{ "bogus MX RRset never gets here, but if it did: no DANE",
 	  { B, 0, 0, S, S, 1, 1, S, 1, 1 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
 	{ "indeterminate MX RRset: no DANE",
@@ -93,6 +100,8 @@ test_dns_table(void **state)
 	for (i = 0; i < sizeof(dns_rows) / sizeof(dns_rows[0]); i++) {
 		memset(&m, 0, sizeof(m));
 		verdict_mx_dns(&dns_rows[i].in, &m);
+		if (dns_rows[i].in.mx == I && m.dane_if_mx_secure != (dns_rows[i].in.nusable > 0))
+			fail_msg("%s: dane_if_mx_secure %d", dns_rows[i].why, m.dane_if_mx_secure);
 		if (m.use != dns_rows[i].use || m.dane != dns_rows[i].dane)
 			fail_msg("%s: got use=%s dane=%s, want use=%s dane=%s", dns_rows[i].why,
 			    verdict_use_name(m.use), verdict_dane_name(m.dane),
@@ -114,7 +123,7 @@ test_dns_table(void **state)
 
 struct golden {
 	const char		*name;
-	int			 null_mx, bogus, failed;
+	int			 null_mx, bogus, failed, mx_insecure, sts_unknown;
 	enum verdict_sts	 sts;
 	size_t			 nmx;
 	struct verdict_mx	 mx[3];
@@ -131,109 +140,128 @@ struct golden {
 #define T	VERDICT_STS_TESTING
 
 static const struct golden golden[] = {
-	{ "dane on every mx (RFC 7672 §2.2)", 0, 0, 0, A, 2, { GOOD_DANE("mx1"), GOOD_DANE("mx2") },
+	{ "dane on every mx (RFC 7672 §2.2)", 0, 0, 0, 0, 0, A, 2, { GOOD_DANE("mx1"), GOOD_DANE("mx2") },
 	  VERDICT_DANE, 0, NULL, 0, "Protected by DANE", NULL },
-	{ "secondary mx without dane: weakest link (seed text)", 0, 0, 0, A, 2,
+	{ "secondary mx without dane: weakest link (seed text)", 0, 0, 0, 0, 0, A, 2,
 	  { GOOD_DANE("mx1"), PLAIN("mx2") }, VERDICT_NONE, 1, "mx2", 0,
 	  "strip STARTTLS from mx2", NULL },
-	{ "no dane no sts", 0, 0, 0, A, 1, { PLAIN("mx") }, VERDICT_NONE, 1, "mx", 0,
+	{ "no dane no sts", 0, 0, 0, 0, 0, A, 1, { PLAIN("mx") }, VERDICT_NONE, 1, "mx", 0,
 	  "no DANE, no MTA-STS", NULL },
-	{ "no starttls at all", 0, 0, 0, A, 1, { NO_TLS("mx") }, VERDICT_NONE, 1, "mx", 0,
+	{ "no starttls at all", 0, 0, 0, 0, 0, A, 1, { NO_TLS("mx") }, VERDICT_NONE, 1, "mx", 0,
 	  "does not complete STARTTLS", NULL },
-	{ "sts enforce, all match (RFC 8461 §5)", 0, 0, 0, E, 2, { GOOD_STS("mx1"), GOOD_STS("mx2") },
+	{ "sts enforce, all match (RFC 8461 §5)", 0, 0, 0, 0, 0, E, 2, { GOOD_STS("mx1"), GOOD_STS("mx2") },
 	  VERDICT_MTA_STS, 0, NULL, 0, "enforce mode", NULL },
-	{ "sts enforce, one mx outside policy: senders skip it (RFC 8461 §5.1)", 0, 0, 0, E, 2,
+	{ "sts enforce, one mx outside policy: senders skip it (RFC 8461 §5.1)", 0, 0, 0, 0, 0, E, 2,
 	  { GOOD_STS("mx1"), PLAIN("mx2") }, VERDICT_MTA_STS, 0, "mx2", 1, "matches no mx: pattern",
 	  NULL },
-	{ "sts enforce, bad certificate: deferred not read (RFC 8461 §5)", 0, 0, 0, E, 1,
+	{ "sts enforce, bad certificate: deferred not read (RFC 8461 §5)", 0, 0, 0, 0, 0, E, 1,
 	  { { "mx", U, VERDICT_DANE_NONE, 1, 1, 1, 1, 1, 0, 0 } }, VERDICT_MTA_STS, 0, "mx", 1,
 	  "deferred", NULL },
-	{ "sts testing (RFC 8461 §5)", 0, 0, 0, T, 1,
+	{ "sts testing (RFC 8461 §5)", 0, 0, 0, 0, 0, T, 1,
 	  { { "mx", U, VERDICT_DANE_NONE, 1, 1, 1, 1, 1, 0, 1 } },
 	  VERDICT_MTA_STS_TESTING, 1, "mx", 0, "testing mode", NULL },
-	{ "sts none mode counts as nothing", 0, 0, 0, VERDICT_STS_NONE, 1,
+	{ "sts none mode counts as nothing", 0, 0, 0, 0, 0, VERDICT_STS_NONE, 1,
 	  { { "mx", U, VERDICT_DANE_NONE, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_NONE, 1, "mx", 0,
 	  "no DANE", NULL },
-	{ "dane and sts: dane wins (RFC 8461 §2)", 0, 0, 0, E, 1,
+	{ "dane and sts: dane wins (RFC 8461 §2)", 0, 0, 0, 0, 0, E, 1,
 	  { { "mx", U, VERDICT_DANE_AUTH, 1, 1, 1, 1, 1, 1, 1 } }, VERDICT_DANE, 0, NULL, 0, "DANE",
 	  NULL },
-	{ "dane on one, sts on other", 0, 0, 0, E, 2, { GOOD_DANE("mx1"), GOOD_STS("mx2") },
+	{ "dane on one, sts on other", 0, 0, 0, 0, 0, E, 2, { GOOD_DANE("mx1"), GOOD_STS("mx2") },
 	  VERDICT_MTA_STS, 0, NULL, 0, "and DANE on some MX", NULL },
-	{ "dane mismatch: deferred (RFC 7672 §2.2)", 0, 0, 0, A, 1,
+	{ "dane mismatch: deferred (RFC 7672 §2.2)", 0, 0, 0, 0, 0, A, 1,
 	  { { "mx", U, VERDICT_DANE_AUTH, 0, 1, 1, 1, 1, 0, 0 } }, VERDICT_DANE, 0, "mx", 1,
 	  "deferred", NULL },
-	{ "dane but starttls stripped: deferred (RFC 7672 §2.2)", 0, 0, 0, A, 1,
+	{ "dane but starttls stripped: deferred (RFC 7672 §2.2)", 0, 0, 0, 0, 0, A, 1,
 	  { { "mx", U, VERDICT_DANE_AUTH, 0, 1, 1, 0, 0, 0, 0 } }, VERDICT_DANE, 0, "mx", 1,
 	  "deferred", NULL },
-	{ "null mx (RFC 7505)", 1, 0, 0, A, 0, { { 0 } }, VERDICT_NONE, 0, NULL, 0, "null MX", NULL },
-	{ "bogus mx", 0, 1, 0, A, 0, { { 0 } }, VERDICT_NONE, 1, NULL, 1, "DNSSEC", NULL },
-	{ "one address without starttls", 0, 0, 0, A, 1,
+	{ "null mx (RFC 7505)", 1, 0, 0, 0, 0, A, 0, { { 0 } }, VERDICT_NONE, 0, NULL, 0, "null MX", NULL },
+	{ "bogus mx", 0, 1, 0, 0, 0, A, 0, { { 0 } }, VERDICT_NONE, 1, NULL, 1, "DNSSEC", NULL },
+	{ "one address without starttls", 0, 0, 0, 0, 0, A, 1,
 	  { { "mx", U, VERDICT_DANE_NONE, 0, 2, 2, 0, 1, 0, 0 } }, VERDICT_NONE, 1, "mx", 0,
 	  "one of its addresses", NULL },
-	{ "secure mx, TLSA lookup bogus: DANE senders defer (RFC 7672 §2.2)", 0, 0, 0, A, 1,
+	{ "secure mx, TLSA lookup bogus: DANE senders defer (RFC 7672 §2.2)", 0, 0, 0, 0, 0, A, 1,
 	  { { "mx", U, VERDICT_DANE_BOGUS, 0, 1, 1, 1, 1, 0, 0 } }, VERDICT_DANE, 0, "mx", 1,
 	  "cannot be validated", NULL },
 	/* issue 7.1: an insecure host (DANE none) whose TLSA lookup failed is weak, not protected */
-	{ "issue 7.1: insecure provider host, TLSA dropped: strip (RFC 7672 §2.2)", 0, 0, 0, A, 1,
+	{ "issue 7.1: insecure provider host, TLSA dropped: strip (RFC 7672 §2.2)", 0, 0, 0, 0, 0, A, 1,
 	  { PLAIN("mx.provider") }, VERDICT_NONE, 1, "mx.provider", 0, "strip STARTTLS",
 	  "Protected" },
 	/* issue 7.2 / 7.6: all records unusable */
-	{ "issue 7.6: all TLSA unusable: MitM with any certificate (RFC 7672 §2.2)", 0, 0, 0, A, 1,
+	{ "issue 7.6: all TLSA unusable: MitM with any certificate (RFC 7672 §2.2)", 0, 0, 0, 0, 0, A, 1,
 	  { { "mx", U, VERDICT_DANE_UNAUTH, 0, 1, 1, 1, 1, 0, 0 } }, VERDICT_NONE, 1, "mx", 0,
 	  "any certificate", "strip" },
-	{ "issue 7.6: all TLSA unusable, no STARTTLS: deferred by DANE senders", 0, 0, 0, A, 1,
+	{ "issue 7.6: all TLSA unusable, no STARTTLS: deferred by DANE senders", 0, 0, 0, 0, 0, A, 1,
 	  { { "mx", U, VERDICT_DANE_UNAUTH, 0, 1, 1, 0, 0, 0, 0 } }, VERDICT_NONE, 1, "mx", 0,
 	  "DANE senders defer", NULL },
-	{ "all TLSA unusable under sts enforce: MTA-STS authenticates", 0, 0, 0, E, 1,
-	  { { "mx", U, VERDICT_DANE_UNAUTH, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_MTA_STS, 0, NULL, 0,
-	  "enforce mode", NULL },
+	{ "all TLSA unusable under sts enforce: DANE-first senders accept any certificate (RFC 8461 §2)",
+	  0, 0, 0, 0, 0, E, 1, { { "mx", U, VERDICT_DANE_UNAUTH, 1, 1, 1, 1, 1, 0, 1 } },
+	  VERDICT_NONE, 1, "mx", 0, "any certificate", NULL },
 	/* issue 7.4: MX targets no sender uses are out of the weakest link */
-	{ "issue 7.4: secure NXDOMAIN backup (RFC 5321 §5.1)", 0, 0, 0, A, 2,
+	{ "issue 7.4: secure NXDOMAIN backup (RFC 5321 §5.1)", 0, 0, 0, 0, 0, A, 2,
 	  { GOOD_DANE("mx1"), SKIPPED("gone", VERDICT_USE_SKIP_NXDOMAIN) }, VERDICT_DANE, 0, NULL, 0,
 	  "Protected by DANE", NULL },
-	{ "issue 7.4: IP literal backup", 0, 0, 0, A, 2,
-	  { GOOD_DANE("mx1"), SKIPPED("192.0.2.1", VERDICT_USE_SKIP_IP_LITERAL) }, VERDICT_DANE, 0,
-	  NULL, 0, "Protected by DANE", NULL },
-	{ "every MX skipped: nothing can be delivered, nothing read", 0, 0, 0, A, 1,
-	  { SKIPPED("192.0.2.1", VERDICT_USE_SKIP_IP_LITERAL) }, VERDICT_NONE, 0, NULL, 1,
+	{ "IP literal backup: Postfix uses it without DANE (review)", 0, 0, 0, 0, 0, A, 2,
+	  { GOOD_DANE("mx1"), PLAIN("192.0.2.1") }, VERDICT_NONE, 1, "192.0.2.1", 0,
+	  "strip STARTTLS from 192.0.2.1", NULL },
+	{ "every MX skipped: nothing can be delivered, nothing read", 0, 0, 0, 0, 0, A, 1,
+	  { SKIPPED("gone", VERDICT_USE_SKIP_NXDOMAIN) }, VERDICT_NONE, 0, NULL, 1,
 	  "cannot deliver", NULL },
+	{ "every MX skipped below an unsigned MX RRset: forge it", 0, 0, 0, 1, 0, A, 1,
+	  { SKIPPED("gone", VERDICT_USE_SKIP_NXDOMAIN) }, VERDICT_NONE, 1, NULL, 1,
+	  "forge", NULL },
+	{ "unsigned MX RRset: forged MX (RFC 7672 §2.2.1)", 0, 0, 0, 1, 0, A, 1,
+	  { { "mx", U, VERDICT_DANE_NONE, 0, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_NONE, 1, "mx", 0,
+	  "TLSA records protect only senders", NULL },
+	{ "unsigned MX RRset under sts enforce: protected", 0, 0, 0, 1, 0, E, 1,
+	  { GOOD_STS("mx") }, VERDICT_MTA_STS, 0, NULL, 0, "enforce mode", NULL },
+	{ "bogus MX under sts enforce: protected, deferred (RFC 8461 §4.1)", 0, 1, 0, 0, 0, E, 0,
+	  { { 0 } }, VERDICT_MTA_STS, 0, NULL, 1, "fails DNSSEC validation", NULL },
+	{ "failed MX lookup under sts enforce: protected, deferred", 0, 0, 1, 0, 0, E, 0,
+	  { { 0 } }, VERDICT_MTA_STS, 0, NULL, 1, "lookup failed", NULL },
+	{ "policy unknown from here, MX weak: indeterminate (review)", 0, 0, 0, 0, 1, A, 1,
+	  { PLAIN("mx") }, VERDICT_INDETERMINATE, -1, "mx", 0, "could not be learned", NULL },
+	{ "policy unknown from here, DANE protects: dane", 0, 0, 0, 0, 1, A, 1,
+	  { GOOD_DANE("mx") }, VERDICT_DANE, 0, NULL, 0, "Protected by DANE", NULL },
+	{ "policy unknown from here, TLSA unusable: weak whatever the policy (RFC 8461 §2)", 0, 0, 0,
+	  0, 1, A, 1, { { "mx", U, VERDICT_DANE_UNAUTH, 0, 1, 1, 1, 1, 0, 0 } }, VERDICT_NONE, 1,
+	  "mx", 0, "any certificate", NULL },
 	/* issue 7.5: lookups that failed make the verdict indeterminate */
-	{ "issue 7.5: MX lookup failed: indeterminate", 0, 0, 1, A, 0, { { 0 } },
+	{ "issue 7.5: MX lookup failed: indeterminate", 0, 0, 1, 0, 0, A, 0, { { 0 } },
 	  VERDICT_INDETERMINATE, -1, NULL, 0, "Could not be determined", "nothing protects" },
-	{ "issue 7.5: address lookups failed: indeterminate", 0, 0, 0, A, 1, { UNKNOWN("mx") },
+	{ "issue 7.5: address lookups failed: indeterminate", 0, 0, 0, 0, 0, A, 1, { UNKNOWN("mx") },
 	  VERDICT_INDETERMINATE, -1, "mx", 0, "address lookups for mx failed", NULL },
-	{ "issue 7.5: TLSA lookup failed (e.g. at the CNAME target): indeterminate", 0, 0, 0, A, 1,
+	{ "issue 7.5: TLSA lookup failed (e.g. at the CNAME target): indeterminate", 0, 0, 0, 0, 0, A, 1,
 	  { { "mx", U, VERDICT_DANE_UNKNOWN, 0, 1, 1, 1, 1, 0, 0 } }, VERDICT_INDETERMINATE, -1,
 	  "mx", 0, "TLSA lookups for mx failed", NULL },
-	{ "unknown MX next to a weak one: weak decides", 0, 0, 0, A, 2,
+	{ "unknown MX next to a weak one: weak decides", 0, 0, 0, 0, 0, A, 2,
 	  { UNKNOWN("mx1"), PLAIN("mx2") }, VERDICT_NONE, 1, "mx2", 0, "strip STARTTLS from mx2",
 	  NULL },
-	{ "unknown MX next to a protected one: indeterminate", 0, 0, 0, A, 2,
+	{ "unknown MX next to a protected one: indeterminate", 0, 0, 0, 0, 0, A, 2,
 	  { GOOD_DANE("mx1"), UNKNOWN("mx2") }, VERDICT_INDETERMINATE, -1, "mx2", 0,
 	  "other MX hosts are protected", NULL },
-	{ "unknown MX under sts enforce: enforcing senders authenticate it later", 0, 0, 0, E, 2,
+	{ "unknown MX under sts enforce: enforcing senders authenticate it later", 0, 0, 0, 0, 0, E, 2,
 	  { GOOD_STS("mx1"), { "mx2", VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE, 1, 0, 0, 0, 0, 0, 0 } },
 	  VERDICT_MTA_STS, 0, NULL, 0, "enforce mode", NULL },
 	/* issue 7.8: unreachable from here is not a certificate failure */
-	{ "issue 7.8: dane MX, IPv6 address unreachable from here: not deferred", 0, 0, 0, A, 1,
+	{ "issue 7.8: dane MX, IPv6 address unreachable from here: not deferred", 0, 0, 0, 0, 0, A, 1,
 	  { { "mx", U, VERDICT_DANE_AUTH, 0, 2, 1, 1, 1, 1, 0 } }, VERDICT_DANE, 0, NULL, 0,
 	  "could not be reached from here", "deferred" },
-	{ "issue 7.8: dane MX, nothing reachable from here: not deferred", 0, 0, 0, A, 1,
+	{ "issue 7.8: dane MX, nothing reachable from here: not deferred", 0, 0, 0, 0, 0, A, 1,
 	  { { "mx", U, VERDICT_DANE_AUTH, 0, 1, 0, 0, 0, 0, 0 } }, VERDICT_DANE, 0, NULL, 0,
 	  "Protected by DANE", "deferred" },
-	{ "issue 7.8: sts MX unreachable from here: not deferred", 0, 0, 0, E, 1,
+	{ "issue 7.8: sts MX unreachable from here: not deferred", 0, 0, 0, 0, 0, E, 1,
 	  { { "mx", U, VERDICT_DANE_NONE, 1, 1, 0, 0, 0, 0, 0 } }, VERDICT_MTA_STS, 0, NULL, 0,
 	  "enforce mode", "deferred" },
-	{ "no dane, unreachable from here: still strippable", 0, 0, 0, A, 1,
+	{ "no dane, unreachable from here: still strippable", 0, 0, 0, 0, 0, A, 1,
 	  { { "mx", U, VERDICT_DANE_NONE, 0, 1, 0, 0, 0, 0, 0 } }, VERDICT_NONE, 1, "mx", 0,
 	  "strip STARTTLS", NULL },
-	{ "MX list truncated, examined ones protected: indeterminate, never protected", 0, 0, 0, A, 2,
+	{ "MX list truncated, examined ones protected: indeterminate, never protected", 0, 0, 0, 0, 0, A, 2,
 	  { GOOD_DANE("mx1"), { "3 more", VERDICT_USE_UNEXAMINED, VERDICT_DANE_NONE, 0, 0, 0, 0, 0, 0, 0 } },
 	  VERDICT_INDETERMINATE, -1, "3 more", 0, "more MX hosts than mailtls examines", NULL },
-	{ "MX list truncated, an examined one weak: readable", 0, 0, 0, A, 2,
+	{ "MX list truncated, an examined one weak: readable", 0, 0, 0, 0, 0, A, 2,
 	  { PLAIN("mx1"), { "3 more", VERDICT_USE_UNEXAMINED, VERDICT_DANE_NONE, 0, 0, 0, 0, 0, 0, 0 } },
 	  VERDICT_NONE, 1, "mx1", 0, "strip STARTTLS from mx1", NULL },
-	{ "no mx at all and no failure flag: indeterminate, never 'nothing protects'", 0, 0, 0, A, 0,
+	{ "no mx at all and no failure flag: indeterminate, never 'nothing protects'", 0, 0, 0, 0, 0, A, 0,
 	  { { 0 } }, VERDICT_INDETERMINATE, -1, NULL, 0, "Could not be determined", NULL },
 };
 
@@ -251,6 +279,8 @@ test_golden(void **state)
 		in.null_mx = g->null_mx;
 		in.mx_bogus = g->bogus;
 		in.mx_failed = g->failed;
+		in.mx_insecure = g->mx_insecure;
+		in.sts_unknown = g->sts_unknown;
 		in.sts = g->sts;
 		in.nmx = g->nmx;
 		in.mx = g->mx;
