@@ -113,8 +113,10 @@ if [ "$route_ok" = 1 ]; then
 fi
 # e. a backup MX that does not exist (secure NXDOMAIN): senders skip it
 check nxbackup nxbackup.example 'prot == "dane"' 'canread == false' "$NOTINDET" 'finding("mx.nonexistent")'
-# f. a backup MX written as an address: senders cannot use it
-check iplit-backup iplit-backup.example 'prot == "dane"' 'canread == false' "$NOTINDET" 'finding("mx.ip_literal")'
+# f. a backup MX written as an address. RFC 5321 wants a name there, but Postfix warns and delivers
+#    to the address, with no TLSA lookup (docs/internals/dane-oracle.md): an attacker who blocks
+#    MX 10 gets the mail over opportunistic TLS, so the domain is not protected.
+check iplit-backup iplit-backup.example 'prot == "none"' 'canread == true' "$NOTINDET" 'finding("mx.ip_literal")'
 # g. 60 MX records naming one host: one host, one connection, nothing left out
 check manymx manymx.example 'prot == "dane"' "$NOTINDET" '.connections == 1' 'finding("mx.truncated") | not'
 # h. the MX query times out: nobody can tell, senders queue
