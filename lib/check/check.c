@@ -52,6 +52,15 @@ struct check {
 	enum resolver_status		 sts_txt_status;
 	enum resolver_status		 rpt_txt_status;
 	int				 round1_answers;	/* lookups of round 1 that got an answer */
+	/* the stages (check_advance) */
+	int				 stage;
+	int				 advancing;	/* inside check_advance: no recursion */
+	struct timespec			 t0;
+	check_done_cb			 done;
+	void				*done_arg;
+	struct batch			*batch;
+	struct check_slot		*slots;
+	size_t				 nslots;
 	int				 sts_addr_failed;	/* an address lookup of mta-sts.<domain> */
 };
 
@@ -135,6 +144,8 @@ check_name(struct arena *a, const char *s)
 
 static void	check_answer(void *, const struct resolver_answer *);
 
+static void	check_advance(struct check *);
+
 static void
 check_query(struct check *c, const char *name, int type, int kind, struct check_mx *mx, int canon)
 {
@@ -147,14 +158,6 @@ check_query(struct check *c, const char *name, int type, int kind, struct check_
 	c->pending++;	/* before the call: the callback may run inside it */
 	if (resolver_query(c->cfg->resolver, name, type, check_answer, q) < 0)
 		c->pending--;
-}
-
-static void
-check_wait(struct check *c)
-{
-	while (c->pending > 0)
-		if (event_base_loop(c->cfg->base, EVLOOP_ONCE) < 0)
-			BUG("event loop failed");
 }
 
 /* One MX record while the answer is sorted. */
@@ -421,6 +424,7 @@ check_answer(void *arg, const struct resolver_answer *ans)
 		break;
 	}
 	c->pending--;
+	check_advance(c);	/* last: the check may be finished and gone after it */
 }
 
 static int	check_sts_fetch_next(struct check *);
@@ -472,6 +476,7 @@ check_sts_fetched(void *arg, const struct http_result *hr)
 	/* curl's texts and the Location header carry the server's bytes */
 	s->fetch_error = text_clean_dup(c->a, s->fetch_error);
 	c->pending--;
+	check_advance(c);	/* last: the check may be finished and gone after it */
 }
 
 /*
@@ -555,26 +560,61 @@ check_probe_params(const struct check_config *cfg, const struct check_mx *mx, co
 	pp->now = cfg->now;
 }
 
+/* One distinct probe of phase 4. */
+struct check_slot {
+	const struct check_mx	*mx;
+	const char		*ip;
+	size_t			 idx;	/* in the batch */
+};
+
+static void
+check_probe_done(void *arg)
+{
+	struct check *c = arg;
+	struct check_result *r = c->r;
+	size_t i, j, k;
+
+	for (k = 0; k < c->nslots; k++) {
+		struct endpoint *ep = batch_endpoint(c->batch, c->slots[k].idx);
+
+		r->endpoints[r->nendpoints++] = ep;
+		r->connections += ep->connections;
+	}
+	for (i = 0; i < r->nmx; i++) {
+		struct check_mx *mx = &r->mx[i];
+
+		if (mx->vm.use != VERDICT_USE_USED)
+			continue;
+		for (j = 0; j < mx->naddr; j++)
+			for (k = 0; k < c->nslots; k++)
+				if (strcmp(c->slots[k].ip, mx->addr[j]) == 0 &&
+				    strcmp(c->slots[k].mx->host, mx->host) == 0) {
+					mx->ep[mx->nep++] = r->endpoints[k];
+					break;
+				}
+	}
+	/* the endpoints live in the check's arena; the batch is done with them */
+	batch_free(c->batch);
+	c->batch = NULL;
+	c->pending--;
+	check_advance(c);
+}
+
 /*
  * Phase 4: one probe per (address, port, reference name, TLSA set), whichever MX records lead
  * to it; DANE armed where it applies.  Only MX hosts senders use are probed.
  */
 static void
-check_probe(struct check *c)
+check_probe_start(struct check *c)
 {
 	struct check_result *r = c->r;
 	const struct check_config *cfg = c->cfg;
 	struct probe_params pp;
-	struct batch *b;
+	struct check_slot *slots;
 	size_t i, j, k, n = 0;
-	struct check_slot {
-		const struct check_mx	*mx;
-		const char		*ip;
-		size_t			 idx;	/* in the batch */
-	} *slots;
 
-	slots = arena_alloc(c->a, CHECK_ENDPOINTS_MAX * sizeof(*slots));
-	b = batch_new(cfg->base, c->a, cfg->max_total, cfg->max_per_ip);
+	slots = c->slots = arena_alloc(c->a, CHECK_ENDPOINTS_MAX * sizeof(*slots));
+	c->batch = batch_new(cfg->base, c->a, cfg->max_total, cfg->max_per_ip);
 	for (i = 0; i < r->nmx; i++) {
 		struct check_mx *mx = &r->mx[i];
 
@@ -587,7 +627,7 @@ check_probe(struct check *c)
 				    (slots[k].mx->dane == CHECK_DANE_USABLE) == (mx->dane == CHECK_DANE_USABLE))
 					break;
 			if (k < n)
-				continue;	/* the same probe: shared below */
+				continue;	/* the same probe: shared when the results come back */
 			check_probe_params(cfg, mx, mx->addr[j], &pp);
 			/* armed also below an unsigned MX RRset: Postfix senders use those records */
 			if (mx->dane == CHECK_DANE_USABLE || mx->vm.dane_if_mx_secure) {
@@ -599,33 +639,15 @@ check_probe(struct check *c)
 			}
 			slots[n].mx = mx;
 			slots[n].ip = mx->addr[j];
-			slots[n].idx = batch_count(b);
+			slots[n].idx = batch_count(c->batch);
 			n++;
-			batch_add(b, &pp);
+			batch_add(c->batch, &pp);
 		}
 	}
-	check_progress(c, "probing %zu addresses", batch_count(b));
-	batch_run(b);
-	for (k = 0; k < n; k++) {
-		struct endpoint *ep = batch_endpoint(b, slots[k].idx);
-
-		r->endpoints[r->nendpoints++] = ep;
-		r->connections += ep->connections;
-	}
-	for (i = 0; i < r->nmx; i++) {
-		struct check_mx *mx = &r->mx[i];
-
-		if (mx->vm.use != VERDICT_USE_USED)
-			continue;
-		for (j = 0; j < mx->naddr; j++)
-			for (k = 0; k < n; k++)
-				if (strcmp(slots[k].ip, mx->addr[j]) == 0 &&
-				    strcmp(slots[k].mx->host, mx->host) == 0) {
-					mx->ep[mx->nep++] = r->endpoints[k];
-					break;
-				}
-	}
-	batch_free(b);
+	c->nslots = n;
+	check_progress(c, "probing %zu addresses", batch_count(c->batch));
+	c->pending++;
+	batch_start(c->batch, check_probe_done, c);
 }
 
 /* The certificate was authenticated another way: PKIX complaints become notes. */
@@ -1107,37 +1129,32 @@ check_full(struct check *c)
 	}
 }
 
-struct check_result *
-check_run(const struct check_config *cfg, struct arena *a)
+/* Stage 1: MX, MTA-STS and TLS-RPT records, the policy host's addresses. */
+static void
+check_stage_records(struct check *c)
 {
-	struct check c;
-	struct check_result *r = arena_alloc(a, sizeof(*r));
-	struct timespec t0, t1;
-	size_t i;
+	struct check_result *r = c->r;
 	char *n;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	memset(&c, 0, sizeof(c));
-	c.cfg = cfg;
-	c.a = a;
-	c.r = r;
-	c.sts_txt_status = c.rpt_txt_status = RESOLVER_INDETERMINATE;
-	r->domain = check_name(a, cfg->domain);
-	r->mx_status = RESOLVER_INDETERMINATE;
+	check_progress(c, "looking up MX, MTA-STS and TLS-RPT for %s", r->domain);
+	check_query(c, r->domain, RESOLVER_T_MX, Q_MX, NULL, 0);
+	n = arena_printf(c->a, "_mta-sts.%s", r->domain);
+	check_query(c, n, RESOLVER_T_TXT, Q_STS_TXT, NULL, 0);
+	n = arena_printf(c->a, "_smtp._tls.%s", r->domain);
+	check_query(c, n, RESOLVER_T_TXT, Q_RPT_TXT, NULL, 0);
+	n = arena_printf(c->a, "mta-sts.%s", r->domain);
+	check_query(c, n, RESOLVER_T_A, Q_STS_A, NULL, 0);
+	check_query(c, n, RESOLVER_T_AAAA, Q_STS_AAAA, NULL, 0);
+	if (c->cfg->while_waiting)
+		c->cfg->while_waiting(c->cfg->while_waiting_arg);
+}
 
-	/* phase 1 */
-	check_progress(&c, "looking up MX, MTA-STS and TLS-RPT for %s", r->domain);
-	check_query(&c, r->domain, RESOLVER_T_MX, Q_MX, NULL, 0);
-	n = arena_printf(a, "_mta-sts.%s", r->domain);
-	check_query(&c, n, RESOLVER_T_TXT, Q_STS_TXT, NULL, 0);
-	n = arena_printf(a, "_smtp._tls.%s", r->domain);
-	check_query(&c, n, RESOLVER_T_TXT, Q_RPT_TXT, NULL, 0);
-	n = arena_printf(a, "mta-sts.%s", r->domain);
-	check_query(&c, n, RESOLVER_T_A, Q_STS_A, NULL, 0);
-	check_query(&c, n, RESOLVER_T_AAAA, Q_STS_AAAA, NULL, 0);
-	if (cfg->while_waiting)
-		cfg->while_waiting(cfg->while_waiting_arg);
-	check_wait(&c);
+/* Stage 2: every MX host's addresses, A and AAAA apart; the policy fetch starts here. */
+static void
+check_stage_addresses(struct check *c)
+{
+	struct check_result *r = c->r;
+	size_t i;
 
 	/* no MX records at all (NODATA): the domain itself is the implicit MX */
 	if (r->nmx == 0 && !r->null_mx && !r->mx_nxdomain && r->mx_status != RESOLVER_BOGUS &&
@@ -1147,11 +1164,8 @@ check_run(const struct check_config *cfg, struct arena *a)
 		r->mx[0].implicit = 1;
 		r->nmx = 1;
 	}
-
-	r->dns_silent = c.round1_answers == 0;
-
-	/* phase 2: every MX host's addresses, A and AAAA apart; the policy fetch starts here */
-	check_policies(&c);
+	r->dns_silent = c->round1_answers == 0;
+	check_policies(c);
 	for (i = 0; i < r->nmx; i++) {
 		struct check_mx *mx = &r->mx[i];
 
@@ -1160,51 +1174,151 @@ check_run(const struct check_config *cfg, struct arena *a)
 
 			/* Postfix delivers to it (without DNSSEC, so without DANE): probe it */
 			mx->ip_literal = 1;
-			mx->addr[0] = hl && mx->host[hl - 1] == '.' ? arena_strndup(a, mx->host, hl - 1) :
-			    mx->host;
+			mx->addr[0] = hl && mx->host[hl - 1] == '.' ? arena_strndup(c->a, mx->host,
+			    hl - 1) : mx->host;
 			mx->naddr = 1;
 			continue;
 		}
-		check_query(&c, mx->host, RESOLVER_T_A, Q_MX_A, mx, 0);
-		check_query(&c, mx->host, RESOLVER_T_AAAA, Q_MX_AAAA, mx, 0);
+		check_query(c, mx->host, RESOLVER_T_A, Q_MX_A, mx, 0);
+		check_query(c, mx->host, RESOLVER_T_AAAA, Q_MX_AAAA, mx, 0);
 	}
-	check_progress(&c, "looking up %zu MX hosts", r->nmx);
-	check_wait(&c);
+	check_progress(c, "looking up %zu MX hosts", r->nmx);
+}
 
-	/*
-	 * phase 3: TLSA, only where it can matter — the host's addresses are secure (RFC 7672
-	 * §2.2) — and, for a secure CNAME, at the target as well (§2.2.2).  Looked up under an
-	 * insecure MX RRset too, to report records senders ignore (§2.2.1 lets them use them).
-	 */
+/*
+ * Stage 3: TLSA, only where it can matter — the host's addresses are secure (RFC 7672
+ * §2.2.2) — and, for a secure CNAME, at the target as well.  Looked up under an insecure MX
+ * RRset too (§2.2.1 lets senders use them, and Postfix does).
+ */
+static void
+check_stage_tlsa(struct check *c)
+{
+	struct check_result *r = c->r;
+	size_t i;
+
 	for (i = 0; i < r->nmx; i++) {
 		struct check_mx *mx = &r->mx[i];
 
-		check_use_state(&c, mx);
+		check_use_state(c, mx);
 		if (!check_tlsa_wanted(r, mx))
 			continue;
-		mx->tlsa_name = arena_printf(a, "_25._tcp.%s", mx->host);
-		mx->tlsa_at_host = arena_alloc(a, sizeof(*mx->tlsa_at_host));
+		mx->tlsa_name = arena_printf(c->a, "_25._tcp.%s", mx->host);
+		mx->tlsa_at_host = arena_alloc(c->a, sizeof(*mx->tlsa_at_host));
 		memset(mx->tlsa_at_host, 0, sizeof(*mx->tlsa_at_host));
-		check_query(&c, mx->tlsa_name, RESOLVER_T_TLSA, Q_TLSA, mx, 0);
+		check_query(c, mx->tlsa_name, RESOLVER_T_TLSA, Q_TLSA, mx, 0);
 		if (mx->canon != NULL && strcmp(mx->canon, mx->host) != 0) {
-			mx->tlsa_at_canon = arena_alloc(a, sizeof(*mx->tlsa_at_canon));
+			mx->tlsa_at_canon = arena_alloc(c->a, sizeof(*mx->tlsa_at_canon));
 			memset(mx->tlsa_at_canon, 0, sizeof(*mx->tlsa_at_canon));
-			check_query(&c, arena_printf(a, "_25._tcp.%s", mx->canon), RESOLVER_T_TLSA,
+			check_query(c, arena_printf(c->a, "_25._tcp.%s", mx->canon), RESOLVER_T_TLSA,
 			    Q_TLSA, mx, 1);
 		}
 	}
-	check_wait(&c);
-	check_dane_state(&c);
+}
 
-	/* phase 4 */
-	check_probe(&c);
+enum {
+	CHECK_STAGE_RECORDS = 0, CHECK_STAGE_ADDRESSES, CHECK_STAGE_TLSA, CHECK_STAGE_PROBES,
+	CHECK_STAGE_VERDICT, CHECK_STAGE_DONE
+};
 
-	/* phase 5 */
-	check_findings(&c);
-	if (cfg->full)
-		check_full(&c);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	r->elapsed_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+/*
+ * Runs stages while nothing is pending: each stage starts its lookups, fetches or probes, and
+ * the last answer to come back calls here again.  Answers that arrive inside a stage's own
+ * calls find `advancing` set and leave the loop to it, so stages never nest.  The done
+ * callback runs last: the check may be gone when it returns.
+ */
+static void
+check_advance(struct check *c)
+{
+	struct timespec t1;
+
+	if (c->advancing || c->pending > 0 || c->stage == CHECK_STAGE_DONE)
+		return;
+	c->advancing = 1;
+	while (c->pending == 0 && c->stage != CHECK_STAGE_DONE) {
+		switch (c->stage++) {
+		case CHECK_STAGE_RECORDS:
+			check_stage_records(c);
+			break;
+		case CHECK_STAGE_ADDRESSES:
+			check_stage_addresses(c);
+			break;
+		case CHECK_STAGE_TLSA:
+			check_stage_tlsa(c);
+			break;
+		case CHECK_STAGE_PROBES:
+			check_dane_state(c);
+			check_probe_start(c);
+			break;
+		case CHECK_STAGE_VERDICT:
+			check_findings(c);
+			break;
+		}
+	}
+	c->advancing = 0;
+	if (c->stage == CHECK_STAGE_DONE && c->pending == 0 && c->done != NULL) {
+		check_done_cb done = c->done;
+
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		c->r->elapsed_ms = (t1.tv_sec - c->t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - c->t0.tv_nsec) / 1000000;
+		c->done = NULL;
+		done(c->r, c->done_arg);
+	}
+}
+
+struct check *
+check_start(const struct check_config *cfg, struct arena *a, check_done_cb done, void *arg)
+{
+	struct check *c = arena_alloc(a, sizeof(*c));
+	struct check_result *r = arena_alloc(a, sizeof(*r));
+
+	if (done == NULL)
+		BUG("check_start without a callback");
+	memset(c, 0, sizeof(*c));
+	memset(r, 0, sizeof(*r));
+	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+	c->cfg = cfg;
+	c->a = a;
+	c->r = r;
+	c->done = done;
+	c->done_arg = arg;
+	c->sts_txt_status = c->rpt_txt_status = RESOLVER_INDETERMINATE;
+	r->domain = check_name(a, cfg->domain);
+	r->mx_status = RESOLVER_INDETERMINATE;
+	check_advance(c);
+	return c;
+}
+
+struct check_result *
+check_result_of(const struct check *c)
+{
+	return c->r;
+}
+
+static void
+check_run_done(struct check_result *r, void *arg)
+{
+	*(struct check_result **)arg = r;
+}
+
+struct check_result *
+check_run(const struct check_config *cfg, struct arena *a)
+{
+	struct check_result *r = NULL;
+	struct check *c;
+	struct timespec t1;
+
+	c = check_start(cfg, a, check_run_done, &r);
+	while (r == NULL)
+		if (event_base_loop(cfg->base, EVLOOP_ONCE) < 0)
+			BUG("event loop failed");
+	/* --full runs its own loop: only here, outside every callback */
+	if (cfg->full) {
+		check_full(c);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		r->elapsed_ms = (t1.tv_sec - c->t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - c->t0.tv_nsec) / 1000000;
+	}
 	return r;
 }
 

@@ -31,6 +31,9 @@ struct http_client;
 struct resolver;
 struct tls_client;
 struct check_tlsa_ans;
+struct check;
+struct check_result;
+typedef void	(*check_done_cb)(struct check_result *, void *);
 
 #define CHECK_MX_MAX		16
 #define CHECK_ADDR_MAX		8	/* per MX host */
@@ -167,7 +170,18 @@ struct check_result {
 	const char		*grade_display;		/* that endpoint's display ("B [T]") */
 };
 
+/* Synchronous: runs the event loop until the check (and --full, when asked) is done. */
 struct check_result	*check_run(const struct check_config *, struct arena *);
+
+/*
+ * Asynchronous, for many checks on one loop: starts the check and returns; done runs once,
+ * from the loop (or inside this call when nothing had to wait), with the result.  The check
+ * lives in the arena.  `full` is ignored here: --full enumeration runs its own loop and is
+ * only available through check_run().
+ */
+struct check_result	*check_result_of(const struct check *);
+struct check		*check_start(const struct check_config *, struct arena *, check_done_cb,
+			    void *);
 const char		*check_dane_name(enum check_dane);
 enum severity		 check_worst(const struct check_result *, int *any);
 

@@ -29,6 +29,8 @@ struct batch {
 	size_t			 running, finished;
 	void			(*progress)(size_t, size_t, void *);
 	void			*progress_arg;
+	void			(*done)(void *);	/* batch_start() */
+	void			*done_arg;
 };
 
 struct batch *
@@ -111,6 +113,12 @@ batch_done(struct probe *p, struct endpoint *ep, void *arg)
 	if (b->progress)
 		b->progress(b->finished, b->n, b->progress_arg);
 	batch_fill(b);
+	if (b->finished == b->n && b->done != NULL) {
+		void (*done)(void *) = b->done;
+
+		b->done = NULL;
+		done(b->done_arg);	/* may free the batch */
+	}
 }
 
 static void
@@ -127,6 +135,18 @@ batch_fill(struct batch *b)
 		b->running++;
 		probe_start(b->base, &it->params, b->arena, batch_done, it);
 	}
+}
+
+void
+batch_start(struct batch *b, void (*done)(void *), void *arg)
+{
+	if (b->n == 0) {
+		done(arg);
+		return;
+	}
+	b->done = done;
+	b->done_arg = arg;
+	batch_fill(b);
 }
 
 void

@@ -16,6 +16,11 @@ struct batch	*batch_new(struct event_base *, struct arena *, int max_total, int 
 void		 batch_free(struct batch *);
 void		 batch_add(struct batch *, const struct probe_params *);	/* strings are copied */
 void		 batch_run(struct batch *);	/* returns when every probe has finished */
+/*
+ * Starts the probes and returns; done(arg) runs once, from the event loop (or at once for an
+ * empty batch), when every probe has finished.  The loop must be run by the caller.
+ */
+void		 batch_start(struct batch *, void (*done)(void *), void *arg);
 size_t		 batch_count(const struct batch *);
 struct endpoint	*batch_endpoint(const struct batch *, size_t);
 void		 batch_on_progress(struct batch *, void (*)(size_t done, size_t total, void *), void *);
