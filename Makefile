@@ -68,6 +68,8 @@ real: all $(B)/libmailtls.a
 	@tests/unit/resolver-lab.sh
 	@tests/real/http-lab.sh
 	@tests/real/check.sh $(B)/mailtls
+	@tests/real/verdict-lab.sh $(B)/mailtls
+	@tests/real/dane-oracle.sh $(B)/mailtls
 	@tests/real/loopback-only.sh $(B)/mailtls
 	@if [ -x tests/real/full.sh ]; then tests/real/full.sh $(B)/mailtls; fi
 	@if [ -x tests/fake/full.sh ]; then tests/fake/full.sh $(B)/mailtls; fi
@@ -81,8 +83,9 @@ sanitize: asan
 	@tests/run-unit.sh $(patsubst $(B)/%,build/asan/%,$(TEST_BINS))
 	@ASAN_OPTIONS=detect_leaks=1 tests/fake/run.sh build/asan/mailtls
 	@tests/real/run.sh build/asan/mailtls
-	@ASAN_OPTIONS=detect_leaks=1 tests/fake/full.sh build/asan/mailtls
+	@ASAN_OPTIONS=detect_leaks=1:exitcode=86 tests/fake/full.sh build/asan/mailtls
 	@tests/real/check.sh build/asan/mailtls
+	@tests/real/verdict-lab.sh build/asan/mailtls
 
 FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined
 fuzz:

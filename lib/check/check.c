@@ -61,6 +61,7 @@ struct check {
 	struct batch			*batch;
 	struct check_slot		*slots;
 	size_t				 nslots;
+	size_t				 probes_left;	/* with a prober */
 	int				 sts_addr_failed;	/* an address lookup of mta-sts.<domain> */
 };
 
@@ -523,6 +524,17 @@ check_policies(struct check *c)
 			s->id = arena_strdup(c->a, rec.id);
 	}
 	if (s->record_status == MTASTS_OK) {
+		size_t i, j, k = 0;
+
+		/* IPv6 first, as senders with both families prefer (RFC 8305); order kept inside */
+		for (i = 0; i < c->nsts_addr; i++)
+			if (strchr(c->sts_addr[i], ':') != NULL) {
+				const char *t = c->sts_addr[i];
+
+				for (j = i; j > k; j--)
+					c->sts_addr[j] = c->sts_addr[j - 1];
+				c->sts_addr[k++] = t;
+			}
 		if (c->nsts_addr == 0)
 			s->fetch_error = arena_printf(c->a, "mta-sts.%s has no address", r->domain);
 		else if (c->cfg->http == NULL)
@@ -565,7 +577,25 @@ struct check_slot {
 	const struct check_mx	*mx;
 	const char		*ip;
 	size_t			 idx;	/* in the batch */
+	struct check		*c;	/* with a prober: */
+	struct probe_params	 pp;
+	struct endpoint		*ep;
 };
+
+static void	check_probe_done(void *);
+
+/* A prober's answer: a copy of the (maybe shared) endpoint becomes this check's own. */
+static void
+check_prober_done(struct endpoint *ep, void *arg)
+{
+	struct check_slot *sl = arg;
+	struct check *c = sl->c;
+
+	sl->ep = arena_alloc(c->a, sizeof(*sl->ep));
+	*sl->ep = *ep;
+	if (--c->probes_left == 0)
+		check_probe_done(c);
+}
 
 static void
 check_probe_done(void *arg)
@@ -575,7 +605,8 @@ check_probe_done(void *arg)
 	size_t i, j, k;
 
 	for (k = 0; k < c->nslots; k++) {
-		struct endpoint *ep = batch_endpoint(c->batch, c->slots[k].idx);
+		struct endpoint *ep = c->batch ? batch_endpoint(c->batch, c->slots[k].idx) :
+		    c->slots[k].ep;
 
 		r->endpoints[r->nendpoints++] = ep;
 		r->connections += ep->connections;
@@ -594,7 +625,7 @@ check_probe_done(void *arg)
 				}
 	}
 	/* the endpoints live in the check's arena; the batch is done with them */
-	batch_free(c->batch);
+	batch_free(c->batch);	/* NULL is fine */
 	c->batch = NULL;
 	c->pending--;
 	check_advance(c);
@@ -614,7 +645,8 @@ check_probe_start(struct check *c)
 	size_t i, j, k, n = 0;
 
 	slots = c->slots = arena_alloc(c->a, CHECK_ENDPOINTS_MAX * sizeof(*slots));
-	c->batch = batch_new(cfg->base, c->a, cfg->max_total, cfg->max_per_ip);
+	if (cfg->prober == NULL)
+		c->batch = batch_new(cfg->base, c->a, cfg->max_total, cfg->max_per_ip);
 	for (i = 0; i < r->nmx; i++) {
 		struct check_mx *mx = &r->mx[i];
 
@@ -637,17 +669,34 @@ check_probe_start(struct check *c)
 				pp.dane_base = mx->canon && mx->tlsa_name &&
 				    strcmp(mx->tlsa_name + 9, mx->canon) == 0 ? mx->canon : mx->host;
 			}
+			memset(&slots[n], 0, sizeof(slots[n]));
 			slots[n].mx = mx;
 			slots[n].ip = mx->addr[j];
-			slots[n].idx = batch_count(c->batch);
+			slots[n].c = c;
+			slots[n].pp = pp;
+			if (c->batch) {
+				slots[n].idx = batch_count(c->batch);
+				batch_add(c->batch, &pp);
+			}
 			n++;
-			batch_add(c->batch, &pp);
 		}
 	}
 	c->nslots = n;
-	check_progress(c, "probing %zu addresses", batch_count(c->batch));
+	check_progress(c, "probing %zu addresses", n);
 	c->pending++;
-	batch_start(c->batch, check_probe_done, c);
+	if (c->batch) {
+		batch_start(c->batch, check_probe_done, c);
+		return;
+	}
+	if (n == 0) {
+		check_probe_done(c);
+		return;
+	}
+	c->probes_left = n + 1;	/* + 1 until every probe is asked for */
+	for (k = 0; k < n; k++)
+		cfg->prober->probe(cfg->prober->ctx, &slots[k].pp, check_prober_done, &slots[k]);
+	if (--c->probes_left == 0)
+		check_probe_done(c);
 }
 
 /* The certificate was authenticated another way: PKIX complaints become notes. */

@@ -21,6 +21,7 @@
 #include "dns/tlsa.h"
 #include "dns/tlsrpt.h"
 #include "probe/endpoint.h"
+#include "probe/probe.h"
 #include "tls/tls.h"
 #include "verdict/verdict.h"
 #include "scan/full.h"
@@ -54,6 +55,20 @@ enum check_dane {
 	CHECK_DANE_LAST
 };
 
+/*
+ * Who makes the probes of phase 4.  NULL: the check's own batch (per-address limits inside one
+ * check).  A scan passes its scheduler, which can share one probe of an (address, port,
+ * reference name, TLSA set) among every domain that leads to it and enforce limits across
+ * domains.  probe() must call done exactly once, from the loop or inside the call; the endpoint
+ * may be shared: the check copies it before adding its own findings.  The probe_params and what
+ * they point to live until done has run.
+ */
+struct check_prober {
+	void	(*probe)(void *ctx, const struct probe_params *,
+		    void (*done)(struct endpoint *, void *), void *arg);
+	void	*ctx;
+};
+
 struct check_config {
 	const char		*domain;
 	struct event_base	*base;
@@ -67,6 +82,7 @@ struct check_config {
 	int			 max_per_ip;
 	long			 now;			/* 0: time(NULL) */
 	int			 full;			/* --full on every reachable endpoint */
+	const struct check_prober *prober;		/* NULL: a batch of the check's own */
 	struct full_opts	 full_opts;
 	void			(*progress)(const char *, void *);
 	void			*progress_arg;

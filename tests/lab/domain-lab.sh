@@ -65,7 +65,7 @@ instances() {
 SIGNED_DOMAINS="dane-ee.example dane-ta.example mismatch.example pkix-only.example notls.example
 nullmx.example nomx.example cname.example twomx.example dualstack.example
 sts-enforce.example sts-outside.example sts-testing.example sts-malformed.example sts-404.example
-sts-redirect.example sts-oversize.example sts-badname.example iplit.example"
+sts-redirect.example sts-oversize.example sts-badname.example iplit.example sts-twoaddr.example"
 UNSIGNED=unsigned.example
 BOGUS=bogus.example
 # DOMLAB_VERDICT=1: the cases of tests/real/verdict-lab.sh (docs/internals/domain-lab.md, "Verdict cases")
@@ -192,6 +192,9 @@ EOF
             esac
         } >"$d/sts-$s.example.zone"
     done
+    # Two policy hosts: [::1] (tried first, nothing listens on 443) and nginx: senders try both.
+    { head_rr sts-twoaddr.example; echo "@		MX	10 mx.sts.lab.example."
+      sts_rr; echo "mta-sts		AAAA	::1"; rpt_ok sts-twoaddr.example; } >"$d/sts-twoaddr.example.zone"
     # Enforced policy covering an MX host whose certificate does not carry its name.
     { head_rr sts-badname.example; echo "@		MX	10 mx.sts-badname.example."
       echo "mx		A	$A_VALID"; sts_rr; } >"$d/sts-badname.example.zone"
@@ -328,6 +331,7 @@ write_policies() {
     policy sts-oversize.example enforce mx.sts.lab.example
     echo oversize >"$POLICIES/sts-oversize.example/behaviour"
     policy sts-badname.example enforce mx.sts-badname.example
+    policy sts-twoaddr.example enforce mx.sts.lab.example
 }
 
 # ---- start / stop -----------------------------------------------------------------------------

@@ -91,6 +91,9 @@ check unsigned unsigned.example "$(v none)" "$READ" '.dnssec.status == "insecure
 	"$(has dnssec.insecure)" "$(has dane.insecure) | not" '.mx[0].dane.status == "absent"' \
 	'.mx[0].dane.tlsa_name == null' '.mx[0].addresses_dnssec == "insecure"' \
 	"$(ehas dane.valid) | not" '.endpoints | length == 1'
+# issue 7.7: the policy host's first address ([::1], nothing on 443) fails, the second serves it
+check sts-twoaddr sts-twoaddr.example "$(v mta-sts)" "$NOREAD" '.mta_sts.policy.fetched == true' \
+	'.mta_sts.policy.addresses_tried == 2' "$(has mta_sts.policy_fetch_failed) | not"
 check bogus bogus.example "$(v none)" "$READ" '.dnssec.status == "bogus"' "$(has dnssec.bogus)" \
 	'.dnssec.why_bogus | type == "string" and length > 0' '.endpoints == []'
 check pkix-only pkix-only.example "$(v none)" "$READ" "$(has dane.unusable)" '.mx[0].dane.status == "unusable"' \
