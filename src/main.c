@@ -19,6 +19,9 @@ usage(FILE *f)
 "usage: mailtls check DOMAIN... [options]   can an active attacker read mail to DOMAIN? (MX, DNSSEC,\n"
 "                                           DANE, MTA-STS, TLS-RPT, every MX address probed)\n"
 "       mailtls host TARGET [options]        audit one mail server (STARTTLS or implicit TLS)\n"
+"       mailtls mitm --listen ADDR:PORT (--sink | --upstream HOST:PORT) [options]\n"
+"                                           does a mail client fall back to plaintext when\n"
+"                                           STARTTLS is stripped or its certificate is bad?\n"
 "       mailtls findings [--markdown]        list every finding ID with severity and remedy\n"
 "       mailtls --help | --version\n"
 "\n"
@@ -56,8 +59,26 @@ usage(FILE *f)
 "  --spacing SECS          --full: minimum gap between connections (default 0)\n"
 "  --max-attempts N        --full: at most N enumeration connections per address\n"
 "\n"
+"options for mitm (docs/mitm.md; binds loopback only unless --allow-remote):\n"
+"  --proto smtp|submission|imap|pop3|xmpp   the protocol the client speaks (default smtp)\n"
+"  --sink                  answer as a server would, accept nothing (DATA gets 554)\n"
+"  --upstream HOST:PORT    relay to the real server (credentials and DATA never relayed)\n"
+"  --attack ID[,ID...]     attacks, one per connection in turn (default strip; 'all')\n"
+"  --audit                 every attack that applies to --proto (--attack all)\n"
+"  --connections N         stop after N connections (default: one per attack; 0: no limit)\n"
+"  --run CMD               run the client command CMD (sh -c) once per attack\n"
+"  --run-timeout SECS      deadline for each --run (default 60)\n"
+"  --timeout SECS          deadline for the whole session (default 600)\n"
+"  --client-timeout SECS   deadline for each client command and handshake (default 30)\n"
+"  --name NAME             the server name announced and put in certificates\n"
+"  --cert FILE --key FILE  a certificate the client trusts (control run, starttls.inject)\n"
+"  --ca-cert FILE --ca-key FILE  a CA the client trusts, to issue the wrong-name and\n"
+"                          expired certificates\n"
+"  --list [--markdown]     list the attacks (and outcomes)\n"
+"  --json, --fail-on, --color as for host\n"
+"\n"
 "exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error,\n"
-"             3 target unreachable\n"
+"             3 target unreachable (mitm: no client connected)\n"
 "mailtls never sends MAIL, RCPT, DATA, AUTH or any credential.\n");
 }
 
@@ -68,7 +89,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	opterr = 0;	/* the commands report bad options themselves, in one line (cli_opt_error) */
 	if (argc < 2)
-		return cli_usage_error("no command given (check, host or findings)");
+		return cli_usage_error("no command given (check, host, mitm or findings)");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
@@ -82,6 +103,8 @@ main(int argc, char **argv)
 		return cmd_host(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "mitm") == 0)
+		return cmd_mitm(argc - 1, argv + 1);
 	if (strcmp(argv[1], "findings") == 0)
 		return cmd_findings(argc - 1, argv + 1);
 	if (argv[1][0] == '-')
