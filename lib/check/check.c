@@ -682,6 +682,13 @@ check_probe_start(struct check *c)
 		}
 	}
 	c->nslots = n;
+	if (cfg->dns_only) {
+		/* nothing probed: the verdict rests on DNS and MTA-STS alone */
+		c->nslots = 0;
+		batch_free(c->batch);
+		c->batch = NULL;
+		return;
+	}
 	check_progress(c, "probing %zu addresses", n);
 	c->pending++;
 	if (c->batch) {

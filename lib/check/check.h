@@ -83,6 +83,8 @@ struct check_config {
 	long			 now;			/* 0: time(NULL) */
 	int			 full;			/* --full on every reachable endpoint */
 	const struct check_prober *prober;		/* NULL: a batch of the check's own */
+	int			 dns_only;		/* no probes: DNS, DANE state, MTA-STS and
+							   the verdict from them (policyd, quick scans) */
 	struct full_opts	 full_opts;
 	void			(*progress)(const char *, void *);
 	void			*progress_arg;
