@@ -1,0 +1,247 @@
+/*
+ * test_policy.c — the sender policy decision table (lib/policy/policy.c), one row per line of
+ * docs/internals/policy.md, with the rule behind it; and the Postfix value of each level.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "policy/policy.h"
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* MX shorthands: use, DANE for senders, matches the STS policy, probe facts */
+#define USED		VERDICT_USE_USED
+#define AUTH		VERDICT_DANE_AUTH
+#define UNAUTH		VERDICT_DANE_UNAUTH
+#define BOGUS		VERDICT_DANE_BOGUS
+#define NODANE		VERDICT_DANE_NONE
+#define DUNK		VERDICT_DANE_UNKNOWN
+/* host, use, dane, sts_match, reached, starttls, dane_ok, webpki_ok */
+#define MX_OK(h, d, m)		{ h, USED, d, m, 1, 1, 1, 1 }
+#define MX_NOTLS(h, d, m)	{ h, USED, d, m, 1, 0, 0, 0 }
+#define MX_BADCERT(h, d, m)	{ h, USED, d, m, 1, 1, 1, 0 }
+#define MX_MISMATCH(h)		{ h, USED, AUTH, 0, 1, 1, 0, 1 }
+#define MX_USE(h, u)		{ h, u, NODANE, 0, 0, 0, 0, 0 }
+
+struct row {
+	const char		*what;		/* the case, with the rule behind it */
+	int			 accepts, mx_failed, mx_bogus;
+	enum verdict_sts	 sts;
+	int			 probed, pin;
+	size_t			 nmx;
+	struct policy_mx_facts	 mx[3];
+	/* expected */
+	enum policy_level	 level;
+	enum policy_basis	 basis;
+	const char		*rule;
+	const char		*postfix;
+	const char		*warnings;	/* "id@host id ..." in order */
+};
+
+static const char *const sts_pat[] = { "mx.example", "*.example.net" };
+
+static const struct row rows[] = {
+	{ "P1 MX lookup failed, no enforced policy: TEMP (RFC 5321 §5: senders retry)",
+	  1, 1, 0, VERDICT_STS_ABSENT, 0, 0, 0, { { 0 } },
+	  POLICY_LEVEL_DEFAULT, POLICY_BASIS_UNKNOWN, "P1", "", "policy.dns_failed" },
+	{ "P1 MX lookup failed, MTA-STS testing: still TEMP",
+	  1, 1, 0, VERDICT_STS_TESTING, 0, 0, 0, { { 0 } },
+	  POLICY_LEVEL_DEFAULT, POLICY_BASIS_UNKNOWN, "P1", "", "policy.dns_failed" },
+	{ "P5 MX lookup failed, MTA-STS enforce: secure (RFC 8461 §4.1 whatever MX is found)",
+	  1, 1, 0, VERDICT_STS_ENFORCE, 0, 0, 0, { { 0 } },
+	  POLICY_LEVEL_SECURE, POLICY_BASIS_MTA_STS, "P5",
+	  "secure match=mx.example:.example.net servername=hostname", "" },
+	{ "P2 null MX (RFC 7505): no entry",
+	  0, 0, 0, VERDICT_STS_ABSENT, 0, 0, 0, { { 0 } },
+	  POLICY_LEVEL_DEFAULT, POLICY_BASIS_NONE, "P2", "", "" },
+	{ "P3 bogus MX RRset: validating senders defer (RFC 4035 §5.5)",
+	  1, 0, 1, VERDICT_STS_ABSENT, 0, 0, 1, { MX_OK("mx.example", NODANE, 0) },
+	  POLICY_LEVEL_DEFAULT, POLICY_BASIS_NONE, "P3", "", "policy.mx_bogus" },
+	{ "P5 bogus MX RRset under MTA-STS enforce: secure (check.md §3)",
+	  1, 0, 1, VERDICT_STS_ENFORCE, 0, 0, 1, { MX_OK("mx.example", NODANE, 1) },
+	  POLICY_LEVEL_SECURE, POLICY_BASIS_MTA_STS, "P5",
+	  "secure match=mx.example:.example.net servername=hostname", "" },
+	{ "P4 every MX DANE-authenticated: dane-only (RFC 7672 §2.2)",
+	  1, 0, 0, VERDICT_STS_ABSENT, 0, 0, 2, { MX_OK("a.example", AUTH, 0), MX_OK("b.example", AUTH, 0) },
+	  POLICY_LEVEL_DANE_ONLY, POLICY_BASIS_DANE, "P4", "dane-only", "" },
+	{ "P4 DANE everywhere and MTA-STS enforce: DANE wins (RFC 8461 §2)",
+	  1, 0, 0, VERDICT_STS_ENFORCE, 0, 0, 1, { MX_OK("mx.example", AUTH, 1) },
+	  POLICY_LEVEL_DANE_ONLY, POLICY_BASIS_DANE, "P4", "dane-only", "" },
+	{ "P4 DANE, probed: TLSA mismatch is deferred today",
+	  1, 0, 0, VERDICT_STS_ABSENT, 1, 0, 2, { MX_OK("a.example", AUTH, 0), MX_MISMATCH("b.example") },
+	  POLICY_LEVEL_DANE_ONLY, POLICY_BASIS_DANE, "P4", "dane-only", "policy.dane_mismatch@b.example" },
+	{ "P4 DANE, probed: no STARTTLS is deferred today (RFC 7672 §2.2)",
+	  1, 0, 0, VERDICT_STS_ABSENT, 1, 0, 1, { MX_NOTLS("a.example", AUTH, 0) },
+	  POLICY_LEVEL_DANE_ONLY, POLICY_BASIS_DANE, "P4", "dane-only", "policy.dane_no_starttls@a.example" },
+	{ "P4 DANE and a bogus TLSA lookup: dane-only, the bogus one defers (RFC 7672 §2.2)",
+	  1, 0, 0, VERDICT_STS_ABSENT, 0, 0, 2, { MX_OK("a.example", AUTH, 0), MX_OK("b.example", BOGUS, 0) },
+	  POLICY_LEVEL_DANE_ONLY, POLICY_BASIS_DANE, "P4", "dane-only", "policy.dane_bogus@b.example" },
+	{ "P4 DANE, not probed: a mismatch is not known, no warning",
+	  1, 0, 0, VERDICT_STS_ABSENT, 0, 0, 1, { MX_MISMATCH("a.example") },
+	  POLICY_LEVEL_DANE_ONLY, POLICY_BASIS_DANE, "P4", "dane-only", "" },
+	{ "P5 MTA-STS enforce: secure with the patterns, '*.' as '.' (RFC 8461 §4.1)",
+	  1, 0, 0, VERDICT_STS_ENFORCE, 0, 0, 1, { MX_OK("mx.example", NODANE, 1) },
+	  POLICY_LEVEL_SECURE, POLICY_BASIS_MTA_STS, "P5",
+	  "secure match=mx.example:.example.net servername=hostname", "" },
+	{ "P5 MTA-STS enforce, an MX outside the patterns: deferred today (RFC 8461 §5.1)",
+	  1, 0, 0, VERDICT_STS_ENFORCE, 0, 0, 2, { MX_OK("mx.example", NODANE, 1), MX_OK("other.example", NODANE, 0) },
+	  POLICY_LEVEL_SECURE, POLICY_BASIS_MTA_STS, "P5",
+	  "secure match=mx.example:.example.net servername=hostname", "policy.sts_mx_outside@other.example" },
+	{ "P5 MTA-STS enforce, probed, bad certificate: deferred today (RFC 8461 §4.2)",
+	  1, 0, 0, VERDICT_STS_ENFORCE, 1, 0, 1, { MX_BADCERT("mx.example", NODANE, 1) },
+	  POLICY_LEVEL_SECURE, POLICY_BASIS_MTA_STS, "P5",
+	  "secure match=mx.example:.example.net servername=hostname", "policy.sts_cert_invalid@mx.example" },
+	{ "P5 MTA-STS enforce, DANE on one MX only: secure, DANE MX held to WebPKI too",
+	  1, 0, 0, VERDICT_STS_ENFORCE, 0, 0, 2, { MX_OK("mx.example", AUTH, 1), MX_OK("b.example.net", NODANE, 1) },
+	  POLICY_LEVEL_SECURE, POLICY_BASIS_MTA_STS, "P5",
+	  "secure match=mx.example:.example.net servername=hostname", "policy.dane_under_sts@mx.example" },
+	{ "P6 secure TLSA none usable: encrypt (RFC 7672 §2.2)",
+	  1, 0, 0, VERDICT_STS_ABSENT, 0, 0, 1, { MX_OK("mx.example", UNAUTH, 0) },
+	  POLICY_LEVEL_ENCRYPT, POLICY_BASIS_DANE, "P6", "encrypt", "policy.dane_unusable@mx.example" },
+	{ "P7 DANE on one of two MX: dane, not dane-only",
+	  1, 0, 0, VERDICT_STS_ABSENT, 0, 0, 2, { MX_OK("a.example", AUTH, 0), MX_OK("b.example", NODANE, 0) },
+	  POLICY_LEVEL_DANE, POLICY_BASIS_DANE, "P7", "dane", "policy.dane_partial@b.example" },
+	{ "P7 usable and unusable TLSA: dane (authenticates one, encrypts the other)",
+	  1, 0, 0, VERDICT_STS_ABSENT, 0, 0, 2, { MX_OK("a.example", AUTH, 0), MX_OK("b.example", UNAUTH, 0) },
+	  POLICY_LEVEL_DANE, POLICY_BASIS_DANE, "P7", "dane", "policy.dane_unusable@b.example" },
+	{ "P7 DANE and an MX whose TLSA lookup failed: dane, unknown MX named",
+	  1, 0, 0, VERDICT_STS_ABSENT, 0, 0, 2, { MX_OK("a.example", AUTH, 0), MX_OK("b.example", DUNK, 0) },
+	  POLICY_LEVEL_DANE, POLICY_BASIS_DANE, "P7", "dane", "policy.mx_unknown@b.example" },
+	{ "P10 MTA-STS testing: no enforcement (RFC 8461 §5)",
+	  1, 0, 0, VERDICT_STS_TESTING, 0, 0, 1, { MX_OK("mx.example", NODANE, 1) },
+	  POLICY_LEVEL_MAY, POLICY_BASIS_NONE, "P10", "may", "policy.sts_testing" },
+	{ "P10 nothing published: may (RFC 3207, RFC 7435)",
+	  1, 0, 0, VERDICT_STS_ABSENT, 1, 0, 1, { MX_OK("mx.example", NODANE, 0) },
+	  POLICY_LEVEL_MAY, POLICY_BASIS_NONE, "P10", "may", "" },
+	{ "P10 MTA-STS mode none: may",
+	  1, 0, 0, VERDICT_STS_NONE, 0, 0, 1, { MX_OK("mx.example", NODANE, 1) },
+	  POLICY_LEVEL_MAY, POLICY_BASIS_NONE, "P10", "may", "" },
+	{ "P10 skipped MX left out, unknown MX named",
+	  1, 0, 0, VERDICT_STS_ABSENT, 0, 0, 3, { MX_OK("mx.example", NODANE, 0),
+	    MX_USE("gone.example", VERDICT_USE_SKIP_NXDOMAIN), MX_USE("slow.example", VERDICT_USE_UNKNOWN) },
+	  POLICY_LEVEL_MAY, POLICY_BASIS_NONE, "P10", "may", "policy.mx_unknown@slow.example" },
+	{ "P8 --pin, every MX with STARTTLS and a valid certificate: secure on the MX names",
+	  1, 0, 0, VERDICT_STS_ABSENT, 1, 1, 2, { MX_OK("a.example", NODANE, 0), MX_OK("b.example", NODANE, 0) },
+	  POLICY_LEVEL_SECURE, POLICY_BASIS_OBSERVED, "P8",
+	  "secure match=a.example:b.example servername=hostname", "policy.observed_pin" },
+	{ "P9 --pin, STARTTLS everywhere, one certificate invalid: encrypt",
+	  1, 0, 0, VERDICT_STS_ABSENT, 1, 1, 2, { MX_OK("a.example", NODANE, 0), MX_BADCERT("b.example", NODANE, 0) },
+	  POLICY_LEVEL_ENCRYPT, POLICY_BASIS_OBSERVED, "P9", "encrypt", "policy.observed_pin" },
+	{ "P10 --pin, an MX without STARTTLS: nothing to pin",
+	  1, 0, 0, VERDICT_STS_ABSENT, 1, 1, 2, { MX_OK("a.example", NODANE, 0), MX_NOTLS("b.example", NODANE, 0) },
+	  POLICY_LEVEL_MAY, POLICY_BASIS_NONE, "P10", "may", "" },
+	{ "P10 --pin without probes: nothing to pin",
+	  1, 0, 0, VERDICT_STS_ABSENT, 0, 1, 1, { MX_OK("a.example", NODANE, 0) },
+	  POLICY_LEVEL_MAY, POLICY_BASIS_NONE, "P10", "may", "" },
+	{ "P10 --pin with an MX not reached: nothing to pin",
+	  1, 0, 0, VERDICT_STS_ABSENT, 1, 1, 1, { { "a.example", USED, NODANE, 0, 0, 0, 0, 0 } },
+	  POLICY_LEVEL_MAY, POLICY_BASIS_NONE, "P10", "may", "" },
+};
+
+static void
+warnings_string(const struct policy_decision *d, char *out, size_t size)
+{
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < d->nwarn; i++)
+		snprintf(out + strlen(out), size - strlen(out), "%s%s%s%s", i ? " " : "",
+		    policy_warning_name(d->warn[i].id), d->warn[i].host ? "@" : "",
+		    d->warn[i].host ? d->warn[i].host : "");
+}
+
+static void
+test_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(rows); i++) {
+		const struct row *r = &rows[i];
+		struct policy_facts f;
+		struct policy_decision d;
+		char pf[POLICY_MATCH_MAX + 64], w[1024];
+
+		memset(&f, 0, sizeof(f));
+		f.domain = "example";
+		f.accepts_mail = r->accepts;
+		f.mx_failed = r->mx_failed;
+		f.mx_bogus = r->mx_bogus;
+		f.sts = r->sts;
+		if (r->sts != VERDICT_STS_ABSENT) {
+			f.sts_mx = sts_pat;
+			f.sts_nmx = NELEM(sts_pat);
+		}
+		f.probed = r->probed;
+		f.pin = r->pin;
+		f.nmx = r->nmx;
+		f.mx = r->mx;
+		policy_decide(&f, &d);
+		assert_true(policy_postfix(&d, pf, sizeof(pf)) >= 0);
+		warnings_string(&d, w, sizeof(w));
+		if (d.level != r->level || d.basis != r->basis || strcmp(d.rule, r->rule) != 0 ||
+		    strcmp(pf, r->postfix) != 0 || strcmp(w, r->warnings) != 0)
+			fail_msg("row %zu (%s): got %s/%s %s '%s' [%s]", i, r->what,
+			    policy_level_name(d.level), policy_basis_name(d.basis), d.rule, pf, w);
+	}
+}
+
+/* Patterns that cannot go into a match= list keep TLS mandatory (P5b). */
+static void
+test_bad_patterns(void **state)
+{
+	static const char *const bad[] = { "mx.example", "a:b.example" };
+	const struct policy_mx_facts mx[1] = { MX_OK("mx.example", NODANE, 1) };
+	struct policy_facts f;
+	struct policy_decision d;
+	char pf[64];
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.accepts_mail = 1;
+	f.sts = VERDICT_STS_ENFORCE;
+	f.sts_mx = bad;
+	f.sts_nmx = 2;
+	f.nmx = 1;
+	f.mx = mx;
+	policy_decide(&f, &d);
+	assert_int_equal(d.level, POLICY_LEVEL_ENCRYPT);
+	assert_string_equal(d.rule, "P5b");
+	assert_string_equal(d.match, "");
+	policy_postfix(&d, pf, sizeof(pf));
+	assert_string_equal(pf, "encrypt");
+}
+
+static void
+test_names(void **state)
+{
+	int i;
+
+	(void)state;
+	for (i = 0; i < POLICY_W_LAST; i++) {
+		assert_true(strncmp(policy_warning_name((enum policy_warning)i), "policy.", 7) == 0);
+		assert_true(strlen(policy_warning_text((enum policy_warning)i)) > 10);
+	}
+	assert_string_equal(policy_level_name(POLICY_LEVEL_DANE_ONLY), "dane-only");
+	assert_string_equal(policy_level_name(POLICY_LEVEL_LAST), "?");
+	assert_true(policy_defers_today(POLICY_W_DANE_MISMATCH));
+	assert_false(policy_defers_today(POLICY_W_STS_TESTING));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_bad_patterns),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
