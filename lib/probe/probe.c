@@ -9,6 +9,7 @@
  *   smtp:  CONNECT BANNER EHLO [HELO] STARTTLS TLS EHLO_TLS QUIT DONE
  *   smtps: CONNECT TLS BANNER EHLO_TLS QUIT DONE
  *   pipe:  CONNECT BANNER EHLO STARTTLS(+NOOP) TLS PIPE_WAIT QUIT DONE (CVE-2011-0411 test)
+ *   handoff: CONNECT BANNER EHLO STARTTLS DONE, the socket given to the caller (--full checks)
  *
  * Every byte from the server lands in a dbuf with a ceiling; a reply is parsed only when complete,
  * and the SMTP parser stops a line or a reply at its own ceilings long before the buffer's.
@@ -820,6 +821,15 @@ probe_tls_start(struct probe *p)
 		probe_raw_start(p);
 		return;
 	}
+	if (p->params.handoff != NULL) {
+		/* hand-off mode: the caller speaks TLS on this socket from here */
+		event_del(p->ev_read);
+		event_del(p->ev_write);
+		p->params.handoff->fd = p->fd;
+		p->fd = -1;
+		probe_finish(p);
+		return;
+	}
 	/* with DANE the SNI is the TLSA base domain (RFC 7672 §8.1) */
 	p->tls = tls_session_new(p->params.tls, p->params.ntlsa > 0 && p->params.dane_base ?
 	    p->params.dane_base : p->params.refname);
@@ -983,8 +993,10 @@ probe_start(struct event_base *base, const struct probe_params *params, struct a
 	struct probe *p = xcalloc(1, sizeof(*p));
 	char err[256];
 
-	if (params->raw != NULL && params->pipe != NULL)
-		BUG("raw-hello and pipelined-STARTTLS modes together");
+	if ((params->raw != NULL) + (params->pipe != NULL) + (params->handoff != NULL) > 1)
+		BUG("raw-hello, pipelined-STARTTLS and hand-off modes together");
+	if (params->handoff != NULL)
+		params->handoff->fd = -1;
 	p->params = *params;
 	p->arena = a;
 	p->base = base;

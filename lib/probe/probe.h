@@ -49,6 +49,17 @@ struct probe_params {
 	const char		*dane_base;	/* TLSA base domain; NULL: refname */
 	struct probe_raw	*raw;		/* raw-hello mode when set */
 	struct probe_pipe	*pipe;		/* pipelined-STARTTLS mode when set (not with raw) */
+	struct probe_handoff	*handoff;	/* hand-off mode when set (not with raw or pipe) */
+};
+
+/*
+ * Hand-off mode (the --full checks that speak TLS themselves: ROBOT, CCS injection, sessions;
+ * docs/internals/vuln-checks.md): the dialogue runs as in raw-hello mode up to the point where
+ * TLS would start; there the socket is handed to the caller and the probe ends without closing
+ * it.  fd stays -1 when the dialogue did not get that far.  The caller owns the socket after.
+ */
+struct probe_handoff {
+	int			 fd;		/* out: the connected socket, or -1 */
 };
 
 /*

@@ -11,6 +11,7 @@
 #include "probe/endpoint.h"
 #include "probe/probe.h"
 #include "scan/grade.h"
+#include "scan/deep.h"
 #include "scan/heartbleed.h"
 #include "scan/scan.h"
 #include "tls/cipher.h"
@@ -129,6 +130,99 @@ report_answer(enum tlsenum_answer a)
 	return a == TLSENUM_YES ? json_true() : a == TLSENUM_NO ? json_false() : json_null();
 }
 
+static json_t *
+report_num_or_null(long v)
+{
+	return v >= 0 ? json_integer(v) : json_null();
+}
+
+static json_t *
+report_robot_json(const struct robot_report *r)
+{
+	json_t *rounds = json_array();
+	unsigned int k;
+	int v;
+	char buf[128];
+
+	for (k = 0; k < r->rounds; k++) {
+		json_t *o = json_object();
+
+		for (v = 0; v < ROBOT_V_LAST; v++) {
+			rawhs_reaction_format(&r->reaction[k][v], buf, sizeof(buf));
+			json_object_set_new(o, robot_variant_name((enum robot_variant)v), report_jstr(buf));
+		}
+		json_array_append_new(rounds, o);
+	}
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:i}", "result", robot_result_name(r->result),
+	    "version", r->version ? report_jstr(hello_version_name(r->version)) : json_null(),
+	    "suite", r->suite && cipher_by_code(r->suite) ?
+	    json_string(cipher_by_code(r->suite)->name) : json_null(),
+	    "detail", report_jstr(r->detail), "reactions", rounds, "connections", r->connections);
+}
+
+/* issue 13: ROBOT, CCS injection, sessions, EMS, key-exchange hash, chain, CAA (deep.h) */
+static json_t *
+report_deep_json(const struct deep_report *d)
+{
+	const struct session_report *s = &d->sess;
+	int fact_conn = s->handshake ? 1 : 0;
+	json_t *o = json_object(), *caa, *iss;
+	size_t i;
+
+	json_object_set_new(o, "robot", report_robot_json(&d->robot));
+	json_object_set_new(o, "ccs_injection", json_pack("{s:s, s:o, s:i}", "result",
+	    ccs_result_name(d->ccs.result), "detail", report_jstr(d->ccs.detail), "connections",
+	    d->ccs.connections));
+	json_object_set_new(o, "client_renegotiation", json_pack("{s:o, s:o, s:i}", "accepted",
+	    report_answer(s->reneg), "detail", report_jstr(s->reneg_detail[0] ? s->reneg_detail :
+	    NULL), "connections", s->reneg == TLSENUM_NOT_APPLICABLE ? 0 : 1));
+	json_object_set_new(o, "extended_master_secret", json_pack("{s:o, s:i}", "supported",
+	    report_answer(d->ems), "connections", 0));
+	json_object_set_new(o, "resumption", json_pack("{s:o, s:o, s:o, s:o, s:o, s:i}",
+	    "session_id", report_answer(s->resume_id), "ticket", report_answer(s->resume_ticket),
+	    "ticket_version", s->ticket_version ? report_jstr(hello_version_name(s->ticket_version)) :
+	    json_null(), "ticket_lifetime_hint", report_num_or_null(s->ticket_hint12),
+	    "ticket_lifetime_tls13", report_num_or_null(s->ticket_lifetime13), "connections",
+	    s->connections));
+	json_object_set_new(o, "early_data", json_pack("{s:o, s:o, s:I, s:i}", "offered",
+	    report_answer(s->early_data_offered), "accepted", report_answer(s->early_data_accepted),
+	    "max_early_data", (json_int_t)s->max_early_data, "connections", s->connections13));
+	json_object_set_new(o, "ocsp_stapling", s->handshake ? json_pack("{s:s, s:o, s:o, s:i}",
+	    "status", ocsp_staple_name(s->ocsp.status), "this_update",
+	    s->ocsp.this_update[0] ? json_string(s->ocsp.this_update) : json_null(), "next_update",
+	    s->ocsp.next_update[0] ? json_string(s->ocsp.next_update) : json_null(),
+	    "connections", fact_conn) : json_null());
+	json_object_set_new(o, "sct", s->handshake ? json_pack("{s:i, s:i, s:i, s:i}",
+	    "tls_extension", s->scts_tls, "ocsp", s->scts_ocsp, "certificate", s->scts_cert,
+	    "connections", fact_conn) : json_null());
+	json_object_set_new(o, "key_exchange_hash", json_pack("{s:s, s:o, s:i}", "result",
+	    deep_kxhash_name(d->kxhash), "detail", report_jstr(d->kxhash_detail),
+	    "connections", d->kxhash_connections));
+	json_object_set_new(o, "chain", s->handshake ? json_pack(
+	    "{s:s, s:i, s:i, s:i, s:b, s:b, s:b, s:o, s:i}", "complete",
+	    deep_chain_name(d->chain), "certificates", (int)s->chain.ncerts, "path",
+	    (int)s->chain.path, "extra", (int)s->chain.extra, "ordered", s->chain.ordered,
+	    "root_sent", s->chain.root_sent, "issuer_missing", s->chain.issuer_missing,
+	    "missing_issuer", s->chain.issuer_missing ? report_jstr(s->chain.last_issuer) :
+	    json_null(), "connections", fact_conn) : json_null());
+	if (d->caa_checked) {
+		iss = json_array();
+		for (i = 0; i < d->caa.set.nissuers && i < CAA_ISSUERS_MAX; i++)
+			json_array_append_new(iss, report_jstr(d->caa.set.issuers[i]));
+		caa = json_pack("{s:s, s:s, s:o, s:i, s:i, s:o, s:b, s:b, s:i}", "outcome",
+		    caa_outcome_name(d->caa.outcome), "dnssec", resolver_status_name(d->caa.status),
+		    "owner", d->caa.owner[0] ? report_jstr(d->caa.owner) : json_null(), "records",
+		    (int)d->caa.set.nrecords, "malformed", (int)d->caa.set.malformed, "issuers", iss,
+		    "issue_none", d->caa.set.issue_none, "critical_unknown",
+		    d->caa.set.critical_unknown, "lookups", d->caa.lookups);
+	} else
+		caa = json_null();
+	json_object_set_new(o, "caa", caa);
+	json_object_set_new(o, "session_connections", json_integer(s->connections));
+	json_object_set_new(o, "connections", json_integer(d->connections));
+	return o;
+}
+
 /* --full: versions, suites per version (server order where it has one), groups. */
 static void
 report_scan_json(json_t *tls, const struct scan_result *sr)
@@ -217,6 +311,8 @@ report_scan_json(json_t *tls, const struct scan_result *sr)
 	json_object_set_new(tls, "extensions", ext);
 	json_object_set_new(tls, "heartbleed", json_string(heartbleed_name(
 	    (enum heartbleed_result)sr->heartbleed)));
+	if (sr->deep)
+		json_object_set_new(tls, "checks", report_deep_json(sr->deep));
 	json_object_set_new(tls, "enumeration", json_pack("{s:i, s:i, s:i, s:b, s:o}",
 	    "connections", sr->connections, "floor", (int)r->floor, "backoffs", sr->backoffs,
 	    "complete", !r->incomplete, "incomplete_reason", report_jstr(r->incomplete_reason)));

@@ -8,6 +8,7 @@
 #include "probe/endpoint.h"
 #include "probe/probe.h"
 #include "scan/grade.h"
+#include "scan/deep.h"
 #include "scan/heartbleed.h"
 #include "scan/scan.h"
 #include "tls/cipher.h"
@@ -97,6 +98,47 @@ report_text_scan(FILE *f, const struct endpoint *ep)
 	    r->incomplete && r->incomplete_reason ? r->incomplete_reason : "");
 }
 
+/* issue 13: the checks beyond enumeration, one line each */
+static void
+report_text_deep(FILE *f, const struct deep_report *d)
+{
+	const struct session_report *s = &d->sess;
+
+	fprintf(f, "  ROBOT      %s (%d connections)%s%s\n", robot_result_name(d->robot.result),
+	    d->robot.connections, d->robot.detail[0] ? ": " : "", d->robot.detail);
+	fprintf(f, "  CCS inj.   %s (%d connection%s)%s%s\n", ccs_result_name(d->ccs.result),
+	    d->ccs.connections, d->ccs.connections == 1 ? "" : "s", d->ccs.detail[0] ? ": " : "",
+	    d->ccs.detail);
+	fprintf(f, "  reneg.     client-initiated %s%s%s\n", tlsenum_answer_name(s->reneg),
+	    s->reneg_detail[0] ? ", " : "", s->reneg_detail);
+	fprintf(f, "  resumption session ID %s, ticket %s", tlsenum_answer_name(s->resume_id),
+	    tlsenum_answer_name(s->resume_ticket));
+	if (s->ticket_hint12 >= 0)
+		fprintf(f, ", TLS 1.2 ticket hint %ld s", s->ticket_hint12);
+	if (s->ticket_lifetime13 >= 0)
+		fprintf(f, ", TLS 1.3 ticket lifetime %ld s", s->ticket_lifetime13);
+	fprintf(f, "; 0-RTT offered %s, accepted %s (%d connections)\n",
+	    tlsenum_answer_name(s->early_data_offered), tlsenum_answer_name(s->early_data_accepted),
+	    s->connections);
+	if (s->handshake) {
+		fprintf(f, "  OCSP       %s; SCTs: %d in the certificate, %d in TLS, %d in OCSP\n",
+		    ocsp_staple_name(s->ocsp.status), s->scts_cert, s->scts_tls, s->scts_ocsp);
+		fprintf(f, "  chain      %s: %zu sent, %zu on the path, %zu extra, %s%s%s\n",
+		    deep_chain_name(d->chain), s->chain.ncerts, s->chain.path, s->chain.extra,
+		    s->chain.ordered ? "in order" : "out of order",
+		    s->chain.root_sent ? ", root included" : "",
+		    s->chain.issuer_missing ? ", last issuer not sent" : "");
+	} else if (s->error[0])
+		fprintf(f, "  sessions   no full handshake: %s\n", s->error);
+	fprintf(f, "  kx hash    %s, %s; EMS %s\n", deep_kxhash_name(d->kxhash), d->kxhash_detail,
+	    tlsenum_answer_name(d->ems));
+	if (d->caa_checked)
+		fprintf(f, "  CAA        %s%s%s (%zu records, %zu issuers)\n",
+		    caa_outcome_name(d->caa.outcome), d->caa.owner[0] ? " at " : "", d->caa.owner,
+		    d->caa.set.nrecords, d->caa.set.nissuers);
+	fprintf(f, "  checks     %d connections\n", d->connections);
+}
+
 void
 report_text_endpoint(FILE *f, const struct endpoint *ep, const struct report_opts *ro)
 {
@@ -138,6 +180,8 @@ report_text_endpoint(FILE *f, const struct endpoint *ep, const struct report_opt
 	}
 	if (ep->scan) {
 		report_text_scan(f, ep);
+		if (ep->scan->deep)
+			report_text_deep(f, ep->scan->deep);
 		fprintf(f, "  STARTTLS   command injection (pipelined NOOP): %s%s%s\n",
 		    probe_pipe_name((enum probe_pipe_result)ep->cmd_injection),
 		    ep->cmd_injection_reason ? ", " : "",

@@ -8,6 +8,7 @@
 #include "probe/endpoint.h"
 #include "probe/probe.h"
 #include "scan/full.h"
+#include "scan/deep.h"
 #include "scan/heartbleed.h"
 #include "tls/hello.h"
 #include "scan/weak.h"
@@ -116,6 +117,13 @@ full_endpoint(struct event_base *base, const struct probe_params *pp, struct end
 		}
 	}
 	full_command_injection(base, pp, ep, a, res);
+	if (!fo->no_deep) {
+		/* ROBOT, CCS injection, sessions, EMS, key-exchange hash, chain, CAA (deep.h) */
+		res->deep = arena_alloc(a, sizeof(*res->deep));
+		deep_run(base, pp, ep, a, &res->report, fo->resolver, res->deep);
+		res->connections += res->deep->connections;
+		ep->connections += res->deep->connections;
+	}
 
 	memset(&gi, 0, sizeof(gi));
 	gi.tls = &res->report;
@@ -129,6 +137,18 @@ full_endpoint(struct event_base *base, const struct probe_params *pp, struct end
 		gi.cert_key_type = c->key_type;
 		gi.cert_key_bits = c->key_bits > 0 ? (unsigned int)c->key_bits : 0;
 		gi.cert_sig_alg = c->sig_alg;
+	}
+	if (res->deep != NULL) {
+		const struct deep_report *d = res->deep;
+
+		if (d->robot.result == ROBOT_WEAK_ORACLE || d->robot.result == ROBOT_STRONG_ORACLE)
+			gi.vulns |= GRADE_VULN_ROBOT;
+		if (d->ccs.result == CCS_VULNERABLE)
+			gi.vulns |= GRADE_VULN_CCS;
+		if (d->sess.reneg == TLSENUM_YES)
+			gi.vulns |= GRADE_VULN_CLIENT_RENEG;
+		if (d->kxhash == DEEP_KXHASH_SHA1_ONLY)
+			gi.vulns |= GRADE_VULN_KX_SHA1;
 	}
 	grade_compute(&gi, g);
 	ep->grade = g;

@@ -8,12 +8,16 @@
 #include "scan/grade.h"
 #include "scan/scan.h"
 
+struct resolver;
+
 struct full_opts {
 	int		 lanes;		/* concurrent connections per address */
 	long		 spacing_ms;
 	long		 backoff_ms;
 	unsigned int	 max_attempts;
 	enum grade_auth	 auth;		/* how senders authenticate this certificate */
+	struct resolver	*resolver;	/* for CAA of the reference name; NULL: not looked up */
+	int		 no_deep;	/* skip the checks beyond enumeration (deep.h) */
 };
 
 void	full_endpoint(struct event_base *, const struct probe_params *, struct endpoint *,

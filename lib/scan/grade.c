@@ -677,6 +677,12 @@ grade_compute(const struct grade_input *in, struct grade_result *g)
 		grade_cap(g, GRADE_F, "suites without encryption accepted");
 	if (r->dh_min_bits > 0 && r->dh_min_bits < 1024)
 		grade_cap(g, GRADE_F, "DH group under 1024 bits (Logjam)");
+	if (in->vulns & GRADE_VULN_ROBOT)
+		grade_cap(g, GRADE_F, "ROBOT: an RSA decryption oracle");
+	if (in->vulns & GRADE_VULN_CCS)
+		grade_cap(g, GRADE_F, "early ChangeCipherSpec accepted (CVE-2014-0224)");
+	if ((in->vulns & GRADE_VULN_CLIENT_RENEG) && r->secure_reneg == TLSENUM_NO)
+		grade_cap(g, GRADE_F, "client-initiated renegotiation without RFC 5746");
 	if (grade_has(g, WEAK_CIPHER_ANON)) {
 		if (in->context == GRADE_CTX_CLIENT)
 			grade_cap(g, GRADE_F, "anonymous suites accepted (no server authentication)");
@@ -708,6 +714,8 @@ grade_compute(const struct grade_input *in, struct grade_result *g)
 		grade_cap(g, GRADE_B, "no forward secrecy");
 	if (grade_has(g, WEAK_KX_DH_WEAK) && r->dh_min_bits >= 1024)
 		grade_cap(g, GRADE_B, "DH group under 2048 bits");
+	if (in->vulns & GRADE_VULN_KX_SHA1)
+		grade_cap(g, GRADE_B, "key exchange signed with SHA-1 only");
 	grade_cert_caps(in, g);
 	/* A-: a missing safety net. */
 	if (grade_has(g, WEAK_TLS_NO_FALLBACK_SCSV))

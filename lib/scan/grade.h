@@ -52,7 +52,15 @@ struct grade_input {
 	const char			*cert_key_type;	/* "RSA", "EC", "ED25519", ...; NULL: none */
 	unsigned int			 cert_key_bits;	/* OpenSSL's count: modulus, curve order, 253 */
 	const char			*cert_sig_alg;	/* "sha256WithRSAEncryption"; NULL: unknown */
+	unsigned int			 vulns;		/* GRADE_VULN_*: the --full checks (deep.h) */
 };
+
+/* grade_input.vulns */
+#define GRADE_VULN_ROBOT		0x1	/* RSA decryption oracle: F */
+#define GRADE_VULN_CCS			0x2	/* CVE-2014-0224: F */
+#define GRADE_VULN_CLIENT_RENEG		0x4	/* client-initiated renegotiation accepted:
+						   F without RFC 5746, no cap with it */
+#define GRADE_VULN_KX_SHA1		0x8	/* key exchange signed with SHA-1 only: B */
 
 /* How the leaf's signature hash is graded. */
 enum grade_sig {

@@ -194,6 +194,14 @@ scan_merge(struct scan_state *st)
 			m->kx[m->nkx++] = r->kx[k];
 		if (r->dh_min_bits && (!m->dh_min_bits || r->dh_min_bits < m->dh_min_bits))
 			m->dh_min_bits = r->dh_min_bits;
+		for (k = 0; k < r->nske_sigs && m->nske_sigs < TLSENUM_MAX_SKE_SIGS; k++) {
+			size_t j;
+
+			for (j = 0; j < m->nske_sigs && m->ske_sigs[j] != r->ske_sigs[k]; j++)
+				;
+			if (j == m->nske_sigs)
+				m->ske_sigs[m->nske_sigs++] = r->ske_sigs[k];
+		}
 		m->exts |= r->exts;
 		m->compression = scan_answer_merge(m->compression, r->compression);
 		m->heartbeat = scan_answer_merge(m->heartbeat, r->heartbeat);

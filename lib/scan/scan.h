@@ -12,6 +12,8 @@
 #include "probe/probe.h"
 #include "scan/tlsenum.h"
 
+struct deep_report;
+
 #define SCAN_LANES_MAX	3
 
 struct scan_config {
@@ -30,6 +32,7 @@ struct scan_result {
 	int			 connections;	/* TCP connections opened */
 	int			 backoffs;	/* times we waited after 421 or a refusal */
 	int			 heartbleed;	/* enum heartbleed_result (heartbleed.h) */
+	struct deep_report	*deep;		/* the checks beyond enumeration (deep.h) */
 	long			 elapsed_ms;
 };
 

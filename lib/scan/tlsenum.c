@@ -569,6 +569,10 @@ tlsenum_absorb_legacy(struct tlsenum *te, const struct hello_server *sh, int y)
 
 	if (!(sh->seen & HELLO_SEEN_SKE))
 		return;
+	if (ske->sig_scheme != 0 && sh->version == HELLO_TLS12 &&
+	    !tlsenum_has16(te->rep.ske_sigs, te->rep.nske_sigs, ske->sig_scheme) &&
+	    te->rep.nske_sigs < TLSENUM_MAX_SKE_SIGS)
+		te->rep.ske_sigs[te->rep.nske_sigs++] = ske->sig_scheme;
 	switch (ske->kind) {
 	case HELLO_SKE_ECDH:
 		if (ske->ec_curve_type == 3) {

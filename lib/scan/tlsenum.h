@@ -149,6 +149,7 @@ void	tlsenum_outcome_sslv2(struct tlsenum_outcome *, const struct hello_sslv2_se
 #define TLSENUM_MAX_SUITES	400	/* > every suite of the table (334 legacy + 15 TLS 1.3) */
 #define TLSENUM_MAX_GROUPS	32
 #define TLSENUM_MAX_KX		16
+#define TLSENUM_MAX_SKE_SIGS	16
 
 /* tlsenum_version_report.exts, tlsenum_report.exts: echoed in a ServerHello (TLS <= 1.2). */
 #define TLSENUM_EXT_RENEG	0x01	/* renegotiation_info (RFC 5746) */
@@ -213,6 +214,9 @@ struct tlsenum_report {
 	struct tlsenum_kx	 kx[TLSENUM_MAX_KX];
 	size_t			 nkx;
 	unsigned int		 dh_min_bits;	/* smallest DHE p seen; 0: no DHE answer */
+	/* TLS 1.2 ServerKeyExchange signature schemes seen, distinct, in order of first sight */
+	uint16_t		 ske_sigs[TLSENUM_MAX_SKE_SIGS];
+	size_t			 nske_sigs;
 
 	/* Summaries over every TLS <= 1.2 ServerHello. */
 	unsigned int		 exts;		/* union of TLSENUM_EXT_* */
