@@ -52,6 +52,9 @@ int	cmd_host(int, char **);
 int	cmd_findings(int, char **);
 int	cmd_check(int, char **);
 int	cmd_mitm(int, char **);
+int	cmd_policy(int, char **);
+int	cmd_policyd(int, char **);
+int	cmd_advise(int, char **);
 const char *cli_fqdn(void);
 /* Usage errors: one line on stderr naming the problem, a pointer to --help; both return EXIT_USAGE. */
 int	cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

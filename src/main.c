@@ -105,6 +105,12 @@ main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "mitm") == 0)
 		return cmd_mitm(argc - 1, argv + 1);
+	if (strcmp(argv[1], "policy") == 0)
+		return cmd_policy(argc - 1, argv + 1);
+	if (strcmp(argv[1], "policyd") == 0)
+		return cmd_policyd(argc - 1, argv + 1);
+	if (strcmp(argv[1], "advise") == 0)
+		return cmd_advise(argc - 1, argv + 1);
 	if (strcmp(argv[1], "findings") == 0)
 		return cmd_findings(argc - 1, argv + 1);
 	if (argv[1][0] == '-')

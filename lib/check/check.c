@@ -537,6 +537,8 @@ check_policies(struct check *c)
 			}
 		if (c->nsts_addr == 0)
 			s->fetch_error = arena_printf(c->a, "mta-sts.%s has no address", r->domain);
+		else if (c->cfg->sts_cached_id != NULL && strcmp(c->cfg->sts_cached_id, s->id) == 0)
+			s->fetch_skipped = 1;	/* unchanged: the caller holds this policy */
 		else if (c->cfg->http == NULL)
 			s->fetch_error = "no HTTP client";
 		else {
@@ -955,7 +957,7 @@ check_findings(struct check *c)
 	else if (s->record_status != MTASTS_OK)
 		check_finding(r, c->a, FINDING_MTA_STS_RECORD_INVALID, "%s",
 		    mtasts_status_name(s->record_status));
-	else if (!s->fetched)
+	else if (!s->fetched && !s->fetch_skipped)
 		check_finding(r, c->a, FINDING_MTA_STS_POLICY_FETCH_FAILED, "%s%s",
 		    s->fetch_error ? s->fetch_error : "no policy", s->addr_tried > 1 ?
 		    arena_printf(c->a, " (every one of %d addresses tried)", s->addr_tried) : "");

@@ -85,6 +85,11 @@ struct check_config {
 	const struct check_prober *prober;		/* NULL: a batch of the check's own */
 	int			 dns_only;		/* no probes: DNS, DANE state, MTA-STS and
 							   the verdict from them (policyd, quick scans) */
+	const char		*sts_cached_id;		/* policyd: a policy with this id is cached,
+							   so when the _mta-sts record still carries
+							   it the policy is not fetched again (RFC
+							   8461 §3.1: the id changes with the policy);
+							   sts.fetch_skipped says so */
 	struct full_opts	 full_opts;
 	void			(*progress)(const char *, void *);
 	void			*progress_arg;
@@ -154,6 +159,7 @@ struct check_sts {
 	int			 unknown;	/* no policy known only because lookups or
 						   connections from here failed */
 	const char		*addr_used;	/* the one that answered, or NULL */
+	int			 fetch_skipped;	/* the id matched check_config.sts_cached_id */
 };
 
 struct check_tlsrpt {

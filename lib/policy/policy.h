@@ -115,6 +115,28 @@ const char	*policy_warning_name(enum policy_warning);	/* stable ID "policy.sts_m
 const char	*policy_warning_text(enum policy_warning);	/* one sentence */
 int		 policy_defers_today(enum policy_warning);	/* enforcing defers mail now */
 
+/*
+ * An MTA-STS policy a sender holds in its cache (RFC 8461 §5.1), and what to do with it after a
+ * new look at the domain (stscache.c; rows M1-M5 of docs/internals/policy.md).
+ */
+struct policy_sts_cached {
+	int		 valid;		/* a policy is held */
+	long		 fetched;	/* when (seconds since the epoch) */
+	long		 expires;	/* fetched + max_age */
+};
+
+enum policy_sts_merge {
+	POLICY_STS_NONE = 0,		/* no policy: none held, none fetched */
+	POLICY_STS_REPLACE,		/* take the policy just fetched */
+	POLICY_STS_KEEP,		/* keep the cached one */
+	POLICY_STS_DROP,		/* the cached one expired: forget it */
+};
+
+enum policy_sts_merge	 policy_sts_merge(const struct policy_sts_cached *, long now,
+			    int fetched_valid, int fetch_skipped);
+/* Refetch even when the record's id is unchanged: the cached policy expires within margin. */
+int			 policy_sts_refetch(const struct policy_sts_cached *, long now, long margin);
+
 struct check_result;
 /*
  * The facts of a check result (facts.c).  mx[] must hold POLICY_MX_MAX rows; the strings point

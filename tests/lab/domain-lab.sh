@@ -18,6 +18,10 @@
 #                             IPv6 route for DOMLAB_UNREACH6 (removed by stop)
 #   DOMLAB_PROXY_PORT=53542   the proxy's port (it forwards to Knot and drops or SERVFAILs by rule)
 #   DOMLAB_UNREACH6=fd6d:6169:6c74:6c73   a /64 (ULA) routed `unreachable`: connect() gets EHOSTUNREACH
+#   DOMLAB_POLICY=0           1: also the policy cases (tests/real/policyd.sh, tests/real/advise.sh):
+#                             receiving Postfix instances at NET.20 (valid certificate), NET.21
+#                             (self-signed) and NET.22 (weak: TLS 1.0, AUTH before TLS), and the
+#                             pol-*.example domains that lead to them
 #   LAB_VERBOSE=1             chatter on stderr
 #
 # BASEDIR/env (sh syntax, for tests to source):
@@ -35,6 +39,7 @@ NET=${DOMLAB_NET:-127.0.1}
 KNOT_PORT=${DOMLAB_KNOT_PORT:-53541}
 IPV6=${DOMLAB_IPV6:-1}
 VERDICT=${DOMLAB_VERDICT:-0}
+POLICY=${DOMLAB_POLICY:-0}
 PROXY_PORT=${DOMLAB_PROXY_PORT:-53542}
 UNREACH6_NET=${DOMLAB_UNREACH6:-fd6d:6169:6c74:6c73}
 UNREACH6=$UNREACH6_NET::25
@@ -54,12 +59,29 @@ A_VALID=$NET.2      # Postfix `valid`: valid-chain.pem (SANs *.dane.lab.example,
 A_NOTLS=$NET.3      # Postfix `notls`
 A_DEFAULTS=$NET.4   # Postfix `defaults` (Debian's TLS settings, same certificate)
 
-# name address variant
+A_PGOOD=$NET.20     # DOMLAB_POLICY=1: accepts mail for the pol-*.example domains, valid certificate
+A_PBAD=$NET.21      # the same with a self-signed certificate
+A_PWEAK=$NET.22     # TLS 1.0, medium ciphers with anonymous suites, AUTH before STARTTLS
+# DOMLAB_POLICY=1: what the receivers accept (mail is discarded on arrival, after a 250)
+POLICY_DOMAINS="pol-sts-good.example pol-sts-bad.example pol-sts-testing.example pol-dane.example
+pol-dane-bad.example pol-plain.example pol-weak.example"
+policy_accept() {
+    echo "mydestination=$(echo $POLICY_DOMAINS | tr ' ' ',') local_recipient_maps= local_transport=discard:"
+}
+
+# name address variant [POSTFIX_EXTRA]
 instances() {
     echo "valid $A_VALID valid"
     echo "notls $A_NOTLS notls"
     echo "defaults $A_DEFAULTS defaults"
     [ "$IPV6" = 1 ] && echo "notls6 ::1 notls" || :
+    if [ "$POLICY" = 1 ]; then
+        echo "pgood $A_PGOOD valid $(policy_accept)"
+        echo "pbad $A_PBAD selfsigned $(policy_accept)"
+        echo "pweak $A_PWEAK authplain $(policy_accept) smtpd_tls_protocols=>=TLSv1" \
+            "smtpd_tls_mandatory_protocols=>=TLSv1 smtpd_tls_ciphers=medium smtpd_tls_mandatory_ciphers=medium" \
+            "smtpd_tls_exclude_ciphers=eNULL smtpd_tls_mandatory_exclude_ciphers=eNULL"
+    fi
 }
 
 SIGNED_DOMAINS="dane-ee.example dane-ta.example mismatch.example pkix-only.example notls.example
@@ -126,6 +148,13 @@ plain		A	$A_DEFAULTS
 dual		A	$A_VALID
 EOF
       [ "$IPV6" = 1 ] && echo "dual		AAAA	::1" || :
+      [ "$POLICY" = 1 ] && cat <<EOF || :
+pgood		A	$A_PGOOD
+_25._tcp.pgood	TLSA	3 1 1 $ee
+pbad		A	$A_PBAD
+_25._tcp.pbad	TLSA	3 1 1 $ee
+pweak		A	$A_PWEAK
+EOF
       [ "$VERDICT" = 1 ] && cat <<EOF || :
 malformed	A	$A_VALID
 _25._tcp.malformed	TLSA	3 0 0 $NOT_A_CERT
@@ -144,7 +173,9 @@ EOF
     } >"$d/dane.lab.example.zone"
 
     # Host zone for MTA-STS cases: covered by *.sts.lab.example.
-    { head_rr sts.lab.example; echo "mx		A	$A_VALID"; } >"$d/sts.lab.example.zone"
+    { head_rr sts.lab.example; echo "mx		A	$A_VALID"
+      [ "$POLICY" = 1 ] && printf 'pgood\t\tA\t%s\npbad\t\tA\t%s\n' "$A_PGOOD" "$A_PBAD" || :
+    } >"$d/sts.lab.example.zone"
 
     { head_rr dane-ee.example; echo "@		MX	10 ee.dane.lab.example."; rpt_ok dane-ee.example; } >"$d/dane-ee.example.zone"
     { head_rr dane-ta.example; echo "@		MX	10 ta.dane.lab.example."; rpt_ok dane-ta.example; } >"$d/dane-ta.example.zone"
@@ -168,6 +199,7 @@ EOF
     { head_rr iplit.example; echo "@		MX	10 $A_VALID."; } >"$d/iplit.example.zone"
 
     if [ "$VERDICT" = 1 ]; then write_verdict_zones "$d" "$ee"; fi
+    if [ "$POLICY" = 1 ]; then write_policy_zones "$d"; fi
 
     # Unsigned and bogus: the MX host and its TLSA live inside the zone, so they share its status.
     local z
@@ -231,6 +263,19 @@ write_verdict_zones() { # DIR EE-DIGEST
       echo "alias		CNAME	tfail.dane.lab.example."; } >"$d/cname-tlsa-fail.example.zone"
     # j. only PKIX usages (1 1 1) on a server without STARTTLS
     { head_rr allunusable.example; echo "@		MX	10 pkixnotls.dane.lab.example."; } >"$d/allunusable.example.zone"
+}
+
+# The policy cases (DOMLAB_POLICY=1): MTA-STS enforce towards a good and a bad certificate, testing,
+# DANE towards a matching and a mismatching key, nothing at all, and the weak server for advise.
+write_policy_zones() { # DIR
+    local d=$1
+    { head_rr pol-sts-good.example; echo "@		MX	10 pgood.sts.lab.example."; sts_rr; } >"$d/pol-sts-good.example.zone"
+    { head_rr pol-sts-bad.example; echo "@		MX	10 pbad.sts.lab.example."; sts_rr; } >"$d/pol-sts-bad.example.zone"
+    { head_rr pol-sts-testing.example; echo "@		MX	10 pbad.sts.lab.example."; sts_rr; } >"$d/pol-sts-testing.example.zone"
+    { head_rr pol-dane.example; echo "@		MX	10 pgood.dane.lab.example."; } >"$d/pol-dane.example.zone"
+    { head_rr pol-dane-bad.example; echo "@		MX	10 pbad.dane.lab.example."; } >"$d/pol-dane-bad.example.zone"
+    { head_rr pol-plain.example; echo "@		MX	10 pbad.sts.lab.example."; } >"$d/pol-plain.example.zone"
+    { head_rr pol-weak.example; echo "@		MX	10 pweak.dane.lab.example."; } >"$d/pol-weak.example.zone"
 }
 
 write_proxy_rules() { # FILE
@@ -332,6 +377,11 @@ write_policies() {
     echo oversize >"$POLICIES/sts-oversize.example/behaviour"
     policy sts-badname.example enforce mx.sts-badname.example
     policy sts-twoaddr.example enforce mx.sts.lab.example
+    if [ "$POLICY" = 1 ]; then
+        policy pol-sts-good.example enforce pgood.sts.lab.example
+        policy pol-sts-bad.example enforce pbad.sts.lab.example
+        policy pol-sts-testing.example testing pbad.sts.lab.example
+    fi
 }
 
 # ---- start / stop -----------------------------------------------------------------------------
@@ -359,9 +409,9 @@ do_start() {
 
     # Everything in parallel: Postfix instances (~0.7 s each), Knot (signing), nginx.
     mkdir -p "$BASEDIR/logs"
-    while read -r n a v; do
+    while read -r n a v x; do
         lab_say "postfix $n ($v) on $a"
-        "$HERE/postfix.sh" start "$n" "$a" "$v" "$BASEDIR" </dev/null >"$BASEDIR/logs/postfix-$n.log" 2>&1 &
+        POSTFIX_EXTRA="$x" "$HERE/postfix.sh" start "$n" "$a" "$v" "$BASEDIR" </dev/null >"$BASEDIR/logs/postfix-$n.log" 2>&1 &
         pids+=($!)
     done < <(instances)
     lab_say "knot on 127.0.0.1@$KNOT_PORT"
@@ -399,6 +449,9 @@ do_start() {
         echo "IPV6='$IPV6'"
         echo "INSTANCES='$(instances | awk '{print $1}' | tr '\n' ' ' | sed 's/ $//')'"
         echo "DOMAINS='$(echo $SIGNED_DOMAINS unsigned.example $BOGUS)'"
+        if [ "$POLICY" = 1 ]; then
+            echo "POLICY_DOMAINS='$(echo $POLICY_DOMAINS)'"
+        fi
         if [ "$VERDICT" = 1 ]; then
             echo "PROXY='127.0.0.1@$PROXY_PORT'"
             echo "VERDICT_DOMAINS='$(echo $VERDICT_DOMAINS)'"

@@ -234,6 +234,39 @@ test_names(void **state)
 	assert_false(policy_defers_today(POLICY_W_STS_TESTING));
 }
 
+/* The MTA-STS cache rows M1-M5 (RFC 8461 §5.1, §3.2, §8.3). */
+static void
+test_sts_merge(void **state)
+{
+	static const struct policy_sts_cached held = { 1, 1000, 2000 }, none = { 0, 0, 0 };
+	static const struct {
+		const char		*what;
+		const struct policy_sts_cached *c;
+		long			 now;
+		int			 fetched, skipped;
+		enum policy_sts_merge	 want;
+	} m[] = {
+		{ "M1 fetched, nothing held", &none, 1500, 1, 0, POLICY_STS_REPLACE },
+		{ "M1 fetched replaces the held one", &held, 1500, 1, 0, POLICY_STS_REPLACE },
+		{ "M1 fetched after expiry", &held, 2500, 1, 0, POLICY_STS_REPLACE },
+		{ "M2 held one expired, nothing new", &held, 2000, 0, 0, POLICY_STS_DROP },
+		{ "M3 id unchanged", &held, 1500, 0, 1, POLICY_STS_KEEP },
+		{ "M4 record gone or fetch failed: kept until expiry", &held, 1999, 0, 0, POLICY_STS_KEEP },
+		{ "M5 nothing held, nothing fetched", &none, 1500, 0, 0, POLICY_STS_NONE },
+		{ "M5 no cache at all", NULL, 1500, 0, 0, POLICY_STS_NONE },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(m); i++)
+		if (policy_sts_merge(m[i].c, m[i].now, m[i].fetched, m[i].skipped) != m[i].want)
+			fail_msg("%s", m[i].what);
+	assert_false(policy_sts_refetch(&held, 1500, 100));
+	assert_true(policy_sts_refetch(&held, 1950, 100));
+	assert_true(policy_sts_refetch(&none, 1500, 100));
+	assert_true(policy_sts_refetch(NULL, 1500, 100));
+}
+
 int
 main(void)
 {
@@ -241,6 +274,7 @@ main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_bad_patterns),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_sts_merge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
