@@ -45,6 +45,9 @@ AL_UNEXPECTED_MESSAGE, AL_HANDSHAKE_FAILURE, AL_DECODE_ERROR = 10, 40, 50
 AL_PROTOCOL_VERSION, AL_INAPPROPRIATE_FALLBACK = 70, 86
 
 EXT_SUPPORTED_GROUPS, EXT_EC_POINT_FORMATS, EXT_HEARTBEAT = 10, 11, 15
+EXT_SIGNATURE_ALGORITHMS = 13
+CT_CCS = 20
+AL_BAD_RECORD_MAC = 20
 EXT_SUPPORTED_VERSIONS, EXT_KEY_SHARE, EXT_RENEGOTIATION_INFO = 43, 51, 0xff01
 SCSV_RENEGOTIATION, SCSV_FALLBACK = 0x00ff, 0x5600
 
@@ -350,7 +353,39 @@ def sc_pipeline_plaintext(c, a):
     smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"), starttls=starttls, log_commands=True)
 
 
+def sc_backend(c, a):
+    """STARTTLS, then every byte relayed to a real TLS server on 127.0.0.1:--tls-backend (the
+    tests run `openssl s_server` there with the behaviour they want: client-initiated
+    renegotiation, early data, tickets, OCSP stapling, a chain in any order)."""
+    def relay(c):
+        import select
+        if not a.tls_backend:
+            raise Closed("the backend scenario needs --tls-backend PORT")
+        b = socket.create_connection(("127.0.0.1", a.tls_backend), timeout=5)
+        c.send(reply(220, "2.0.0 Ready to start TLS"))
+        pending, c.buf = c.buf, b""
+        try:
+            if pending:
+                b.sendall(pending)
+            socks = [c.sock, b]
+            while True:
+                r, _, _ = select.select(socks, [], [], a.lifetime)
+                if not r:
+                    return False
+                for s_ in r:
+                    d = s_.recv(65536)
+                    if not d:
+                        return False
+                    (b if s_ is c.sock else c.sock).sendall(d)
+        except OSError:
+            return False
+        finally:
+            b.close()
+    smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"), starttls=relay, log_commands=True)
+
+
 SCENARIOS = {
+    "backend": sc_backend,
     "pipeline_vulnerable": sc_pipeline_vulnerable,
     "pipeline_safe": sc_pipeline_safe,
     "pipeline_plaintext": sc_pipeline_plaintext,
@@ -518,7 +553,10 @@ def load_profile(path, name):
     p["dh_bits"] = int(p.get("dh_bits", 2048))
     p["server_key_exchange"] = bool(p.get("server_key_exchange", False))
     p["record_size"] = int(p.get("record_size", 16384))
-    for k in ("server_order", "compression", "secure_renegotiation", "heartbeat", "heartbleed", "fallback_scsv"):
+    p["ske_sigalgs"] = [code(x) for x in p.get("ske_sigalgs", ["0x0401"])]
+    p["robot"] = p.get("robot", "")             # "", "strong" or "weak" (needs --tls-key)
+    for k in ("server_order", "compression", "secure_renegotiation", "heartbeat", "heartbleed", "fallback_scsv",
+              "ccs_injection"):
         p[k] = bool(p.get(k, False))
     return p
 
@@ -575,8 +613,19 @@ def choose(p, h):
         return ("alert", version, AL_HANDSHAKE_FAILURE)
     cipher = chosen[0]
     ske = None
-    if p["server_key_exchange"]:
-        ske = server_key_exchange(version, cipher, curve, p["dh_bits"])
+    if p["server_key_exchange"] and (cipher in DHE_SUITES or cipher in ECDHE_SUITES):
+        # TLS 1.2: the first of the profile's signature schemes the client lists (RFC 5246
+        # 7.4.1.4.1); none in common -> handshake_failure, as a SHA-1-only signer does
+        sig = p["ske_sigalgs"][0]
+        sa = h["extensions"].get(EXT_SIGNATURE_ALGORITHMS)
+        if version >= 0x0303 and sa is not None:
+            lst = Reader(sa).vec(2)
+            offered = {int.from_bytes(lst[i:i + 2], "big") for i in range(0, len(lst) - 1, 2)}
+            common = [x for x in p["ske_sigalgs"] if x in offered]
+            if not common:
+                return ("alert", version, AL_HANDSHAKE_FAILURE)
+            sig = common[0]
+        ske = server_key_exchange(version, cipher, curve, p["dh_bits"], sig)
     comp = 1 if p["compression"] and 1 in h["compression"] else 0
     exts = []
     ext = h["extensions"]
@@ -589,7 +638,7 @@ def choose(p, h):
     return ("tls", version, cipher, comp, exts, ske)
 
 
-def server_key_exchange(version, cipher, curve, dh_bits):
+def server_key_exchange(version, cipher, curve, dh_bits, sigalg=0x0401):
     """A ServerKeyExchange body for an (EC)DHE suite, or None. The numbers are random bytes of
     the right sizes (p has its top bit set, so it is dh_bits long); the signature is random
     too -- nobody can check it, as the handshake never gets further."""
@@ -605,7 +654,7 @@ def server_key_exchange(version, cipher, curve, dh_bits):
         return None
     sig = vec16(os.urandom(256))
     if version >= 0x0303:
-        sig = u8(4) + u8(1) + sig                        # rsa_pkcs1_sha256
+        sig = u16(sigalg) + sig                          # rsa_pkcs1_sha256 unless the profile says
     return params + sig
 
 
@@ -654,7 +703,7 @@ def heartbeat_reply(p, body):
     return u8(2) + u16(claimed) + payload + os.urandom(16)
 
 
-def tls_responder(c, p, cert):
+def tls_responder(c, p, cert, rsa_key=None):
     try:
         h, rec_version = read_client_hello(c)
     except ValueError as e:
@@ -695,8 +744,14 @@ def tls_responder(c, p, cert):
         c.send(alert(d[1], d[2]))
         c.drain()
         return
-    # Handshake left hanging; answer heartbeats (before the handshake ends,
-    # as the Heartbleed probes do) and wait for the client to go.
+    # Handshake left hanging.  Answer heartbeats (before the handshake ends, as the Heartbleed
+    # probes do); react to the client's next flight as a TLS server that cannot finish would:
+    # - ChangeCipherSpec before any ClientKeyExchange: unexpected_message (CVE-2014-0224 fixed),
+    #   or, with "ccs_injection", accept it silently and fail the next record's MAC;
+    # - ClientKeyExchange: with "robot", a Bleichenbacher oracle on the RSA-decrypted block
+    #   (handshake_failure at once for a block it rejects); otherwise nothing yet;
+    # - the (encrypted) Finished after CCS: bad_record_mac, as we share no keys with anyone.
+    cke = ccs = False
     while True:
         hdr = c.read(5)
         body = c.read(int.from_bytes(hdr[3:5], "big"))
@@ -707,15 +762,65 @@ def tls_responder(c, p, cert):
                 c.send(record(CT_HEARTBEAT, version, r))
         elif hdr[0] == CT_ALERT and len(body) >= 2 and body[0] == 2:
             return
+        elif hdr[0] == CT_CCS:
+            if not cke and not p["ccs_injection"]:
+                log("early ChangeCipherSpec: unexpected_message")
+                c.send(alert(version, AL_UNEXPECTED_MESSAGE))
+                c.drain()
+                return
+            log("ChangeCipherSpec %s" % ("accepted early (CVE-2014-0224)" if not cke else "after the key exchange"))
+            ccs = True
+        elif hdr[0] == CT_HANDSHAKE:
+            if ccs:
+                c.send(alert(version, AL_BAD_RECORD_MAC))
+                c.drain()
+                return
+            if body[:1] == b"\x10":
+                cke = True
+                if robot_rejects(p, body, rsa_key):
+                    c.send(alert(version, AL_HANDSHAKE_FAILURE))
+                    c.drain()
+                    return
         elif hdr[0] not in (20, 21, 22, 23, 24):
             c.drain()
 
 
-def tls_starttls_scenario(p, cert):
+def load_rsa_key(path):
+    """(n, d) of a PEM RSA private key, with Debian's python3-cryptography; None without one."""
+    if not path:
+        return None
+    from cryptography.hazmat.primitives import serialization
+    with open(path, "rb") as f:
+        k = serialization.load_pem_private_key(f.read(), password=None)
+    nums = k.private_numbers()
+    return (nums.public_numbers.n, nums.d)
+
+
+def robot_rejects(p, body, key):
+    """The Bleichenbacher oracle of a "robot" profile: True when the server reacts to this
+    ClientKeyExchange at once (a block it finds malformed).  "strong": only the leading 00 02
+    is checked (the oracle of the 1998 attack); "weak": the whole PKCS#1 v1.5 format with a
+    48-byte secret.  A careful server never rejects here: it fails at the Finished instead."""
+    if not p["robot"] or key is None or len(body) < 6:
+        return False
+    n, d = key
+    k = (n.bit_length() + 7) // 8
+    enc = body[6:6 + int.from_bytes(body[4:6], "big")]
+    em = pow(int.from_bytes(enc, "big"), d, n).to_bytes(k, "big")
+    if p["robot"] == "strong":
+        bad = em[:2] != b"\x00\x02"
+    else:
+        sep = em.find(b"\x00", 2)
+        bad = em[:2] != b"\x00\x02" or sep < 10 or k - sep - 1 != 48
+    log("ClientKeyExchange: block %s -> %s" % (em[:2].hex(), "rejected at once" if bad else "accepted"))
+    return bad
+
+
+def tls_starttls_scenario(p, cert, rsa_key=None):
     def run(c, a):
         def go(c):
             c.send(reply(220, "2.0.0 Ready to start TLS"))
-            tls_responder(c, p, cert)
+            tls_responder(c, p, cert, rsa_key)
             return False
         smtp_dialogue(c, ehlo_lines("PIPELINING", "SIZE 10240000", "STARTTLS"), starttls=go)
     return run
@@ -765,7 +870,8 @@ def main():
     ap.add_argument("--profiles", default=os.path.join(HERE, "tls-profiles.json"))
     ap.add_argument("--cert", default=os.path.join(HERE, "cert.der"))
     ap.add_argument("--tls-cert", help="PEM certificate for the real-TLS scenarios (pipeline_*)")
-    ap.add_argument("--tls-key", help="PEM key for the real-TLS scenarios (pipeline_*)")
+    ap.add_argument("--tls-key", help="PEM key for the real-TLS scenarios (pipeline_*), and the RSA key of a \"robot\" profile's --cert")
+    ap.add_argument("--tls-backend", type=int, help="backend: port of the TLS server on 127.0.0.1 to relay to after STARTTLS")
     args = ap.parse_args()
 
     ip = ipaddress.ip_address(args.addr)
@@ -775,10 +881,11 @@ def main():
     if args.scenario.startswith("tls:"):
         p = load_profile(args.profiles, args.scenario[4:])
         cert = load_cert(args.cert)
+        rsa_key = load_rsa_key(args.tls_key) if p["robot"] else None
         if args.implicit_tls:
-            handler = lambda c, a: tls_responder(c, p, cert)  # noqa: E731
+            handler = lambda c, a: tls_responder(c, p, cert, rsa_key)  # noqa: E731
         else:
-            handler = tls_starttls_scenario(p, cert)
+            handler = tls_starttls_scenario(p, cert, rsa_key)
     elif args.implicit_tls:
         ap.error("--implicit-tls needs a tls:<profile> scenario")
     elif args.scenario in SCENARIOS:

@@ -38,23 +38,31 @@ done
 ALL=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$PROFILES_JSON")
 PROFILES=${*:-$ALL}
 PIPELINE="pipeline_vulnerable pipeline_safe pipeline_plaintext"
+SESSIONS="sess_closed sess_open sess_tls13"
 if [ $# -gt 0 ]; then
 	want=
+	wants=
 	for a in "$@"; do
 		case $a in
 		pipeline) want="$PIPELINE" ;;
 		pipeline_*) want="$want $a" ;;
+		sessions) wants="$SESSIONS" ;;
+		sess_*) wants="$wants $a" ;;
 		esac
 	done
 	PIPELINE=$want
-	PROFILES=$(for a in "$@"; do case $a in pipeline*) ;; *) echo "$a" ;; esac; done)
+	SESSIONS=$wants
+	PROFILES=$(for a in "$@"; do case $a in pipeline*|sess*) ;; *) echo "$a" ;; esac; done)
 fi
 [ "${FAKE_FULL_PIPELINE:-1}" = 0 ] && PIPELINE=
+[ "${FAKE_FULL_SESSIONS:-1}" = 0 ] && SESSIONS=
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mailtls-fakefull.XXXXXX")
 SERVER_PID=
+BACKEND_PID=
 cleanup() {
 	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+	[ -n "$BACKEND_PID" ] && kill "$BACKEND_PID" 2>/dev/null && wait "$BACKEND_PID" 2>/dev/null
 	if [ "${FAKE_KEEP:-0}" = 1 ] || grep -q '^FAIL' "$WORK/results" 2>/dev/null; then
 		echo "(work directory kept: $WORK)" >&2
 	else
@@ -92,12 +100,13 @@ NAMES = {
     0xc013: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", 0xc014: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
     0xc02f: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0xc030: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
     0xcca8: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    0x002f: "TLS_RSA_WITH_AES_128_CBC_SHA", 0x009c: "TLS_RSA_WITH_AES_128_GCM_SHA256",
     0x010080: "SSL_CK_RC4_128_WITH_MD5", 0x020080: "SSL_CK_RC4_128_EXPORT40_WITH_MD5",
     0x030080: "SSL_CK_RC2_128_CBC_WITH_MD5", 0x040080: "SSL_CK_RC2_128_CBC_EXPORT40_WITH_MD5",
     0x050080: "SSL_CK_IDEA_128_CBC_WITH_MD5", 0x060040: "SSL_CK_DES_64_CBC_WITH_MD5",
     0x0700c0: "SSL_CK_DES_192_EDE3_CBC_WITH_MD5",
 }
-TLS12_ONLY = {0xc02f, 0xc030, 0xcca8, 0x009e}
+TLS12_ONLY = {0xc02f, 0xc030, 0xcca8, 0x009e, 0x009c}
 ORDER = ["TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1.0", "SSLv3", "SSLv2"]
 
 results = []
@@ -186,11 +195,55 @@ if ske:
     want_ec = [GROUPS[int(c, 16)] for c in prof.get("curves", ["0x0017"])]
     check("key_exchange ECDHE groups %s" % want_ec, sorted(ec) == sorted(want_ec), "got %s" % ec)
 
+# the checks beyond enumeration (issue 13, docs/internals/vuln-checks.md), from the profile
+chk = tls.get("checks") or {}
+RSA_KX = {0x0003, 0x0004, 0x0005, 0x0006, 0x0008, 0x0009, 0x000a, 0x0062, 0x0064, 0x002f, 0x009c}
+tls1x = [v for v in vers if v in ("TLSv1.0", "TLSv1.1", "TLSv1.2")]
+plain_rsa = [c_ for c_ in codes if c_ in RSA_KX and "EXPORT" not in NAMES[c_]
+             and (c_ not in TLS12_ONLY or "TLSv1.2" in tls1x)]
+robot = (chk.get("robot") or {})
+if prof.get("robot"):
+    want_r = "vulnerable_%s_oracle" % prof["robot"]
+elif tls1x and plain_rsa:
+    want_r = "not_vulnerable"
+else:
+    want_r = "not_applicable"
+check("checks.robot.result %s" % want_r, robot.get("result") == want_r,
+      "got %s (%s)" % (robot.get("result"), robot.get("detail")))
+want_rc = 0 if want_r == "not_applicable" else 5 if want_r == "not_vulnerable" else 10
+check("checks.robot.connections %d" % want_rc, robot.get("connections") == want_rc,
+      "got %s" % robot.get("connections"))
+check("finding vuln.robot %s" % ("raised" if prof.get("robot") else "absent"),
+      ("vuln.robot" in ids) == bool(prof.get("robot")), "got %s" % sorted(ids))
+ccs = chk.get("ccs_injection") or {}
+want_c = "vulnerable" if prof.get("ccs_injection") else "not_vulnerable" if tls1x else "not_applicable"
+check("checks.ccs_injection.result %s, %d connection(s)" % (want_c, 1 if tls1x else 0),
+      ccs.get("result") == want_c and ccs.get("connections") == (1 if tls1x else 0),
+      "got %s" % ccs)
+check("finding vuln.ccs_injection %s" % ("raised" if prof.get("ccs_injection") else "absent"),
+      ("vuln.ccs_injection" in ids) == bool(prof.get("ccs_injection")), "got %s" % sorted(ids))
+kxh = chk.get("key_exchange_hash") or {}
+sigs = [int(x, 16) for x in prof.get("ske_sigalgs", ["0x0401"])]
+if ske and "TLSv1.2" in vers and any(c_ in DHE or (c_ >> 8) == 0xc0 for c_ in codes):
+    sha2_ok = any((x >> 8) not in (1, 2) for x in sigs)
+    want_k = "sha2" if sha2_ok else "sha1_only"
+    # a confirming hello only when SHA-1 was all the enumeration saw
+    want_kc = 1 if (sigs[0] >> 8) in (1, 2) else 0
+    check("checks.key_exchange_hash %s, %d connection(s)" % (want_k, want_kc),
+          kxh.get("result") == want_k and kxh.get("connections") == want_kc, "got %s" % kxh)
+    check("finding kx.sha1_only %s" % ("raised" if not sha2_ok else "absent"),
+          ("kx.sha1_only" in ids) == (not sha2_ok), "got %s" % sorted(ids))
+check("no finding of a check that needs a completed handshake",
+      not ids & {"tls.client_renegotiation", "tls.early_data", "cert.chain_order",
+                 "cert.chain_incomplete", "tls.ocsp_staple_bad"}, "got %s" % sorted(ids))
+
 # connections
 en = tls.get("enumeration") or {}
 c, fl = en.get("connections"), en.get("floor")
-# the STARTTLS command-injection test's connection is counted there, but is no enumeration
+# the STARTTLS command-injection test's connection is counted there, and so are the checks
+# beyond enumeration (tls.checks.connections): neither is enumeration
 ci = ((ep.get("starttls") or {}).get("command_injection") or {}).get("connections", 0)
+ci += chk.get("connections", 0)
 check("enumeration complete, connections %s - %s <= 1.1 x floor %s + 3" % (c, ci, fl),
       en.get("complete") is True and c is not None and fl is not None and c - ci <= 1.1 * fl + 3,
       "enumeration %s" % en)
@@ -212,8 +265,13 @@ one_run() {
 	[ "$m" = default ] || label="$p(max-conn $m)"
 	tag="$p.$m"
 	rm -f "$WORK/$tag.port"
+	local keyargs=()
+	# a "robot" profile decrypts the ClientKeyExchange: its certificate and key from here
+	if jq -e --arg p "$p" '.[$p].robot // empty' "$PROFILES_JSON" >/dev/null; then
+		keyargs=(--cert "$WORK/tls-cert.der" --tls-key "$WORK/tls-key.pem")
+	fi
 	python3 "$FAKE" --addr 127.0.0.1 --port 0 --scenario "tls:$p" --profiles "$PROFILES_JSON" \
-		--ready-file "$WORK/$tag.port" >/dev/null 2>"$WORK/$tag.server.log" &
+		"${keyargs[@]}" --ready-file "$WORK/$tag.port" >/dev/null 2>"$WORK/$tag.server.log" &
 	SERVER_PID=$!
 	for ((i = 0; i < 200; i++)); do
 		[ -s "$WORK/$tag.port" ] && break
@@ -241,6 +299,16 @@ one_run() {
 	fi
 	grep -E '^(ok|FAIL) ' "$WORK/$tag.checks" | tee -a "$WORK/results"
 }
+
+# A throw-away RSA key: the real-TLS scenarios (pipeline_*, the s_server backends) and the
+# "robot" profiles, whose oracle decrypts with it.
+if ! openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/tls-key.pem" -out "$WORK/tls-cert.pem" \
+	-days 30 -subj /CN=fake.mailtls.test \
+	-addext subjectAltName=DNS:fake.mailtls.test,DNS:localhost >/dev/null 2>&1 ||
+	! openssl x509 -in "$WORK/tls-cert.pem" -outform der -out "$WORK/tls-cert.der" 2>/dev/null; then
+	echo "FAIL setup: cannot make a throw-away key with openssl" | tee -a "$WORK/results"
+	PIPELINE=
+fi
 
 # The default (--max-conn 2) splits the versions over parallel lanes; --max-conn 1 is one planner.
 for p in $PROFILES; do
@@ -319,18 +387,163 @@ pipeline_run() {
 	fi
 }
 
-if [ -n "$PIPELINE" ]; then
-	if ! openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/tls-key.pem" -out "$WORK/tls-cert.pem" \
-		-days 30 -subj /CN=fake.mailtls.test \
-		-addext subjectAltName=DNS:fake.mailtls.test,DNS:localhost >/dev/null 2>&1; then
-		echo "FAIL pipeline: cannot make a throw-away key with openssl" | tee -a "$WORK/results"
-		PIPELINE=
-	fi
-fi
 for sc in $PIPELINE; do
 	case $sc in
 	pipeline_vulnerable) pipeline_run "$sc" vulnerable ;;
 	*) pipeline_run "$sc" not_vulnerable ;;
+	esac
+done
+
+# ---- The session checks (issue 13) against a real TLS stack: fakesmtp.py's "backend" scenario
+# does the SMTP part and relays every byte after the 220 to `openssl s_server`, started here with
+# the behaviour each case wants. A small PKI: root CA, intermediate, a leaf for mx.lab.example
+# with an embedded SCT list, and an OCSP response ("good") for the leaf.
+make_pki() {
+	local d=$WORK/pki sct
+	mkdir -p "$d" || return 1
+	# an RFC 6962 SignedCertificateTimestampList with one v1 SCT (fake log id and signature):
+	# OpenSSL parses it, nobody could verify it
+	sct=$(python3 -c '
+import struct, os
+s = bytes([0]) + b"\x11" * 32 + struct.pack("!Q", 1700000000000) + b"\x00\x00" + bytes([4, 3]) + struct.pack("!H", 8) + b"\x22" * 8
+lst = struct.pack("!H", len(s)) + s
+lst = struct.pack("!H", len(lst)) + lst
+print("04%02x" % len(lst) + lst.hex())')
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/root.key" -out "$d/root.pem" -days 30 \
+		-subj "/CN=mailtls fake root" >/dev/null 2>&1 &&
+	openssl req -newkey rsa:2048 -nodes -keyout "$d/int.key" -out "$d/int.csr" \
+		-subj "/CN=mailtls fake intermediate" >/dev/null 2>&1 &&
+	printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' >"$d/int.ext" &&
+	openssl x509 -req -in "$d/int.csr" -CA "$d/root.pem" -CAkey "$d/root.key" -CAcreateserial \
+		-days 30 -extfile "$d/int.ext" -out "$d/int.pem" >/dev/null 2>&1 &&
+	openssl req -newkey rsa:2048 -nodes -keyout "$d/leaf.key" -out "$d/leaf.csr" \
+		-subj "/CN=mx.lab.example" >/dev/null 2>&1 &&
+	printf 'subjectAltName=DNS:mx.lab.example\n1.3.6.1.4.1.11129.2.4.2=DER:%s\n' "$sct" >"$d/leaf.ext" &&
+	openssl x509 -req -in "$d/leaf.csr" -CA "$d/int.pem" -CAkey "$d/int.key" -CAcreateserial \
+		-days 30 -extfile "$d/leaf.ext" -out "$d/leaf.pem" >/dev/null 2>&1 &&
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/other.key" -out "$d/other.pem" -days 30 \
+		-subj "/CN=unrelated" >/dev/null 2>&1 || return 1
+	# out of order and with an extra: root, an unrelated certificate, then the intermediate
+	cat "$d/root.pem" "$d/other.pem" "$d/int.pem" >"$d/badchain.pem"
+	printf 'V\t%s\t\t%s\tunknown\t%s\n' "$(date -u -d '+30 days' +%y%m%d%H%M%SZ)" \
+		"$(openssl x509 -in "$d/leaf.pem" -noout -serial | cut -d= -f2)" \
+		"$(openssl x509 -in "$d/leaf.pem" -noout -subject -nameopt compat | sed 's/^subject=//')" >"$d/index.txt"
+	openssl ocsp -index "$d/index.txt" -rsigner "$d/int.pem" -rkey "$d/int.key" -CA "$d/int.pem" \
+		-issuer "$d/int.pem" -cert "$d/leaf.pem" -ndays 1 -respout "$d/ocsp.der" >/dev/null 2>&1
+}
+
+# backend_run CASE "S_SERVER OPTIONS" JQ-CHECK...: each check is "description|jq expression on
+# the endpoint"; plus: no sanitizer report, and the fake's connection count equals .connections.
+backend_run() {
+	local sc=$1 sopts=$2 i rc PORT BPORT conns desc expr
+	shift 2
+	BPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	rm -f "$WORK/$sc.fifo"; mkfifo "$WORK/$sc.fifo"
+	exec 9<>"$WORK/$sc.fifo"	# s_server's stdin never ends (it closes sessions on EOF)
+	# shellcheck disable=SC2086
+	openssl s_server -accept "127.0.0.1:$BPORT" -quiet $sopts <"$WORK/$sc.fifo" \
+		>"$WORK/$sc.s_server.log" 2>&1 &
+	BACKEND_PID=$!
+	rm -f "$WORK/$sc.port"
+	python3 "$FAKE" --addr 127.0.0.1 --port 0 --scenario backend --tls-backend "$BPORT" \
+		--ready-file "$WORK/$sc.port" >/dev/null 2>"$WORK/$sc.server.log" &
+	SERVER_PID=$!
+	for ((i = 0; i < 200; i++)); do
+		[ -s "$WORK/$sc.port" ] && break
+		sleep 0.05
+	done
+	PORT=$(cat "$WORK/$sc.port" 2>/dev/null)
+	if [ -z "$PORT" ] || ! kill -0 "$BACKEND_PID" 2>/dev/null; then
+		echo "FAIL $sc: servers did not start ($WORK/$sc.server.log, $WORK/$sc.s_server.log)" | tee -a "$WORK/results"
+	else
+		timeout -k 5 180 "$MAILTLS" host "127.0.0.1:$PORT" --full --json --timeout 30 \
+			--reply-timeout 2 --name mx.lab.example --ca-file "$WORK/pki/root.pem" \
+			</dev/null >"$WORK/$sc.json" 2>"$WORK/$sc.err"
+		rc=$?
+		sleep 0.2
+		if [ $rc -gt 1 ]; then
+			echo "FAIL $sc: mailtls exit $rc: $(head -c 300 "$WORK/$sc.err")" | tee -a "$WORK/results"
+		else
+			if grep -Eq 'ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:' "$WORK/$sc.err"; then
+				echo "FAIL $sc: sanitizer report: $(grep -Em1 'ERROR|runtime error' "$WORK/$sc.err")" | tee -a "$WORK/results"
+			else
+				echo "ok   $sc: no sanitizer report" | tee -a "$WORK/results"
+			fi
+			for c in "$@"; do
+				desc=${c%%|*}
+				expr=${c#*|}
+				if jq -e ".endpoints[0] | $expr" "$WORK/$sc.json" >/dev/null 2>&1; then
+					echo "ok   $sc: $desc" | tee -a "$WORK/results"
+				else
+					echo "FAIL $sc: $desc (checks: $(jq -c '.endpoints[0].tls.checks | del(.robot.reactions)' \
+						"$WORK/$sc.json" 2>/dev/null | head -c 900); findings: $(jq -c \
+						'[.endpoints[0].findings[].id]' "$WORK/$sc.json" 2>/dev/null))" | tee -a "$WORK/results"
+				fi
+			done
+			conns=$(grep -c ': connection from ' "$WORK/$sc.server.log")
+			if [ "$(jq -r '.endpoints[0].connections' "$WORK/$sc.json")" = "$conns" ]; then
+				echo "ok   $sc: .connections = $conns, the server's count" | tee -a "$WORK/results"
+			else
+				echo "FAIL $sc: .connections $(jq -r '.endpoints[0].connections' "$WORK/$sc.json"), server saw $conns" | tee -a "$WORK/results"
+			fi
+		fi
+	fi
+	kill "$SERVER_PID" "$BACKEND_PID" 2>/dev/null
+	wait "$SERVER_PID" "$BACKEND_PID" 2>/dev/null
+	SERVER_PID= BACKEND_PID=
+	exec 9>&-
+}
+
+has() { echo "[.findings[].id] | index(\"$1\") != null"; }
+hasnt() { echo "[.findings[].id] | index(\"$1\") == null"; }
+
+if [ -n "$SESSIONS" ] && ! make_pki; then
+	echo "FAIL sessions: cannot make the test PKI with openssl" | tee -a "$WORK/results"
+	SESSIONS=
+fi
+P=$WORK/pki
+for sc in $SESSIONS; do
+	case $sc in
+	sess_closed)
+		# OpenSSL 3 defaults at TLS 1.2 (client renegotiation refused), no tickets, no cache;
+		# the self-signed throw-away certificate: no SCT, no staple, a one-certificate chain
+		backend_run "$sc" "-cert $WORK/tls-cert.pem -key $WORK/tls-key.pem -tls1_2 -no_ticket -no_cache" \
+			"client renegotiation refused|.tls.checks.client_renegotiation.accepted == false" \
+			"no finding tls.client_renegotiation|$(hasnt tls.client_renegotiation)" \
+			"resumption by ID and ticket: no, and tls.no_resumption|.tls.checks.resumption.session_id == false and .tls.checks.resumption.ticket == false and ($(has tls.no_resumption))" \
+			"early data not applicable (no TLS 1.3)|.tls.checks.early_data.accepted == null" \
+			"OCSP none, tls.ocsp_not_stapled|.tls.checks.ocsp_stapling.status == \"none\" and ($(has tls.ocsp_not_stapled))" \
+			"no SCT, cert.no_sct|.tls.checks.sct.certificate == 0 and ($(has cert.no_sct))" \
+			"EMS supported|.tls.checks.extended_master_secret.supported == true and ($(hasnt tls.no_extended_master_secret))" \
+			"key-exchange hash sha2|.tls.checks.key_exchange_hash.result == \"sha2\" and ($(hasnt kx.sha1_only))" \
+			"ROBOT not vulnerable in 5 connections|.tls.checks.robot.result == \"not_vulnerable\" and .tls.checks.robot.connections == 5" \
+			"CCS injection not vulnerable|.tls.checks.ccs_injection.result == \"not_vulnerable\"" \
+			"two session connections (S1, S2)|.tls.checks.session_connections == 2"
+		;;
+	sess_open)
+		# client renegotiation allowed, 0-RTT, an OCSP staple, an SCT in the leaf, the chain out
+		# of order with an unrelated certificate; TLS 1.2 and 1.3
+		backend_run "$sc" "-cert $P/leaf.pem -key $P/leaf.key -cert_chain $P/badchain.pem -client_renegotiation -early_data -status_file $P/ocsp.der" \
+			"client renegotiation accepted, tls.client_renegotiation|.tls.checks.client_renegotiation.accepted == true and ($(has tls.client_renegotiation))" \
+			"resumption by ID and by TLS 1.3 ticket|.tls.checks.resumption.session_id == true and .tls.checks.resumption.ticket == true and .tls.checks.resumption.ticket_version == \"TLSv1.3\" and .tls.checks.resumption.ticket_lifetime_tls13 > 0" \
+			"0-RTT offered and accepted, tls.early_data|.tls.checks.early_data.offered == true and .tls.checks.early_data.accepted == true and ($(has tls.early_data))" \
+			"OCSP staple good|.tls.checks.ocsp_stapling.status == \"good\" and ($(hasnt tls.ocsp_not_stapled)) and ($(hasnt tls.ocsp_staple_bad))" \
+			"SCT in the certificate|.tls.checks.sct.certificate >= 1 and ($(hasnt cert.no_sct))" \
+			"chain out of order with one extra, root sent|.tls.checks.chain.ordered == false and .tls.checks.chain.extra == 1 and .tls.checks.chain.root_sent == true and .tls.checks.chain.complete == \"complete\"" \
+			"cert.chain_order and cert.chain_extra, not cert.chain_incomplete|($(has cert.chain_order)) and ($(has cert.chain_extra)) and ($(hasnt cert.chain_incomplete))" \
+			"four session connections|.tls.checks.session_connections == 4" \
+			"grade not capped for renegotiation with RFC 5746|(.grade.reasons | map(select(test(\"renegotiation\"))) | length) == 0"
+		;;
+	sess_tls13)
+		# TLS 1.3 only, the leaf without its intermediate (the verifier has only the root)
+		backend_run "$sc" "-cert $P/leaf.pem -key $P/leaf.key -tls1_3" \
+			"renegotiation and session IDs not applicable|.tls.checks.client_renegotiation.accepted == null and .tls.checks.resumption.session_id == null" \
+			"TLS 1.3 ticket resumes, no 0-RTT offered|.tls.checks.resumption.ticket == true and .tls.checks.early_data.offered == false and ($(hasnt tls.early_data))" \
+			"chain incomplete, cert.chain_incomplete|.tls.checks.chain.complete == \"incomplete\" and .tls.checks.chain.issuer_missing == true and ($(has cert.chain_incomplete))" \
+			"ROBOT and CCS not applicable, no connection|.tls.checks.robot.result == \"not_applicable\" and .tls.checks.ccs_injection.result == \"not_applicable\" and .tls.checks.robot.connections == 0 and .tls.checks.ccs_injection.connections == 0" \
+			"EMS not applicable|.tls.checks.extended_master_secret.supported == null" \
+			"two session connections (S3, S4)|.tls.checks.session_connections == 2"
+		;;
 	esac
 done
 
