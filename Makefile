@@ -35,7 +35,7 @@ CLI_OBJS  := $(CLI_SRCS:%.c=$(B)/obj/%.o)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/tests/%)
 FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=$(B)/fuzz/%)
 
-.PHONY: all check unit scenario real sanitize fuzz fuzz-smoke asan deps install clean demo bench docs-check
+.PHONY: all check unit scenario real sanitize fuzz fuzz-smoke fuzz-long asan deps install clean demo bench docs-check
 
 all: $(B)/mailtls
 
@@ -97,6 +97,12 @@ fuzz:
 
 fuzz-smoke: fuzz
 	@tests/run-fuzz.sh $(B)/fuzz $(FUZZ_SECONDS)
+
+# Every fuzz target to at least FUZZ_RUNS executions with its corpus, one process at a time, the
+# minimised corpus kept in fuzz/corpus/; figures in docs/internals/fuzz-long.md.  Not in `check`.
+FUZZ_RUNS ?= 10000000
+fuzz-long: fuzz
+	@fuzz/long.sh $(B)/fuzz $(FUZZ_RUNS)
 
 docs-check: all
 	@tests/docs-check.sh $(B)/mailtls

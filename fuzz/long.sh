@@ -1,0 +1,54 @@
+#!/bin/sh
+# fuzz/long.sh FUZZDIR [RUNS] [TARGET...] -- `make fuzz-long`: every libFuzzer target to RUNS
+# executions (default 10^7) with its seed corpus, one process at a time (no -jobs/-workers: the
+# machine is shared), then the corpus merged and minimised back into fuzz/corpus/<target>/.
+# Not part of `make check`.
+#
+# FUZZ_LONG_SECONDS=N caps each target's run at N seconds (the figures then say how far it got
+# and how long 10^7 would take at the measured rate). Output: one Markdown table row per target
+# (runs, seconds, exec/s, coverage "cov"/"ft", corpus files before and after) on stdout and in
+# FUZZDIR/fuzz-long.md; docs/internals/fuzz-long.md records a run. A crash stops the target,
+# keeps its input in FUZZDIR/crash-<target>-*, fails the script; it becomes a unit test.
+set -u
+dir=$1
+runs=${2:-10000000}
+shift 2 2>/dev/null || shift $#
+cap=${FUZZ_LONG_SECONDS:-0}
+out=$dir/fuzz-long.md
+targets=${*:-$(cd "$dir" && ls fuzz_* 2>/dev/null | grep -v '\.')}
+fail=0
+printf '| target | executions | seconds | exec/s | cov | ft | corpus before | corpus after | projected s for 10^7 |\n|---|---|---|---|---|---|---|---|---|\n' | tee "$out"
+for n in $targets; do
+	f=$dir/$n
+	[ -x "$f" ] || continue
+	work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-long-$n.XXXXXX")
+	mkdir -p "fuzz/corpus/$n" "$work/corpus" "$work/min"
+	cp -r "fuzz/corpus/$n/." "$work/corpus/" 2>/dev/null
+	before=$(ls "fuzz/corpus/$n" | wc -l)
+	start=$(date +%s)
+	set -- -runs="$runs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+		-artifact_prefix="$dir/crash-$n-"
+	[ "$cap" -gt 0 ] && set -- "$@" -max_total_time="$cap"
+	if ! "$f" "$@" "$work/corpus" >"$work/log" 2>&1; then
+		fail=1
+		echo "FAIL $n: crash or error, see $dir/crash-$n-* and $work/log" >&2
+		tail -30 "$work/log" >&2
+		continue
+	fi
+	secs=$(( $(date +%s) - start ))
+	done_runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)
+	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/log" | tail -1)
+	last=$(grep -E '^#[0-9]+' "$work/log" | tail -1)
+	cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
+	ft=$(echo "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
+	# minimise: keep the inputs that add coverage, seeds first
+	"$f" -merge=1 -rss_limit_mb=2048 -timeout=10 "$work/min" "fuzz/corpus/$n" "$work/corpus" \
+		>"$work/merge.log" 2>&1 && [ "$(ls "$work/min" | wc -l)" -gt 0 ] &&
+		rm -f "fuzz/corpus/$n"/* && cp "$work/min"/* "fuzz/corpus/$n/"
+	after=$(ls "fuzz/corpus/$n" | wc -l)
+	proj=$(awk -v r="${rate:-0}" 'BEGIN { if (r > 0) printf "%d", 10000000 / r; else print "?" }')
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "${done_runs:-?}" "$secs" \
+		"${rate:-?}" "${cov:-?}" "${ft:-?}" "$before" "$after" "$proj" | tee -a "$out"
+	rm -rf "$work"
+done
+exit $fail
