@@ -19,6 +19,9 @@ usage(FILE *f)
 "usage: mailtls check DOMAIN... [options]   can an active attacker read mail to DOMAIN? (MX, DNSSEC,\n"
 "                                           DANE, MTA-STS, TLS-RPT, every MX address probed)\n"
 "       mailtls host TARGET [options]        audit one mail server (STARTTLS or implicit TLS)\n"
+"       mailtls scan [FILE|-] [options]      check a list of domains (one per line, or a CSV top\n"
+"                                           list), thousands at once, into a database; resumable\n"
+"       mailtls export [--db F] [--run N] --format jsonl|csv   a scan's results\n"
 "       mailtls mitm --listen ADDR:PORT (--sink | --upstream HOST:PORT) [options]\n"
 "                                           does a mail client fall back to plaintext when\n"
 "                                           STARTTLS is stripped or its certificate is bad?\n"
@@ -38,6 +41,31 @@ usage(FILE *f)
 "                          enumerate TLS on every MX address and grade it (as host --full)\n"
 "  --ca-file, --ehlo, the timeouts, --json, --fail-on, --color as for host; several\n"
 "  domains give one table of verdicts\n"
+"\n"
+"options for scan (docs/internals/scan.md; the store: docs/store-schema.md):\n"
+"  --db FILE               the SQLite database (default mailtls.db)\n"
+"  --resume                go on with the newest unfinished run (FILE may be left out);\n"
+"                          running the same command again resumes as well\n"
+"  --new                   start a new run even when one of FILE is unfinished\n"
+"  --jsonl                 one JSON report per line on stdout as each domain finishes\n"
+"  --quick                 DNS, DANE and MTA-STS only: no connection to any MX\n"
+"  --max-domains N         domains in flight (default 2000)\n"
+"  --max-probes N          SMTP probes in flight (default 256)\n"
+"  --per-ip N              connections at once to one address (1-4, default 1)\n"
+"  --ip-spacing SECS       between connections to one address (default 0.05)\n"
+"  --retries N             after 421, a refusal or a timeout (default 2)\n"
+"  --retry-delay SECS      first back-off of that address (default 15, then doubled)\n"
+"  --dns-rate QPS          DNS lookups per second at most (default 2000; 0: no limit)\n"
+"  --cache N               probe results kept for later domains (default 10000)\n"
+"  --csv | --plain, --domain-column N, --rank-column N (0: none)   the list's format\n"
+"                          (default: detected from its first line)\n"
+"  -q, --quiet             no per-line input errors and no summary on stderr\n"
+"  --resolver, --trust-anchor, --dns-timeout, --http-timeout, --progress as for check;\n"
+"  --ca-file, --ca-path, --ehlo and the timeouts as for host\n"
+"  exit status: 0 every domain stored, 2 usage error, 3 stopped before the end (resume)\n"
+"options for export:\n"
+"  --db FILE, --run N (default: the newest), --format jsonl|csv, --errors (the input\n"
+"  lines that were not domains, as CSV)\n"
 "\n"
 "options for host:\n"
 "  --proto smtp|smtps      STARTTLS (RFC 3207, default) or implicit TLS (RFC 8314)\n"
@@ -103,6 +131,10 @@ main(int argc, char **argv)
 		return cmd_host(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "scan") == 0)
+		return cmd_scan(argc - 1, argv + 1);
+	if (strcmp(argv[1], "export") == 0)
+		return cmd_export(argc - 1, argv + 1);
 	if (strcmp(argv[1], "mitm") == 0)
 		return cmd_mitm(argc - 1, argv + 1);
 	if (strcmp(argv[1], "policy") == 0)

@@ -646,7 +646,13 @@ check_probe_start(struct check *c)
 	struct check_slot *slots;
 	size_t i, j, k, n = 0;
 
-	slots = c->slots = arena_alloc(c->a, CHECK_ENDPOINTS_MAX * sizeof(*slots));
+	/* one slot per address of a used MX, not CHECK_ENDPOINTS_MAX: a scan keeps thousands
+	   of checks in flight, and 128 slots would be 23 KiB each */
+	for (i = 0; i < r->nmx; i++)
+		if (r->mx[i].vm.use == VERDICT_USE_USED)
+			n += r->mx[i].naddr;
+	slots = c->slots = arena_alloc(c->a, (n ? n : 1) * sizeof(*slots));
+	n = 0;
 	if (cfg->prober == NULL)
 		c->batch = batch_new(cfg->base, c->a, cfg->max_total, cfg->max_per_ip);
 	for (i = 0; i < r->nmx; i++) {

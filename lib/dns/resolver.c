@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -39,6 +40,8 @@ struct resolver_query {
 	resolver_cb		 cb;
 	void			*arg;
 	struct event		*deadline;
+	struct resolver_query	*wprev, *wnext;	/* the rate limit's wait list */
+	int			 waiting;
 };
 
 struct resolver {
@@ -55,6 +58,11 @@ struct resolver {
 	int			 depth;		/* callbacks on the stack */
 	int			 dying;		/* resolver_free() ran inside a callback */
 	const char		*broken;	/* libunbound's pipe failed: every query fails */
+	/* resolver_set_rate(): a token bucket; queries over it wait, first come first served */
+	double			 rate, burst, tokens;
+	long long		 tokens_at;	/* ms, CLOCK_MONOTONIC */
+	struct event		*pace;
+	struct resolver_query	*whead, *wtail;
 };
 
 static const char *const resolver_status_names[RESOLVER_STATUS_LAST] = {
@@ -102,6 +110,18 @@ resolver_query_detach(struct resolver_query *q)
 	if (q->deadline != NULL) {
 		event_free(q->deadline);
 		q->deadline = NULL;
+	}
+	if (q->waiting) {
+		if (q->wprev != NULL)
+			q->wprev->wnext = q->wnext;
+		else
+			r->whead = q->wnext;
+		if (q->wnext != NULL)
+			q->wnext->wprev = q->wprev;
+		else
+			r->wtail = q->wprev;
+		q->wprev = q->wnext = NULL;
+		q->waiting = 0;
 	}
 	if (q->prev != NULL)
 		q->prev->next = q->next;
@@ -415,6 +435,8 @@ resolver_destroy(struct resolver *r)
 	}
 	if (r->ev != NULL)
 		event_free(r->ev);
+	if (r->pace != NULL)
+		event_free(r->pace);
 	/* Stops and reaps the child. */
 	if (r->ctx != NULL)
 		ub_ctx_delete(r->ctx);
@@ -441,11 +463,15 @@ resolver_free(struct resolver *r)
 	resolver_watch(r);
 }
 
+static void	resolver_send(struct resolver *, struct resolver_query *);
+static int	resolver_take_token(struct resolver *);
+static void	resolver_pace_arm(struct resolver *);
+
 int
 resolver_query(struct resolver *r, const char *name, int rrtype, resolver_cb cb, void *arg)
 {
 	struct resolver_query *q;
-	int id, rc;
+	int id;
 
 	if (r == NULL || r->dying || name == NULL || cb == NULL || rrtype < 1 || rrtype > 65535 ||
 	    strlen(name) > RESOLVER_NAME_MAX)
@@ -471,21 +497,140 @@ resolver_query(struct resolver *r, const char *name, int rrtype, resolver_cb cb,
 		(void)resolver_leave(r);
 		return id;
 	}
+	if (r->rate > 0 && (r->whead != NULL || !resolver_take_token(r))) {
+		/* over the rate: waits its turn; its deadline starts when it is sent */
+		q->waiting = 1;
+		q->wprev = r->wtail;
+		if (r->wtail != NULL)
+			r->wtail->wnext = q;
+		else
+			r->whead = q;
+		r->wtail = q;
+		resolver_pace_arm(r);
+		return id;
+	}
+	resolver_send(r, q);
+	return id;
+}
+
+/* Hands q to libunbound with its deadline. */
+static void
+resolver_send(struct resolver *r, struct resolver_query *q)
+{
+	int rc;
+
 	q->deadline = evtimer_new(r->base, resolver_on_deadline, q);
 	if (q->deadline == NULL || evtimer_add(q->deadline, &r->timeout) != 0)
 		BUG("resolver_query: cannot arm the deadline timer");
-	rc = ub_resolve_async(r->ctx, name, rrtype, 1, q, resolver_ub_done, &q->ub_id);
+	rc = ub_resolve_async(r->ctx, q->name, q->rrtype, 1, q, resolver_ub_done, &q->ub_id);
 	if (rc != 0) {
 		/* Refused at once (a malformed name, no child process): the callback runs now. */
 		resolver_enter(r);
 		resolver_deliver_failure(q, 0, ub_strerror(rc));
 		(void)resolver_leave(r);
-		return id;
+		return;
 	}
 	q->in_ub = 1;
 	r->nub++;
 	resolver_watch(r);
-	return id;
+}
+
+static long long
+resolver_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+resolver_refill(struct resolver *r)
+{
+	long long now = resolver_now_ms();
+
+	r->tokens += (double)(now - r->tokens_at) * r->rate / 1000.0;
+	if (r->tokens > r->burst)
+		r->tokens = r->burst;
+	r->tokens_at = now;
+}
+
+static int
+resolver_take_token(struct resolver *r)
+{
+	resolver_refill(r);
+	if (r->tokens < 1.0)
+		return 0;
+	r->tokens -= 1.0;
+	return 1;
+}
+
+/* The timer that sends waiting queries as tokens come: when the next one is due. */
+static void
+resolver_pace_arm(struct resolver *r)
+{
+	struct timeval tv;
+	double ms = r->tokens >= 1.0 ? 0 : (1.0 - r->tokens) * 1000.0 / r->rate;
+
+	if (r->pace == NULL || evtimer_pending(r->pace, NULL))
+		return;
+	if (ms < 1)
+		ms = 1;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)((long)ms % 1000) * 1000;
+	evtimer_add(r->pace, &tv);
+}
+
+static void
+resolver_on_pace(evutil_socket_t fd, short what, void *arg)
+{
+	struct resolver *r = arg;
+	struct resolver_query *q;
+
+	(void)fd;
+	(void)what;
+	while ((q = r->whead) != NULL && !r->dying && resolver_take_token(r)) {
+		r->whead = q->wnext;
+		if (r->whead != NULL)
+			r->whead->wprev = NULL;
+		else
+			r->wtail = NULL;
+		q->wnext = q->wprev = NULL;
+		q->waiting = 0;
+		resolver_enter(r);
+		resolver_send(r, q);
+		if (resolver_leave(r))
+			return;	/* freed inside a callback */
+	}
+	if (r->whead != NULL && !r->dying)
+		resolver_pace_arm(r);
+}
+
+int
+resolver_set_rate(struct resolver *r, double qps)
+{
+	if (r == NULL || qps < 0)
+		return -1;
+	if (r->pace == NULL && qps > 0 &&
+	    (r->pace = evtimer_new(r->base, resolver_on_pace, r)) == NULL)
+		return -1;
+	r->rate = qps;
+	/* a tenth of a second's worth at once, so the rate holds over short spans too */
+	r->burst = qps / 10 > 1 ? qps / 10 : 1;
+	r->tokens = r->burst;
+	r->tokens_at = resolver_now_ms();
+	return 0;
+}
+
+size_t
+resolver_waiting(const struct resolver *r)
+{
+	const struct resolver_query *q;
+	size_t n = 0;
+
+	for (q = r ? r->whead : NULL; q != NULL; q = q->wnext)
+		n++;
+	return n;
 }
 
 int

@@ -97,4 +97,12 @@ int			 resolver_cancel(struct resolver *, int id);
 /* Queries whose callbacks have not run yet. */
 size_t			 resolver_pending(const struct resolver *);
 
+/*
+ * A ceiling on lookups sent to libunbound: at most qps per second (0: none, the default), with
+ * bursts of a tenth of a second's worth.  Queries over it wait in order and are sent as the
+ * budget allows; a query's deadline starts when it is sent.  resolver_waiting() counts them.
+ */
+int			 resolver_set_rate(struct resolver *, double qps);
+size_t			 resolver_waiting(const struct resolver *);
+
 #endif

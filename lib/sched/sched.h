@@ -1,0 +1,104 @@
+/*
+ * sched.h — the probe scheduler of a scan: one probe per (address, port, reference name, TLSA
+ * set) per run, whichever domains lead to it, and politeness across all of them.
+ *
+ * - The endpoint cache: sched_probe() with a key already probed (or being probed) shares that
+ *   probe; a hoster's MX serving 100,000 domains costs one connection, not 100,000.
+ * - Limits: at most max_inflight probes at once in all; at most per_ip connections at once to one
+ *   address, and connection starts to one address at least spacing_ms apart.
+ * - Back-off: a temporary failure (a 4xx greeting such as 421, a refused connection, a timeout)
+ *   holds back the whole address for retry_ms (doubled on each further failure) and retries the
+ *   probe, at most `retries` more times; then its last result is final.
+ * - Time is injected (now_ms) and so is the probe itself (start): tests drive the schedule with
+ *   a fake clock and fake probes, and sched_poll() says when it next needs to run.
+ *
+ * Memory: each entry owns an arena with its probe's parameters and endpoint.  An entry is held
+ * by every caller it was handed to until sched_release(); entries no one holds stay cached (most
+ * recently used first) up to cache_max, then the oldest are freed.  Addresses with nothing queued
+ * are forgotten once their spacing and back-off have passed.
+ */
+#ifndef MAILTLS_SCHED_H
+#define MAILTLS_SCHED_H
+
+#include <stddef.h>
+
+#include "probe/probe.h"
+
+struct event_base;
+struct sched;
+struct sched_entry;
+
+#define SCHED_KEY_MAX		2048
+
+struct sched_config {
+	struct event_base	*base;		/* NULL: no timers (the caller runs sched_poll) */
+	int			 max_inflight;	/* probes at once, all addresses (default 256) */
+	int			 per_ip;	/* connections at once to one address (default 1) */
+	long			 spacing_ms;	/* between connection starts to one address */
+	int			 retries;	/* after a temporary failure (default 2) */
+	long			 retry_ms;	/* first back-off (default 15000), then doubled */
+	size_t			 cache_max;	/* finished entries kept when no one holds them */
+	long long		(*now_ms)(void *);	/* NULL: CLOCK_MONOTONIC */
+	void			*clock_arg;
+	/*
+	 * NULL: probe_start() on base.  Else called to start one attempt; the callee calls
+	 * sched_entry_done() later (never inside the call).
+	 */
+	void			(*start)(void *arg, struct sched *, struct sched_entry *);
+	void			*start_arg;
+};
+
+struct sched_stats {
+	size_t		 requests;	/* sched_probe() calls */
+	size_t		 hits;		/* of those, served by an entry that existed */
+	size_t		 entries;	/* entries created (unique probes, evictions aside) */
+	size_t		 attempts;	/* probe_start()s */
+	size_t		 retries;	/* attempts after a temporary failure */
+	size_t		 temp_failures;
+	size_t		 evicted;
+	size_t		 inflight;	/* now */
+	size_t		 queued;	/* now: waiting for their address or the global limit */
+	size_t		 cached;	/* now: entries in memory */
+	size_t		 max_inflight_ip;	/* the most connections seen at once to one address */
+};
+
+enum sched_outcome {
+	SCHED_FINAL = 0,	/* the result stands (success, or a permanent failure) */
+	SCHED_TEMPORARY,	/* 4xx greeting/EHLO, refused, timeout, closed before the greeting */
+	SCHED_OUTCOME_LAST
+};
+
+typedef void	(*sched_done_cb)(struct sched_entry *, struct endpoint *, void *arg);
+
+struct sched	*sched_new(const struct sched_config *);
+void		 sched_free(struct sched *);	/* NULL is fine; pending waiters are dropped */
+
+/*
+ * Asks for the probe pp describes (its strings and TLSA records are copied).  done runs once,
+ * from the loop or inside this call when the result is cached, with the entry (held for this
+ * caller: sched_release() it when the endpoint is no longer read) and its endpoint.
+ */
+void		 sched_probe(struct sched *, const struct probe_params *, sched_done_cb, void *);
+void		 sched_release(struct sched *, struct sched_entry *);
+
+/* Starts what is due at now; returns when to call again (ms, same clock), or -1: on an event. */
+long long	 sched_poll(struct sched *, long long now);
+/* An attempt ended (the default starter calls this itself). */
+void		 sched_entry_done(struct sched *, struct sched_entry *, struct endpoint *);
+
+const struct probe_params *sched_entry_params(const struct sched_entry *);
+struct arena	*sched_entry_arena(const struct sched_entry *);
+const char	*sched_entry_key(const struct sched_entry *);
+int		 sched_entry_attempts(const struct sched_entry *);
+int		 sched_entry_connections(const struct sched_entry *);
+long		 sched_entry_elapsed_ms(const struct sched_entry *);
+/* 1 the first time it is asked for an entry (whose probe then counts once in the store) */
+int		 sched_entry_first_use(struct sched_entry *);
+void		 sched_stats(const struct sched *, struct sched_stats *);
+size_t		 sched_mem(const struct sched *);	/* bytes in entries' arenas */
+
+/* Pure pieces, for tests. */
+int		 sched_key(const struct probe_params *, char *buf, size_t len);
+enum sched_outcome sched_classify(const struct endpoint *);
+
+#endif

@@ -1,0 +1,335 @@
+/*
+ * cmd_scan.c — `mailtls scan [FILE|-]`: a list of domains, checked thousands at a time, stored
+ * in a database, resumable.  The work is lib/sched/scanrun.c; this is the command line.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "check/check.h"
+#include "cli.h"
+#include "dns/resolver.h"
+#include "net/http.h"
+#include "sched/scanrun.h"
+#include "store/store.h"
+#include "tls/tls.h"
+
+enum {
+	OPT_DB = 256, OPT_RESUME, OPT_NEW, OPT_JSONL, OPT_QUICK, OPT_MAX_DOMAINS, OPT_MAX_PROBES,
+	OPT_PER_IP, OPT_IP_SPACING, OPT_RETRIES, OPT_RETRY_DELAY, OPT_DNS_RATE, OPT_CACHE, OPT_CSV,
+	OPT_PLAIN, OPT_DOMAIN_COL, OPT_RANK_COL, OPT_RESOLVER, OPT_ANCHOR, OPT_DNS_TIMEOUT,
+	OPT_HTTP_TIMEOUT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_QUIET
+};
+
+static volatile sig_atomic_t scan_stop;
+
+static void
+scan_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct event_base *base = arg;
+
+	(void)what;
+	scan_stop++;
+	if (scan_stop == 1)
+		fprintf(stderr, "\r\033[Kmailtls: %s: finishing the domains in flight (again to stop "
+		    "at once; either way the run can be resumed)\n", sig == SIGINT ? "interrupted" :
+		    "terminated");
+	else
+		event_base_loopbreak(base);
+}
+
+static long
+scan_count(const char *s, const char *opt, long lo, long hi)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < lo || v > hi)
+		exit(cli_usage_error("%s wants a whole number from %ld to %ld, not '%s'", opt, lo, hi,
+		    s));
+	return v;
+}
+
+static double
+scan_rate(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (*s == '\0' || *end != '\0' || !(v >= 0) || v > 1e6)
+		exit(cli_usage_error("--dns-rate wants lookups per second (0 to 1000000), not '%s'",
+		    s));
+	return v;
+}
+
+int
+cmd_scan(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "resume", no_argument, NULL, OPT_RESUME },
+		{ "new", no_argument, NULL, OPT_NEW },
+		{ "jsonl", no_argument, NULL, OPT_JSONL },
+		{ "quick", no_argument, NULL, OPT_QUICK },
+		{ "max-domains", required_argument, NULL, OPT_MAX_DOMAINS },
+		{ "max-probes", required_argument, NULL, OPT_MAX_PROBES },
+		{ "per-ip", required_argument, NULL, OPT_PER_IP },
+		{ "ip-spacing", required_argument, NULL, OPT_IP_SPACING },
+		{ "retries", required_argument, NULL, OPT_RETRIES },
+		{ "retry-delay", required_argument, NULL, OPT_RETRY_DELAY },
+		{ "dns-rate", required_argument, NULL, OPT_DNS_RATE },
+		{ "cache", required_argument, NULL, OPT_CACHE },
+		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "plain", no_argument, NULL, OPT_PLAIN },
+		{ "domain-column", required_argument, NULL, OPT_DOMAIN_COL },
+		{ "rank-column", required_argument, NULL, OPT_RANK_COL },
+		{ "resolver", required_argument, NULL, OPT_RESOLVER },
+		{ "trust-anchor", required_argument, NULL, OPT_ANCHOR },
+		{ "dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT },
+		{ "http-timeout", required_argument, NULL, OPT_HTTP_TIMEOUT },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "ca-file", required_argument, NULL, 'C' },
+		{ "ca-path", required_argument, NULL, 'D' },
+		{ "ehlo", required_argument, NULL, 'e' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "connect-timeout", required_argument, NULL, 'c' },
+		{ "reply-timeout", required_argument, NULL, 'r' },
+		{ "tls-timeout", required_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli_common co;
+	struct scanrun_config sc;
+	struct scanrun_stats st;
+	struct resolver_config rc;
+	struct store_run run;
+	struct store *store = NULL;
+	struct resolver *res = NULL;
+	struct http_client *http = NULL;
+	struct tls_client *tls = NULL;
+	struct event_base *base = NULL;
+	struct event *sigint = NULL, *sigterm = NULL;
+	enum store_open_mode mode = STORE_RUN_AUTO;
+	const char *db = STORE_DEFAULT_DB, *input = NULL;
+	char err[512], inpath[PATH_MAX], options[1024];
+	double dns_rate = 2000;
+	int ch, progress = -1, quiet = 0, ret = EXIT_OK, r;
+	FILE *in = NULL;
+	json_t *opt;
+	char *opts;
+
+	memset(&sc, 0, sizeof(sc));
+	memset(&rc, 0, sizeof(rc));
+	cli_common_init(&co);
+	sc.max_domains = SCANRUN_INFLIGHT_DEFAULT;
+	sc.domain_col = -1;
+	sc.rank_col = -1;
+	sc.check.http_ms = 20000;
+	sc.sched.max_inflight = 256;
+	sc.sched.per_ip = 1;
+	sc.sched.spacing_ms = 50;
+	sc.sched.retries = 2;
+	sc.sched.retry_ms = 15000;
+	sc.sched.cache_max = 10000;
+	rc.timeout_ms = 10000;
+	scan_stop = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_DB: db = optarg; break;
+		case OPT_RESUME: mode = STORE_RUN_RESUME; break;
+		case OPT_NEW: mode = STORE_RUN_NEW; break;
+		case OPT_JSONL: sc.jsonl = stdout; break;
+		case OPT_QUICK: sc.check.dns_only = 1; break;
+		case OPT_MAX_DOMAINS:
+			sc.max_domains = (int)scan_count(optarg, "--max-domains", 1, 100000);
+			break;
+		case OPT_MAX_PROBES:
+			sc.sched.max_inflight = (int)scan_count(optarg, "--max-probes", 1, 10000);
+			break;
+		case OPT_PER_IP: sc.sched.per_ip = (int)scan_count(optarg, "--per-ip", 1, 4); break;
+		case OPT_IP_SPACING:
+			sc.sched.spacing_ms = strcmp(optarg, "0") == 0 ? 0 :
+			    cli_secs(optarg, "--ip-spacing");
+			break;
+		case OPT_RETRIES: sc.sched.retries = (int)scan_count(optarg, "--retries", 0, 10); break;
+		case OPT_RETRY_DELAY: sc.sched.retry_ms = cli_secs(optarg, "--retry-delay"); break;
+		case OPT_DNS_RATE: dns_rate = scan_rate(optarg); break;
+		case OPT_CACHE:
+			sc.sched.cache_max = (size_t)scan_count(optarg, "--cache", 0, 10000000);
+			break;
+		case OPT_CSV: sc.format = SCANIN_CSV; break;
+		case OPT_PLAIN: sc.format = SCANIN_PLAIN; break;
+		case OPT_DOMAIN_COL:
+			sc.domain_col = (int)scan_count(optarg, "--domain-column", 1, SCANIN_COLS_MAX) - 1;
+			sc.format = SCANIN_CSV;
+			break;
+		case OPT_RANK_COL:
+			r = (int)scan_count(optarg, "--rank-column", 0, SCANIN_COLS_MAX);
+			sc.rank_col = r == 0 ? -2 : r - 1;
+			break;
+		case OPT_RESOLVER: rc.forwarder = optarg; break;
+		case OPT_ANCHOR: rc.trust_anchor_file = optarg; break;
+		case OPT_DNS_TIMEOUT: rc.timeout_ms = cli_secs(optarg, "--dns-timeout"); break;
+		case OPT_HTTP_TIMEOUT: sc.check.http_ms = cli_secs(optarg, "--http-timeout"); break;
+		case OPT_PROGRESS: progress = 1; break;
+		case OPT_NO_PROGRESS: progress = 0; break;
+		case OPT_QUIET: case 'q': quiet = 1; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default:
+			if (!cli_common_opt(&co, ch, optarg))
+				return cli_opt_error(argc, argv, longopts);
+		}
+	}
+	if (argc - optind > 1)
+		return cli_usage_error("scan takes one list (FILE or -), not also '%s'",
+		    argv[optind + 1]);
+	if (argc - optind == 1)
+		input = argv[optind];
+	else if (mode != STORE_RUN_RESUME)
+		return cli_usage_error("scan wants a FILE of domains (or - for standard input)");
+	if (mode == STORE_RUN_RESUME && argc - optind == 0)
+		input = NULL;	/* the newest unfinished run, whatever its input */
+	if (input != NULL && strcmp(input, "-") != 0) {
+		if (access(input, R_OK) != 0 || realpath(input, inpath) == NULL)
+			return cli_usage_error("cannot read '%s'", input);
+		input = inpath;
+	}
+	if (progress < 0)
+		progress = isatty(STDERR_FILENO);
+
+	/* what shapes the results: a resumed run must go on with the same */
+	opt = json_pack("{s:b, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:s?, s:s?}",
+	    "quick", sc.check.dns_only, "resolver", rc.forwarder, "trust_anchor",
+	    rc.trust_anchor_file, "dns_timeout_ms", (json_int_t)rc.timeout_ms, "http_timeout_ms",
+	    (json_int_t)sc.check.http_ms, "timeout_ms", (json_int_t)co.total_ms, "connect_ms",
+	    (json_int_t)co.connect_ms, "reply_ms", (json_int_t)co.reply_ms, "tls_ms",
+	    (json_int_t)co.tls_ms, "ehlo", co.ehlo, "ca_file", co.tc.ca_file, "ca_path",
+	    co.tc.ca_path);
+	opts = json_dumps(opt, JSON_COMPACT | JSON_SORT_KEYS);
+	snprintf(options, sizeof(options), "%s", opts ? opts : "{}");
+	free(opts);
+	json_decref(opt);
+
+	if ((store = store_open(db, 0, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mailtls: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (store_run_open(store, mode, input, options, &run) < 0) {
+		fprintf(stderr, "mailtls: %s: %s\n", db, store_error(store));
+		store_close(store);
+		return EXIT_USAGE;
+	}
+	if (run.resumed && strcmp(run.options, options) != 0) {
+		fprintf(stderr, "mailtls: run %lld of %s was started with other options (%s); give "
+		    "the same options to resume it, or --new\n", (long long)run.id, run.input,
+		    run.options);
+		store_close(store);
+		return EXIT_USAGE;
+	}
+	if (!run.input_eof) {
+		if (strcmp(run.input, "-") == 0)
+			in = stdin;
+		else if ((in = fopen(run.input, "r")) == NULL) {
+			fprintf(stderr, "mailtls: cannot read '%s'\n", run.input);
+			store_close(store);
+			return EXIT_USAGE;
+		}
+	}
+	if (!quiet)
+		fprintf(stderr, "mailtls: %s run %lld of %s into %s\n", run.resumed ? "resuming" :
+		    "starting", (long long)run.id, strcmp(run.input, "-") ? run.input :
+		    "standard input", db);
+
+	base = event_base_new();
+	/* the resolver forks its helper first, before any socket of ours exists (resolver.md) */
+	if ((res = resolver_new(base, &rc, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mailtls: resolver: %s\n", err);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	resolver_set_rate(res, dns_rate);
+	if ((co.tc.ca_path != NULL && access(co.tc.ca_path, R_OK | X_OK) != 0) ||
+	    (http = http_client_new(base, co.tc.ca_file, err, sizeof(err))) == NULL ||
+	    (!sc.check.dns_only && (tls = tls_client_new(&co.tc, err, sizeof(err))) == NULL)) {
+		fprintf(stderr, "mailtls: %s\n", co.tc.ca_path && access(co.tc.ca_path, R_OK | X_OK) ?
+		    "--ca-path: not a readable directory" : err);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	sigint = evsignal_new(base, SIGINT, scan_signal, base);
+	sigterm = evsignal_new(base, SIGTERM, scan_signal, base);
+	event_add(sigint, NULL);
+	event_add(sigterm, NULL);
+
+	sc.base = base;
+	sc.resolver = res;
+	sc.http = http;
+	sc.tls = tls;
+	sc.store = store;
+	sc.run = run.id;
+	sc.input = in;
+	sc.input_name = strcmp(run.input, "-") ? run.input : "-";
+	sc.input_offset = run.input_offset;
+	sc.input_line = run.input_line;
+	sc.progress = progress;
+	sc.quiet = quiet;
+	sc.stop = &scan_stop;
+	sc.check.base = base;
+	sc.check.resolver = res;
+	sc.check.http = http;
+	sc.check.tls = tls;
+	sc.check.ehlo = co.ehlo ? co.ehlo : cli_fqdn();
+	sc.check.connect_ms = co.connect_ms;
+	sc.check.reply_ms = co.reply_ms;
+	sc.check.tls_ms = co.tls_ms;
+	sc.check.total_ms = co.total_ms;
+	sc.sched.base = base;
+
+	r = scanrun_run(&sc, &st);
+	if (r < 0) {
+		fprintf(stderr, "mailtls: %s: %s (the run stays resumable)\n", db, st.store_error);
+		ret = EXIT_UNREACHABLE;
+	} else if (r > 0) {
+		fprintf(stderr, "mailtls: run %lld stopped: %lld of %lld domains stored; run the same "
+		    "command again to resume\n", (long long)run.id, st.total_done, st.total);
+		ret = EXIT_UNREACHABLE;
+	}
+	if (!quiet || r != 0) {
+		fprintf(stderr, "mailtls: run %lld: %lld domains stored this session in %.1f s "
+		    "(%.0f/s); %zu probes for %zu requests (%zu shared, %zu retries); %lld input "
+		    "errors, %lld duplicates; %lld of %lld domains of the run stored in %s\n",
+		    (long long)run.id, st.done, st.seconds, st.seconds > 0 ? (double)st.done /
+		    st.seconds : 0.0, st.sched.attempts, st.sched.requests, st.sched.hits,
+		    st.sched.retries, st.input_errors, st.duplicates, st.total_done, st.total, db);
+		if (getenv("MAILTLS_SCAN_STATS") != NULL)
+			fprintf(stderr, "mailtls: stats: max_inflight=%zu arena_max=%zu "
+			    "arena_mean=%zu sched_mem_max=%zu entries=%zu evicted=%zu "
+			    "max_inflight_ip=%zu temp_failures=%zu\n", st.max_inflight, st.arena_max,
+			    st.done ? st.arena_sum / (size_t)st.done : 0, st.sched_mem_max,
+			    st.sched.entries, st.sched.evicted, st.sched.max_inflight_ip,
+			    st.sched.temp_failures);
+	}
+out:
+	if (sigint)
+		event_free(sigint);
+	if (sigterm)
+		event_free(sigterm);
+	if (in != NULL && in != stdin)
+		fclose(in);
+	http_client_free(http);
+	tls_client_free(tls);
+	resolver_free(res);
+	event_base_free(base);
+	store_close(store);
+	return ret;
+}
