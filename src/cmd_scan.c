@@ -29,6 +29,7 @@ enum {
 };
 
 static volatile sig_atomic_t scan_stop;
+static int scan_tty;	/* stderr is a terminal: the progress line is cleared first */
 
 static void
 scan_signal(evutil_socket_t sig, short what, void *arg)
@@ -38,8 +39,9 @@ scan_signal(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	scan_stop++;
 	if (scan_stop == 1)
-		fprintf(stderr, "\r\033[Kmailtls: %s: finishing the domains in flight (again to stop "
-		    "at once; either way the run can be resumed)\n", sig == SIGINT ? "interrupted" :
+		fprintf(stderr, "%smailtls: %s: finishing the domains in flight (again to stop "
+		    "at once; either way the run can be resumed)\n", scan_tty ? "\r\033[K" : "",
+		    sig == SIGINT ? "interrupted" :
 		    "terminated");
 	else
 		event_base_loopbreak(base);
@@ -104,6 +106,7 @@ cmd_scan(int argc, char **argv)
 		{ "connect-timeout", required_argument, NULL, 'c' },
 		{ "reply-timeout", required_argument, NULL, 'r' },
 		{ "tls-timeout", required_argument, NULL, 'T' },
+		{ "full", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -185,6 +188,9 @@ cmd_scan(int argc, char **argv)
 		case OPT_NO_PROGRESS: progress = 0; break;
 		case OPT_QUIET: case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return EXIT_OK;
+		case 'F':
+			return cli_usage_error("scan --full is not available yet: use check --full on "
+			    "the domains that need it (docs/internals/scan.md)");
 		default:
 			if (!cli_common_opt(&co, ch, optarg))
 				return cli_opt_error(argc, argv, longopts);
@@ -204,8 +210,9 @@ cmd_scan(int argc, char **argv)
 			return cli_usage_error("cannot read '%s'", input);
 		input = inpath;
 	}
+	scan_tty = isatty(STDERR_FILENO);
 	if (progress < 0)
-		progress = isatty(STDERR_FILENO);
+		progress = scan_tty;
 
 	/* what shapes the results: a resumed run must go on with the same */
 	opt = json_pack("{s:b, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:s?, s:s?}",
