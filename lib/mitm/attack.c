@@ -70,8 +70,8 @@ static const struct mitm_outcome_info outcomes[MITM_OUTCOME_LAST] = {
 	[MITM_OUTCOME_TLS_UNUSED] = { "tls.unused", SEVERITY_HIGH, 0,
 	    "Control run: STARTTLS was offered and the client went on in clear text anyway." },
 	[MITM_OUTCOME_REFUSED] = { "refused", SEVERITY_INFO, 0,
-	    "After the attack the client stopped (quit, closed, deferred) without sending mail or "
-	    "credentials: safe." },
+	    "After the attack the client stopped (quit, closed, aborted or ended the handshake) "
+	    "without sending mail or credentials: safe." },
 	[MITM_OUTCOME_PLAIN_CONTINUED] = { "plaintext.continued", SEVERITY_MEDIUM, 0,
 	    "After the attack the client went on in clear text, but sent neither mail nor "
 	    "credentials on this connection." },
@@ -82,7 +82,9 @@ static const struct mitm_outcome_info outcomes[MITM_OUTCOME_LAST] = {
 	    "After the attack the client sent a password in clear text (AUTH, LOGIN, USER/PASS, "
 	    "SASL <auth/>)." },
 	[MITM_OUTCOME_CERT_ACCEPTED] = { "cert.accepted", SEVERITY_HIGH, 0,
-	    "The client completed the TLS handshake with the untrusted certificate." },
+	    "The client completed the TLS handshake with the untrusted certificate and went on "
+	    "with the dialogue inside it (a handshake followed only by QUIT or a close is "
+	    "\"refused\")." },
 	[MITM_OUTCOME_CERT_MAIL] = { "cert.accepted.mail", SEVERITY_HIGH, 1,
 	    "The client accepted the untrusted certificate and sent mail through the attacker's "
 	    "TLS session." },
@@ -168,12 +170,26 @@ mitm_outcome_name(enum mitm_outcome o)
 	return mitm_outcome_info(o)->id;
 }
 
+/* Table text: '<' and '|' would be read as HTML or a cell boundary. */
+static void
+md(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '<')
+			fputs("&lt;", f);
+		else if (*s == '|')
+			fputs("\\|", f);
+		else
+			fputc(*s, f);
+	}
+}
+
 void
 mitm_attack_markdown(FILE *f)
 {
 	int i, p;
 
-	fputs("## Attacks\n\n"
+	fputs("### Attacks\n\n"
 	    "| ID | protocols | what the mitm does |\n|---|---|---|\n", f);
 	for (i = 0; i < MITM_ATTACK_LAST; i++) {
 		const char *sep = "";
@@ -184,14 +200,21 @@ mitm_attack_markdown(FILE *f)
 				fprintf(f, "%s%s", sep, proto_names[p]);
 				sep = ", ";
 			}
-		fprintf(f, " | %s |\n", attacks[i].what);
+		fputs(" | ", f);
+		md(f, attacks[i].what);
+		fputs(" |\n", f);
 	}
-	fputs("\n## Outcomes (one per client connection)\n\n"
+	fputs("\n### Outcomes (one per client connection)\n\n"
 	    "| ID | severity | meaning |\n|---|---|---|\n", f);
-	for (i = 0; i < MITM_OUTCOME_LAST; i++)
-		fprintf(f, "| `%s` | %s | %s |\n", outcomes[i].id,
-		    severity_name(outcomes[i].severity), outcomes[i].meaning);
-	fputs("\n## Client verdicts (one per client)\n\n| ID |\n|---|\n", f);
-	for (i = 0; i < MITM_CLIENT_LAST; i++)
-		fprintf(f, "| `%s` |\n", mitm_client_verdict_name((enum mitm_client_verdict)i));
+	for (i = 0; i < MITM_OUTCOME_LAST; i++) {
+		fprintf(f, "| `%s` | %s | ", outcomes[i].id, severity_name(outcomes[i].severity));
+		md(f, outcomes[i].meaning);
+		fputs(" |\n", f);
+	}
+	fputs("\n### Client verdicts (one per client)\n\n| ID | meaning |\n|---|---|\n", f);
+	for (i = 0; i < MITM_CLIENT_LAST; i++) {
+		fprintf(f, "| `%s` | ", mitm_client_verdict_name((enum mitm_client_verdict)i));
+		md(f, mitm_client_verdict_meaning((enum mitm_client_verdict)i));
+		fputs(" |\n", f);
+	}
 }

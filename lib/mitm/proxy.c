@@ -223,6 +223,8 @@ static void
 note_cmd(struct conn *c, enum mitm_verb v)
 {
 	c->obs.commands++;
+	if (c->in_tls && v != MITM_VERB_QUIT && v != MITM_VERB_EMPTY)
+		c->obs.tls_commands++;
 	if (c->in_tls || !c->obs.attack_reached)
 		return;
 	switch (v) {

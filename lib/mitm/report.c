@@ -55,8 +55,10 @@ mitm_report_detail(const struct mitm_obs *o, char *buf, size_t len)
 		add(buf, len, "STARTTLS asked");
 	if (o->helo_fallback)
 		add(buf, len, "HELO fallback");
-	if (o->tls == MITM_TLS_DONE)
+	if (o->tls == MITM_TLS_DONE && o->tls_commands > 0)
 		add(buf, len, "TLS accepted (%s)", o->tls_version);
+	else if (o->tls == MITM_TLS_DONE)
+		add(buf, len, "TLS handshake (%s), then nothing", o->tls_version);
 	else if (o->tls == MITM_TLS_FAILED)
 		add(buf, len, "TLS refused: %s", o->tls_error);
 	if (o->auth_clear || o->auth_tls)
@@ -152,6 +154,7 @@ record_json(const struct mitm_record *rec)
 	json_object_set_new(j, "inject_taken", json_boolean(o->inject_taken));
 	json_object_set_new(j, "commands", json_integer(o->commands));
 	json_object_set_new(j, "commands_after_attack", json_integer(o->after_attack));
+	json_object_set_new(j, "commands_in_tls", json_integer(o->tls_commands));
 	json_object_set_new(j, "quit", json_boolean(o->quit));
 	json_object_set_new(j, "end", json_string(mitm_end_name(o->end)));
 	json_object_set_new(j, "bytes_from_client", json_integer((json_int_t)rec->bytes_in));

@@ -20,6 +20,15 @@ static const char *const client_names[MITM_CLIENT_LAST] = {
 	[MITM_CLIENT_UNKNOWN] = "unknown",
 };
 
+static const char *const client_meanings[MITM_CLIENT_LAST] = {
+	[MITM_CLIENT_SAFE] = "Refused every attack that reached its trigger point.",
+	[MITM_CLIENT_FALLS_BACK] = "Went on in clear text after STARTTLS was stripped or refused.",
+	[MITM_CLIENT_BAD_CERT] = "Went on inside a TLS session with an untrusted certificate.",
+	[MITM_CLIENT_INJECTION] = "Took a reply injected before the handshake as an answer inside TLS.",
+	[MITM_CLIENT_NO_TLS] = "Did not ask for STARTTLS in the control run although it was offered.",
+	[MITM_CLIENT_UNKNOWN] = "No attack reached its trigger point (or only the control ran).",
+};
+
 static const char *const end_names[MITM_END_LAST] = {
 	[MITM_END_CLIENT_CLOSED] = "client_closed",
 	[MITM_END_MITM_CLOSED] = "mitm_closed",
@@ -40,6 +49,14 @@ mitm_client_verdict_name(enum mitm_client_verdict v)
 	if ((unsigned)v >= MITM_CLIENT_LAST)
 		BUG("mitm_client_verdict_name: out of range");
 	return client_names[v];
+}
+
+const char *
+mitm_client_verdict_meaning(enum mitm_client_verdict v)
+{
+	if ((unsigned)v >= MITM_CLIENT_LAST)
+		BUG("mitm_client_verdict_meaning: out of range");
+	return client_meanings[v];
 }
 
 const char *
@@ -82,7 +99,12 @@ mitm_verdict_conn(const struct mitm_obs *o)
 	if (!o->attack_reached)
 		return MITM_OUTCOME_INCONCLUSIVE;
 	if (ai->needs_tls) {
-		if (o->tls == MITM_TLS_DONE) {
+		/*
+		 * A completed handshake alone is not acceptance: Postfix, for one, verifies the
+		 * certificate after the handshake and then only says QUIT.  Accepting means going
+		 * on with the dialogue inside the session.
+		 */
+		if (o->tls == MITM_TLS_DONE && o->tls_commands > 0) {
 			if (o->attack == MITM_ATTACK_INJECT) {
 				if (o->inject_taken)
 					return MITM_OUTCOME_INJECT_ACCEPTED;

@@ -38,6 +38,8 @@ struct mitm_obs {
 	int		 starttls_sent;	/* the client asked for STARTTLS */
 	int		 attack_reached; /* the attack's trigger point happened */
 	int		 after_attack;	/* clear-text commands after that point (not QUIT/LOGOUT) */
+	int		 tls_commands;	/* commands inside our TLS session other than QUIT: the */
+					/* client went on after the handshake (not only verified) */
 	int		 helo_fallback;	/* HELO after a refused EHLO */
 	enum mitm_tls	 tls;
 	char		 tls_error[96];	/* the alert or error when the handshake failed */
@@ -78,6 +80,7 @@ enum mitm_outcome	 mitm_verdict_conn(const struct mitm_obs *);
 void			 mitm_verdict_client(const enum mitm_outcome *, const enum mitm_attack *,
 			    size_t n, struct mitm_client_result *);
 const char		*mitm_client_verdict_name(enum mitm_client_verdict);
+const char		*mitm_client_verdict_meaning(enum mitm_client_verdict);
 const char		*mitm_end_name(enum mitm_end);
 const char		*mitm_tls_name(enum mitm_tls);
 

@@ -179,8 +179,11 @@ mitm_wire_cmd(enum mitm_proto proto, const char *line, size_t len, struct mitm_c
 		/* "MAIL FROM:" / "RCPT TO:" are the commands; a bare MAIL is still MAIL */
 		if (c->verb == MITM_VERB_AUTH)
 			auth_args(&p, end, c);
-		else
+		else {
+			while (p < end && *p == ' ')
+				p++;
 			c->arg_len = (size_t)(end - p);
+		}
 		return 0;
 	case MITM_PROTO_POP3:
 		n = token(&p, end, &t);
