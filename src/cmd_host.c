@@ -92,7 +92,9 @@ cmd_host(int argc, char **argv)
 		switch (ch) {
 		case 'P':
 			if ((proto = endpoint_proto_by_name(optarg)) < 0)
-				return cli_usage_error("--proto wants smtp or smtps, not '%s'", optarg);
+				return cli_usage_error("--proto wants smtp, smtps, submission, submissions, "
+				    "imap, imaps, pop3, pop3s, xmpp, xmpp-server, xmpps, xmpps-server or "
+				    "https, not '%s'", optarg);
 			break;
 		case 'n': name = optarg; break;
 		case 'q': ro.transcript = 0; break;

@@ -6,38 +6,31 @@
 #include <string.h>
 
 #include "probe/endpoint.h"
+#include "proto/proto.h"
 #include "util/arena.h"
 #include "util/text.h"
 
-static const struct {
-	const char	*name;
-	int		 port;
-} endpoint_protos[ENDPOINT_PROTO_LAST] = {
-	[ENDPOINT_PROTO_SMTP] = { "smtp", 25 },
-	[ENDPOINT_PROTO_SMTPS] = { "smtps", 465 },
-};
-
+/* The protocol table is lib/proto/proto.c's (one row per protocol). */
 const char *
 endpoint_proto_name(enum endpoint_proto p)
 {
-	return (unsigned)p < ENDPOINT_PROTO_LAST ? endpoint_protos[p].name : "?";
+	const struct proto_info *pi = proto_info(p);
+
+	return pi ? pi->name : "?";
 }
 
 int
 endpoint_proto_port(enum endpoint_proto p)
 {
-	return (unsigned)p < ENDPOINT_PROTO_LAST ? endpoint_protos[p].port : 0;
+	const struct proto_info *pi = proto_info(p);
+
+	return pi ? pi->port : 0;
 }
 
 int
 endpoint_proto_by_name(const char *s)
 {
-	int i;
-
-	for (i = 0; i < ENDPOINT_PROTO_LAST; i++)
-		if (strcmp(endpoint_protos[i].name, s) == 0)
-			return i;
-	return -1;
+	return proto_by_name(s);
 }
 
 struct endpoint *

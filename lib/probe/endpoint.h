@@ -14,11 +14,25 @@
 
 struct arena;
 struct grade_result;
+struct proto_facts;
+struct web_result;
 struct scan_result;
 
 enum endpoint_proto {
 	ENDPOINT_PROTO_SMTP = 0,	/* STARTTLS on 25/587 (RFC 3207) */
 	ENDPOINT_PROTO_SMTPS,		/* implicit TLS on 465 (RFC 8314) */
+	/* protocols on the engine (lib/probe/engine.c, lib/proto/proto.h) */
+	ENDPOINT_PROTO_SUBMISSION,	/* 587 STARTTLS (RFC 6409, RFC 3207) */
+	ENDPOINT_PROTO_SUBMISSIONS,	/* 465 implicit TLS (RFC 8314) */
+	ENDPOINT_PROTO_IMAP,		/* 143 STARTTLS (RFC 9051, RFC 3501) */
+	ENDPOINT_PROTO_IMAPS,		/* 993 implicit TLS */
+	ENDPOINT_PROTO_POP3,		/* 110 STLS (RFC 2595, RFC 2449) */
+	ENDPOINT_PROTO_POP3S,		/* 995 implicit TLS */
+	ENDPOINT_PROTO_XMPP,		/* 5222 c2s STARTTLS (RFC 6120) */
+	ENDPOINT_PROTO_XMPP_SERVER,	/* 5269 s2s STARTTLS */
+	ENDPOINT_PROTO_XMPPS,		/* 5223 c2s direct TLS (XEP-0368) */
+	ENDPOINT_PROTO_XMPPS_SERVER,	/* 5270 s2s direct TLS (XEP-0368) */
+	ENDPOINT_PROTO_HTTPS,		/* 443 (RFC 9110), HSTS (RFC 6797) */
 	ENDPOINT_PROTO_LAST
 };
 
@@ -104,6 +118,8 @@ struct endpoint {
 	struct grade_result	*grade;		/* --full: grade; NULL otherwise */
 	int			 cmd_injection;	/* --full: enum probe_pipe_result (probe.h) */
 	const char		*cmd_injection_reason;	/* --full: what that test saw */
+	struct proto_facts	*facts;		/* engine protocols: what the dialogue showed (proto.h) */
+	struct web_result	*web;		/* https: HSTS and the http:// redirect (provider/web.h) */
 	long			 elapsed_ms;
 	int			 connections;
 	size_t			 nfindings;

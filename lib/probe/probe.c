@@ -25,6 +25,7 @@
 #include <event2/event.h>
 
 #include "net/sock.h"
+#include "probe/engine.h"
 #include "probe/probe.h"
 #include "proto/smtp.h"
 #include "tls/cert.h"
@@ -104,6 +105,7 @@ struct probe {
 	struct timespec		 t0;
 	probe_done_cb		 cb;
 	void			*cb_arg;
+	struct engine		*engine;	/* protocols with a module run on lib/probe/engine.c */
 };
 
 static void	probe_state(struct probe *, enum probe_state);
@@ -986,12 +988,30 @@ probe_total_ev(evutil_socket_t fd, short what, void *arg)
 	    p->params.total_ms, probe_states[p->state].during);
 }
 
+static void
+probe_engine_done(struct engine *e, struct endpoint *ep, void *arg)
+{
+	struct probe *p = arg;
+
+	/* may free p (and e with it): nothing after this call */
+	p->cb(p, ep, p->cb_arg);
+}
+
 struct probe *
 probe_start(struct event_base *base, const struct probe_params *params, struct arena *a,
     probe_done_cb cb, void *arg)
 {
 	struct probe *p = xcalloc(1, sizeof(*p));
 	char err[256];
+
+	/* the seam: every protocol with a module (lib/proto/proto.h) runs on the engine */
+	if (engine_handles(params->proto)) {
+		p->cb = cb;
+		p->cb_arg = arg;
+		p->fd = -1;
+		p->engine = engine_start(base, params, a, probe_engine_done, p);
+		return p;
+	}
 
 	if ((params->raw != NULL) + (params->pipe != NULL) + (params->handoff != NULL) > 1)
 		BUG("raw-hello, pipelined-STARTTLS and hand-off modes together");
@@ -1036,6 +1056,11 @@ probe_free(struct probe *p)
 {
 	if (p == NULL)
 		return;
+	if (p->engine != NULL) {
+		engine_free(p->engine);
+		free(p);
+		return;
+	}
 	probe_close(p);
 	if (p->ev_read)
 		event_free(p->ev_read);

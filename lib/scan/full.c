@@ -7,6 +7,7 @@
 
 #include "probe/endpoint.h"
 #include "probe/probe.h"
+#include "proto/proto.h"
 #include "scan/full.h"
 #include "scan/deep.h"
 #include "scan/heartbleed.h"
@@ -51,9 +52,13 @@ full_command_injection(struct event_base *base, const struct probe_params *pp,
 	struct probe *pr;
 	int done = 0;
 
-	if (pp->proto != ENDPOINT_PROTO_SMTP || !ep->starttls_offered) {
+	const struct proto_info *pi = proto_info(pp->proto);
+
+	/* every protocol with a harmless command to pipeline (proto.h: pipe_cmd) */
+	if (pi == NULL || pi->pipe_cmd == NULL || !ep->starttls_offered) {
 		ep->cmd_injection = PROBE_PIPE_NOT_APPLICABLE;
-		ep->cmd_injection_reason = pp->proto != ENDPOINT_PROTO_SMTP ? "implicit TLS" :
+		ep->cmd_injection_reason = pi && pi->implicit ? "implicit TLS" :
+		    pi && pi->pipe_cmd == NULL ? "no command to pipeline in this protocol" :
 		    "STARTTLS not offered";
 		return;
 	}

@@ -78,7 +78,8 @@ test_proto_names(void **state)
 	assert_string_equal(endpoint_proto_name(ENDPOINT_PROTO_SMTP), "smtp");
 	assert_string_equal(endpoint_proto_name(ENDPOINT_PROTO_SMTPS), "smtps");
 	assert_int_equal(endpoint_proto_by_name("smtps"), ENDPOINT_PROTO_SMTPS);
-	assert_int_equal(endpoint_proto_by_name("imap"), -1);
+	assert_int_equal(endpoint_proto_by_name("imap"), ENDPOINT_PROTO_IMAP);
+	assert_int_equal(endpoint_proto_by_name("gopher"), -1);
 	assert_int_equal(endpoint_proto_port(ENDPOINT_PROTO_SMTPS), 465);
 }
 

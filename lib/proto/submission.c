@@ -1,0 +1,243 @@
+/*
+ * submission.c — the SMTP dialogue as an engine module, for message submission (RFC 6409 on 587
+ * with STARTTLS per RFC 3207; RFC 8314 implicit TLS on 465).  Replies and EHLO capabilities are
+ * parsed by lib/proto/smtp.c's pure parsers.
+ *
+ * Dialogue:
+ *   submission:  banner, EHLO, STARTTLS [+ NOOP], TLS, EHLO, QUIT
+ *   submissions: TLS, banner, EHLO, QUIT
+ * Never AUTH, MAIL, RCPT, DATA or a credential.  The findings are submission's: a submission port
+ * without STARTTLS and AUTH offered before TLS are about passwords, not about relayed mail.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "probe/endpoint.h"
+#include "probe/probe.h"
+#include "proto/proto.h"
+#include "proto/smtp.h"
+#include "util/arena.h"
+#include "util/text.h"
+
+enum sub_step {
+	SUB_S_BANNER = 0,
+	SUB_S_EHLO,
+	SUB_S_HELO,
+	SUB_S_STARTTLS,
+	SUB_S_EHLO_TLS,
+	SUB_S_PIPE,
+	SUB_S_QUIT,
+};
+
+struct sub_state {
+	enum sub_step	 st;
+};
+
+static enum proto_next
+sub_quit(struct proto_conv *c, struct sub_state *s)
+{
+	s->st = SUB_S_QUIT;
+	c->during = "waiting for the QUIT reply";
+	c->send(c, "QUIT", 1);
+	return PROTO_NEXT_GOODBYE;
+}
+
+static void
+sub_ehlo(struct proto_conv *c, struct sub_state *s, enum sub_step st)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "EHLO %s", c->client_name);
+	s->st = st;
+	c->during = st == SUB_S_EHLO_TLS ? "waiting for the EHLO reply inside TLS" :
+	    "waiting for the EHLO reply";
+	c->send(c, cmd, 1);
+}
+
+static const char *
+sub_caps_line(struct proto_conv *c, const struct smtp_caps *k)
+{
+	char buf[1024];
+	size_t i, o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < k->nkeywords && o + 2 < sizeof(buf); i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s", i ? " " : "", k->keywords[i]);
+	return arena_strdup(c->arena, buf);
+}
+
+static enum proto_next
+sub_reply(struct proto_conv *c, struct sub_state *s, const struct smtp_reply *r)
+{
+	struct smtp_caps *k;
+
+	switch (s->st) {
+	case SUB_S_BANNER:
+		c->ep->banner = r->nlines ? text_clean_dup(c->arena, r->lines[0]) : "";
+		c->facts->server_name = c->ep->banner;
+		if (r->code != 220)
+			return proto_conv_fail(c, FINDING_SMTP_REJECTED, "greeting %d %s", r->code,
+			    c->ep->banner);
+		sub_ehlo(c, s, c->tls_active ? SUB_S_EHLO_TLS : SUB_S_EHLO);
+		return PROTO_NEXT_WAIT;
+	case SUB_S_EHLO:
+		if (smtp_reply_class(r->code) == 5) {
+			char cmd[300];
+
+			endpoint_finding(c->ep, c->arena, FINDING_SMTP_EHLO_REFUSED, "EHLO answered %d",
+			    r->code);
+			snprintf(cmd, sizeof(cmd), "HELO %s", c->client_name);
+			s->st = SUB_S_HELO;
+			c->during = "waiting for the HELO reply";
+			c->send(c, cmd, 1);
+			return PROTO_NEXT_WAIT;
+		}
+		if (r->code != 250)
+			return proto_conv_fail(c, FINDING_SMTP_REJECTED, "EHLO answered %d %s", r->code,
+			    r->nlines ? r->lines[0] : "");
+		k = arena_alloc(c->arena, sizeof(*k));
+		smtp_caps_parse(r, c->arena, k);
+		c->ep->caps_plain = k;
+		c->ep->starttls_offered = k->starttls;
+		c->facts->caps_plain = sub_caps_line(c, k);
+		c->facts->upgrade_offered = k->starttls;
+		if (k->auth) {
+			c->facts->cred_before_tls = 1;
+			c->facts->cred_detail = arena_printf(c->arena, "AUTH %s",
+			    k->auth_mechs ? k->auth_mechs : "");
+			endpoint_finding(c->ep, c->arena, FINDING_SUBMISSION_AUTH_BEFORE_TLS,
+			    "AUTH %s offered in plaintext", k->auth_mechs ? k->auth_mechs : "");
+		}
+		if (!k->starttls) {
+			endpoint_finding(c->ep, c->arena, FINDING_SUBMISSION_STARTTLS_MISSING,
+			    "no STARTTLS in the EHLO reply");
+			if (c->pipe && c->pipe_decide)
+				c->pipe_decide(c, PROBE_PIPE_INCONCLUSIVE,
+				    "STARTTLS was not offered on this connection");
+			return sub_quit(c, s);
+		}
+		s->st = SUB_S_STARTTLS;
+		c->during = "waiting for the STARTTLS reply";
+		if (c->pipe) {
+			c->send(c, "STARTTLS", 0);
+			c->send(c, "NOOP", 1);
+		} else
+			c->send(c, "STARTTLS", 1);
+		return PROTO_NEXT_WAIT;
+	case SUB_S_HELO:
+		endpoint_finding(c->ep, c->arena, FINDING_SUBMISSION_STARTTLS_MISSING,
+		    "EHLO refused, HELO %s: no STARTTLS possible", r->code == 250 ? "accepted" :
+		    "refused too");
+		if (c->pipe && c->pipe_decide)
+			c->pipe_decide(c, PROBE_PIPE_INCONCLUSIVE, "EHLO was refused on this connection");
+		return sub_quit(c, s);
+	case SUB_S_STARTTLS:
+		if (r->code == 220)
+			return PROTO_NEXT_UPGRADE;
+		endpoint_finding(c->ep, c->arena, FINDING_STARTTLS_REJECTED, "STARTTLS answered %d %s",
+		    r->code, r->nlines ? r->lines[0] : "");
+		if (c->pipe && c->pipe_decide)
+			c->pipe_decide(c, PROBE_PIPE_INCONCLUSIVE, "STARTTLS with a pipelined NOOP was "
+			    "refused");
+		return sub_quit(c, s);
+	case SUB_S_EHLO_TLS:
+		if (r->code == 250) {
+			k = arena_alloc(c->arena, sizeof(*k));
+			smtp_caps_parse(r, c->arena, k);
+			c->ep->caps_tls = k;
+			c->facts->caps_tls = sub_caps_line(c, k);
+		} else
+			proto_conv_note(c, "EHLO inside TLS answered %d", r->code);
+		return sub_quit(c, s);
+	case SUB_S_PIPE:
+		if (r->code == 250)
+			c->pipe_decide(c, PROBE_PIPE_VULNERABLE, "the NOOP pipelined with STARTTLS was "
+			    "answered inside TLS before any command");
+		else
+			c->pipe_decide(c, PROBE_PIPE_INCONCLUSIVE, "an unsolicited reply came inside TLS "
+			    "before any command");
+		if (r->code == 250)
+			c->facts->pipe_reply = 1;
+		return sub_quit(c, s);
+	case SUB_S_QUIT:
+		if (c->pipe && c->tls_active && r->code == 250) {
+			c->facts->pipe_reply = 1;
+			c->pipe_decide(c, PROBE_PIPE_VULNERABLE, "the NOOP pipelined with STARTTLS was "
+			    "answered inside TLS (before the reply to QUIT)");
+			return PROTO_NEXT_GOODBYE;
+		}
+		return PROTO_NEXT_DONE;
+	}
+	return PROTO_NEXT_FAILED;
+}
+
+static enum proto_next
+sub_step(struct proto_conv *c, enum proto_event ev)
+{
+	struct sub_state *s = c->state;
+	struct smtp_reply r;
+	enum proto_next next;
+	size_t i, logged;
+	char buf[300];
+
+	c->consumed = 0;
+	switch (ev) {
+	case PROTO_EV_START:
+		s->st = SUB_S_BANNER;
+		c->facts->implicit_tls = c->tls_active;
+		c->during = "waiting for the greeting";
+		return PROTO_NEXT_WAIT;
+	case PROTO_EV_TLS_UP:
+		if (c->pipe) {
+			s->st = SUB_S_PIPE;
+			c->during = "listening inside TLS after the pipelined STARTTLS";
+			return PROTO_NEXT_PIPE_WAIT;
+		}
+		sub_ehlo(c, s, SUB_S_EHLO_TLS);
+		return PROTO_NEXT_WAIT;
+	case PROTO_EV_PIPE_TIMEOUT:
+		return sub_quit(c, s);
+	default:
+		break;
+	}
+	while (c->consumed < c->inlen) {
+		switch (smtp_reply_parse((const char *)c->in + c->consumed, c->inlen - c->consumed,
+		    c->arena, &r)) {
+		case SMTP_PARSE_NEED_MORE:
+			return s->st == SUB_S_QUIT ? PROTO_NEXT_GOODBYE : PROTO_NEXT_WAIT;
+		case SMTP_PARSE_LINE_TOO_LONG:
+			if (s->st == SUB_S_QUIT)
+				return PROTO_NEXT_DONE;
+			return proto_conv_fail(c, FINDING_SMTP_LINE_TOO_LONG, "a reply line passed %d "
+			    "bytes while %s", SMTP_LINE_MAX, c->during);
+		case SMTP_PARSE_REPLY_TOO_LONG:
+			if (s->st == SUB_S_QUIT)
+				return PROTO_NEXT_DONE;
+			return proto_conv_fail(c, FINDING_SMTP_REPLY_TOO_LONG, "a reply passed %d lines "
+			    "or %d bytes while %s", SMTP_REPLY_LINES_MAX, SMTP_REPLY_BYTES_MAX, c->during);
+		case SMTP_PARSE_BAD:
+			logged = c->inlen - c->consumed;
+			proto_conv_log(c, '<', (const char *)c->in + c->consumed, logged > 200 ? 200 : logged);
+			if (s->st == SUB_S_QUIT)
+				return PROTO_NEXT_DONE;
+			return proto_conv_fail(c, FINDING_SMTP_PROTOCOL, "not an SMTP reply while %s",
+			    c->during);
+		default:
+			break;
+		}
+		for (i = 0; i < r.nlines; i++) {
+			snprintf(buf, sizeof(buf), "%d%c%s", r.code, i + 1 < r.nlines ? '-' : ' ',
+			    r.lines[i]);
+			proto_conv_log(c, '<', buf, strlen(buf));
+		}
+		c->consumed += r.consumed;
+		next = sub_reply(c, s, &r);
+		if (next != PROTO_NEXT_WAIT || c->sent)
+			return next;
+	}
+	return s->st == SUB_S_QUIT ? PROTO_NEXT_GOODBYE : PROTO_NEXT_WAIT;
+}
+
+const struct proto_module proto_module_submission = {
+	"submission", 0, sizeof(struct sub_state), sub_step,
+};
