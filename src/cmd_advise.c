@@ -1,7 +1,201 @@
+/*
+ * cmd_advise.c — `mailtls advise DOMAIN`: check the domain (with --full on every MX address by
+ * default) and print what to publish and configure so that its findings go away: TLSA records,
+ * MTA-STS and TLS-RPT, server settings for the software recognised.  docs/internals/advice.md.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "advice/advice.h"
+#include "check/check.h"
 #include "cli.h"
+#include "dns/resolver.h"
+#include "net/http.h"
+#include "policy/socketmap.h"
+#include "report/advice_render.h"
+#include "report/report.h"
+#include "tls/tls.h"
+#include "util/arena.h"
+
+/*
+ * The SHA-256 of the SubjectPublicKeyInfo in FILE (a PEM certificate, public key or private
+ * key) as hex into out[65]: what a 3 1 1 record carries.  -1 when FILE holds none of them.
+ */
+static int
+advise_next_spki(const char *path, char out[65])
+{
+	unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	EVP_PKEY *pk = NULL;
+	X509 *x = NULL;
+	FILE *f;
+	int n, ret = -1;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	if ((x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL)
+		pk = X509_get_pubkey(x);
+	if (pk == NULL) {
+		rewind(f);
+		pk = PEM_read_PUBKEY(f, NULL, NULL, NULL);
+	}
+	if (pk == NULL) {
+		rewind(f);
+		pk = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	}
+	fclose(f);
+	if (pk != NULL && (n = i2d_PUBKEY(pk, &der)) > 0 &&
+	    EVP_Digest(der, (size_t)n, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == 32) {
+		for (i = 0; i < mdlen; i++)
+			snprintf(out + 2 * i, 3, "%02x", md[i]);
+		ret = 0;
+	}
+	OPENSSL_free(der);
+	EVP_PKEY_free(pk);
+	X509_free(x);
+	return ret;
+}
+
 int
 cmd_advise(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	return cli_usage_error("advise: not yet");
+	static const struct option longopts[] = {
+		{ "resolver", required_argument, NULL, 'R' },
+		{ "trust-anchor", required_argument, NULL, 'A' },
+		{ "dns-timeout", required_argument, NULL, 'S' },
+		{ "http-timeout", required_argument, NULL, 'H' },
+		{ "next-key", required_argument, NULL, 'k' },
+		{ "software", required_argument, NULL, 's' },
+		{ "ttl", required_argument, NULL, 'L' },
+		{ "no-full", no_argument, NULL, 'Q' },
+		CLI_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli_common co;
+	struct check_config cfg;
+	struct resolver_config rc;
+	struct report_opts ro;
+	struct advice_opts ao;
+	struct advice ad;
+	struct resolver *res = NULL;
+	struct http_client *http = NULL;
+	struct event_base *base = NULL;
+	struct arena *arena = NULL;
+	const struct check_result *r;
+	char err[512], spki[65], dom[256];
+	int ch, ret = EXIT_OK, no_full = 0, any, sw;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&rc, 0, sizeof(rc));
+	memset(&ro, 0, sizeof(ro));
+	memset(&ao, 0, sizeof(ao));
+	cli_common_init(&co);
+	cfg.http_ms = 20000;
+	cfg.max_total = 16;
+	cfg.max_per_ip = 1;
+	rc.timeout_ms = 10000;
+	ro.command = "advise";
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'R': rc.forwarder = optarg; break;
+		case 'A': rc.trust_anchor_file = optarg; break;
+		case 'H': cfg.http_ms = cli_secs(optarg, "--http-timeout"); break;
+		case 'S': rc.timeout_ms = cli_secs(optarg, "--dns-timeout"); break;
+		case 'k':
+			if (advise_next_spki(optarg, spki) < 0)
+				return cli_usage_error("--next-key: %s holds no PEM certificate, public key "
+				    "or private key", optarg);
+			ao.next_spki = spki;
+			break;
+		case 's':
+			if ((sw = advice_software_by_name(optarg)) <= 0)
+				return cli_usage_error("--software wants postfix, exim, opensmtpd, dovecot, "
+				    "prosody or nginx, not '%s'", optarg);
+			ao.force_sw = (enum advice_software)sw;
+			break;
+		case 'L': {
+			char *end;
+
+			ao.ttl = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || ao.ttl < 60 || ao.ttl > 86400)
+				return cli_usage_error("--ttl wants seconds from 60 to 86400, not '%s'",
+				    optarg);
+			break;
+		}
+		case 'Q': no_full = 1; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default:
+			if (!cli_common_opt(&co, ch, optarg))
+				return cli_opt_error(argc, argv, longopts);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(argc - optind < 1 ? "advise wants a DOMAIN" :
+		    "advise takes one DOMAIN");
+	if (socketmap_key_domain(argv[optind], strlen(argv[optind]), dom, sizeof(dom)) < 0)
+		return cli_usage_error("'%s' is not a domain name", argv[optind]);
+	cfg.ehlo = co.ehlo ? co.ehlo : cli_fqdn();
+	cfg.connect_ms = co.connect_ms;
+	cfg.reply_ms = co.reply_ms;
+	cfg.tls_ms = co.tls_ms;
+	cfg.total_ms = co.total_ms;
+	cfg.full = !no_full;
+	cfg.full_opts = co.fo;
+	cfg.domain = argv[optind];
+
+	base = event_base_new();
+	if ((res = resolver_new(base, &rc, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mailtls: resolver: %s\n", err);
+		event_base_free(base);
+		return EXIT_USAGE;
+	}
+	if ((http = http_client_new(base, co.tc.ca_file, err, sizeof(err))) == NULL ||
+	    (cfg.tls = tls_client_new(&co.tc, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mailtls: %s\n", err);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	cfg.base = base;
+	cfg.resolver = res;
+	cfg.http = http;
+	arena = arena_new();
+	r = check_run(&cfg, arena);
+	ao.now = (long)time(NULL);
+	advice_build(r, &ao, arena, &ad);
+	if (co.json) {
+		json_t *o = report_json_new(&ro);
+
+		json_object_set_new(o, "domain", report_jstr(r->domain));
+		json_object_set_new(o, "verdict", json_pack("{s:s, s:s}", "downgrade_protection",
+		    verdict_protection_name(r->verdict.protection), "sentence", r->verdict.sentence));
+		json_object_set_new(o, "advice", report_advice_json(&ad));
+		json_object_del(o, "endpoints");
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(o);
+	} else
+		report_advice_text(stdout, &ad, r);
+	/* the exit status says whether the domain has findings the advice is for */
+	if (check_worst(r, &any) >= (enum severity)co.fail_on && any)
+		ret = EXIT_FINDINGS;
+	if (r->verdict.can_read < 0)
+		ret = EXIT_UNREACHABLE;
+out:
+	arena_free(arena);
+	http_client_free(http);
+	tls_client_free(cfg.tls);
+	resolver_free(res);
+	event_base_free(base);
+	return ret;
 }

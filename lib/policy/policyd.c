@@ -36,6 +36,7 @@
 #define PD_OUT_MAX	65536	/* replies queued to a client that does not read them */
 #define PD_EVICT_MAX	1024	/* evictions remembered until the next write of the file */
 #define PD_FLUSH_S	2	/* the cache file is written this often (one transaction) */
+#define PD_TEMP_S	30	/* a TEMP answer (DNS failed) is given again for this long */
 
 struct pd_lookup;
 struct pd_conn;
@@ -541,6 +542,9 @@ pd_request(struct pd_conn *c, const char *data, size_t len)
 	else
 		pd_lru_front(pd, e);
 	e->last_used = now;
+	/* a failed lookup is not remembered long: the next client after PD_TEMP_S tries again */
+	if (e->checked && e->reply == SOCKETMAP_REPLY_TEMP && now - e->checked >= PD_TEMP_S)
+		e->checked = 0;
 	if (e->checked && now - e->checked < pd->cfg.refresh_s) {
 		pd->st.hits++;
 		pd_send_entry(c, e);

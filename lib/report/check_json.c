@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "check/check.h"
+#include "report/advice_render.h"
 #include "report/report.h"
 #include "util/xalloc.h"
 
@@ -146,5 +147,7 @@ report_check_json(const struct check_result *r, const struct report_opts *ro)
 	    grade_letter_name(r->grade), "weakest_endpoint", r->grade_display) : json_null());
 	json_object_set_new(root, "connections", json_integer(r->connections));
 	json_object_set_new(root, "elapsed_ms", json_integer(r->elapsed_ms));
+	/* what to publish and configure against the findings (lib/advice/, docs/internals/advice.md) */
+	json_object_set_new(root, "advice", report_check_advice_json(r));
 	return root;
 }
