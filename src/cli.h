@@ -51,6 +51,7 @@ int	cli_common_opt(struct cli_common *, int ch, const char *arg);	/* 1: handled 
 int	cmd_host(int, char **);
 int	cmd_findings(int, char **);
 int	cmd_check(int, char **);
+int	cmd_provider(int, char **);
 int	cmd_scan(int, char **);
 int	cmd_export(int, char **);
 int	cmd_mitm(int, char **);

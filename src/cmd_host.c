@@ -14,7 +14,9 @@
 
 #include "cli.h"
 #include "net/sock.h"
+#include "net/http.h"
 #include "probe/batch.h"
+#include "provider/provider.h"
 #include "scan/full.h"
 #include "report/report.h"
 #include "tls/tls.h"
@@ -75,6 +77,7 @@ cmd_host(int argc, char **argv)
 	struct event_base *base = NULL;
 	struct arena *arena = NULL;
 	struct batch *batch = NULL;
+	struct http_client *http = NULL;
 	char addrs[HOST_ADDRS_MAX][INET6_ADDRSTRLEN], err[256];
 	const char *name = NULL;
 	int progress, ch, color, naddr, i, ret = EXIT_OK;
@@ -155,6 +158,23 @@ cmd_host(int argc, char **argv)
 		full_endpoint(base, &pp, ep, arena, &co.fo);
 	}
 
+	for (k = 0; k < batch_count(batch); k++) {
+		struct endpoint *ep = batch_endpoint(batch, k);
+
+		provider_endpoint_decide(ep);	/* "TLS mandatory?" (lib/verdict/mandatory.c) */
+		if (proto == ENDPOINT_PROTO_HTTPS && ep->connected) {
+			/* HSTS and the http:// redirect, through libcurl (lib/provider/web.h) */
+			if (http == NULL && (http = http_client_new(base, co.tc.ca_file, err,
+			    sizeof(err))) == NULL) {
+				fprintf(stderr, "mailtls: %s\n", err);
+				continue;
+			}
+			ep->web = arena_alloc(arena, sizeof(*ep->web));
+			provider_web_fetch(base, http, pp.refname, ep->ip, co.reply_ms, arena, ep->web);
+			provider_web_findings(ep, arena, ep->web);
+			ep->connections += 2;
+		}
+	}
 	if (co.json) {
 		json_t *root = report_json_new(&ro), *eps = json_object_get(root, "endpoints");
 
@@ -182,6 +202,7 @@ cmd_host(int argc, char **argv)
 	}
 	if (unreachable == (int)batch_count(batch))
 		ret = EXIT_UNREACHABLE;
+	http_client_free(http);
 	batch_free(batch);
 	arena_free(arena);
 	event_base_free(base);

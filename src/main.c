@@ -18,7 +18,11 @@ usage(FILE *f)
 	fprintf(f,
 "usage: mailtls check DOMAIN... [options]   can an active attacker read mail to DOMAIN? (MX, DNSSEC,\n"
 "                                           DANE, MTA-STS, TLS-RPT, every MX address probed)\n"
-"       mailtls host TARGET [options]        audit one mail server (STARTTLS or implicit TLS)\n"
+"       mailtls host TARGET [options]        audit one server: SMTP, submission(s), IMAP(S), POP3(S),\n"
+"                                           XMPP (c2s, s2s, XEP-0368) or HTTPS (--proto)\n"
+"       mailtls provider DOMAIN... [options] every mail and chat service of a provider (MX, SRV,\n"
+"                                           autoconfig, web), each audited; tables as text,\n"
+"                                           --json, --markdown or --html\n"
 "       mailtls scan [FILE|-] [options]      check a list of domains (one per line, or a CSV top\n"
 "                                           list), thousands at once, into a database; resumable\n"
 "       mailtls export [--db F] [--run N] --format jsonl|csv   a scan's results\n"
@@ -33,7 +37,12 @@ usage(FILE *f)
 "       mailtls findings [--markdown]        list every finding ID with severity and remedy\n"
 "       mailtls --help | --version\n"
 "\n"
-"TARGET: host, host:port, IPv4 literal, [IPv6]:port (default port 25; 465 with --proto smtps)\n"
+"TARGET: host, host:port, IPv4 literal, [IPv6]:port (default port: the protocol's, 25 for smtp)\n"
+"\n"
+"options for provider:\n"
+"  --resolver, --trust-anchor, --dns-timeout, --http-timeout, --ca-file, --full as for check\n"
+"  --markdown | --html     the tables as Markdown, or as one self-contained HTML page\n"
+"  --no-guess              do not try imap., smtp., pop., mail. when nothing is published\n"
 "\n"
 "options for check:\n"
 "  --resolver ADDR[@PORT]  forward DNS queries there (validation stays local); default: full\n"
@@ -96,8 +105,11 @@ usage(FILE *f)
 "  --resolver, --trust-anchor, --dns-timeout, --http-timeout, --ca-file as for check\n"
 "\n"
 "options for host:\n"
-"  --proto smtp|smtps      STARTTLS (RFC 3207, default) or implicit TLS (RFC 8314)\n"
-"  --name NAME             reference name for SNI and certificate checks (default: the host)\n"
+"  --proto NAME            smtp (default, 25), smtps (465), submission (587), submissions (465),\n"
+"                          imap (143), imaps (993), pop3 (110), pop3s (995), xmpp (5222),\n"
+"                          xmpp-server (5269), xmpps (5223), xmpps-server (5270), https (443)\n"
+"  --name NAME             reference name for SNI and certificate checks (default: the host;\n"
+"                          for XMPP the service domain, sent as to= in the stream header)\n"
 "  --ehlo NAME             name sent in EHLO/HELO (default: this machine's FQDN)\n"
 "  --ca-file FILE          trust anchors (PEM) instead of the system store\n"
 "  --ca-path DIR           hashed directory of trust anchors\n"
@@ -173,6 +185,8 @@ main(int argc, char **argv)
 		return cmd_advise(argc - 1, argv + 1);
 	if (strcmp(argv[1], "findings") == 0)
 		return cmd_findings(argc - 1, argv + 1);
+	if (strcmp(argv[1], "provider") == 0)
+		return cmd_provider(argc - 1, argv + 1);
 	if (argv[1][0] == '-')
 		return cli_usage_error("unknown option '%s'", argv[1]);
 	return cli_usage_error("unknown command '%s'", argv[1]);

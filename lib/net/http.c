@@ -180,6 +180,9 @@ http_xfer_finish(struct http_xfer *x, CURLcode rc)
 		if (hc->easy_header(x->easy, "Location", 0, CURLH_HEADER, -1, &h) == CURLHE_OK)
 			r.location = h->value;
 	}
+	if (hc->easy_header(x->easy, "Strict-Transport-Security", 0, CURLH_HEADER, -1, &h) ==
+	    CURLHE_OK)
+		r.hsts = h->value;
 	r.tls_failed = http_is_tls_failure(rc);
 	r.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
 	if (rc != CURLE_OK) {
@@ -457,7 +460,7 @@ http_get(struct http_client *c, const struct http_request *req, http_cb cb, void
 		BUG("http_get: missing client, request, URL or callback");
 	if (c->dead)
 		return -1;
-	if (strncmp(req->url, "https://", 8) != 0)
+	if (strncmp(req->url, req->plain_http ? "http://" : "https://", req->plain_http ? 7 : 8) != 0)
 		return -1;
 	if (http_client_ready(c) < 0)
 		return -1;
@@ -475,7 +478,7 @@ http_get(struct http_client *c, const struct http_request *req, http_cb cb, void
 	SETOPT(CURLOPT_PRIVATE, x);
 	SETOPT(CURLOPT_ERRORBUFFER, x->errbuf);
 	SETOPT(CURLOPT_URL, req->url);
-	SETOPT(CURLOPT_PROTOCOLS_STR, "https");
+	SETOPT(CURLOPT_PROTOCOLS_STR, req->plain_http ? "http" : "https");
 	SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "https");
 	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
 	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);

@@ -30,6 +30,7 @@ struct http_request {
 	const char	*connect_ip;	/* IPv4/IPv6 literal: CURLOPT_RESOLVE host:port:ip; NULL: system resolver */
 	long		 timeout_ms;	/* whole transfer: connect, TLS, request, body; <= 0: default */
 	size_t		 max_body;	/* body ceiling in bytes; 0: HTTP_BODY_MAX_DEFAULT */
+	int		 plain_http;	/* the URL is http:// (the provider's redirect check), not https:// */
 };
 
 struct http_result {
@@ -44,6 +45,7 @@ struct http_result {
 	int		 tls_failed;	/* peer certificate not valid for the name, or handshake failed */
 	const char	*error;		/* curl's error text, NULL when ok */
 	long		 elapsed_ms;	/* from http_get() to completion */
+	const char	*hsts;		/* the Strict-Transport-Security header as sent, or NULL */
 	int		 timed_out;	/* the deadline passed (error says where) */
 };
 

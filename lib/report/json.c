@@ -9,6 +9,8 @@
 #include <jansson.h>
 
 #include "probe/endpoint.h"
+#include "proto/proto.h"
+#include "provider/web.h"
 #include "probe/probe.h"
 #include "scan/grade.h"
 #include "scan/deep.h"
@@ -331,6 +333,42 @@ report_grade_json(const struct grade_result *g)
 	    "reasons", report_reasons(&g->mozilla_reasons));
 }
 
+static const char *const report_required_probe[3] = { "not_tested", "refused", "accepted" };
+
+/* docs/report-schema.md, endpoint "protocol" */
+static json_t *
+report_facts_json(const struct endpoint *ep)
+{
+	const struct proto_facts *f = ep->facts;
+	const struct proto_info *pi = proto_info(ep->proto);
+
+	return json_pack("{s:s, s:b, s:b, s:b, s:o, s:b, s:b, s:s, s:o, s:o, s:o, s:o, s:b, s:o}",
+	    "family", pi ? pi->family : "?", "implicit_tls", f->implicit_tls, "upgrade_offered",
+	    f->upgrade_offered, "credentials_before_tls", f->cred_before_tls, "credentials_detail",
+	    report_jstr(f->cred_detail), "login_disabled", f->login_disabled, "tls_required",
+	    f->tls_required, "required_probe", report_required_probe[(unsigned)f->required_probe % 3],
+	    "capabilities_plain", report_jstr(f->caps_plain), "capabilities_tls",
+	    report_jstr(f->caps_tls), "server_name", report_jstr(f->server_name), "stream_id",
+	    report_jstr(f->stream_id), "dialback", f->dialback, "tls_mandatory", f->mandatory ?
+	    json_pack("{s:s, s:o}", "value", f->mandatory, "rule", report_jstr(f->mandatory_rule)) :
+	    json_null());
+}
+
+/* docs/report-schema.md, endpoint "web" (https) */
+static json_t *
+report_web_json(const struct web_result *w)
+{
+	return json_pack("{s:{s:b, s:I, s:o, s:o, s:o}, s:{s:b, s:I, s:o, s:b, s:o}}",
+	    "https", "ok", w->https_ok, "status", (json_int_t)w->https_status, "error",
+	    report_jstr(w->https_error), "hsts", report_jstr(w->hsts), "hsts_parsed", w->hsts ?
+	    json_pack("{s:b, s:I, s:b, s:b}", "valid", w->hsts_parsed.valid, "max_age",
+	    (json_int_t)w->hsts_parsed.max_age, "include_subdomains", w->hsts_parsed.subdomains,
+	    "preload", w->hsts_parsed.preload) : json_null(),
+	    "http", "ok", w->http_ok, "status", (json_int_t)w->http_status, "location",
+	    report_jstr(w->http_location), "redirects_to_https", w->http_redirects_https, "error",
+	    report_jstr(w->http_error));
+}
+
 json_t *
 report_endpoint_json(const struct endpoint *ep)
 {
@@ -369,7 +407,7 @@ report_endpoint_json(const struct endpoint *ep)
 	json_object_set_new(o, "connected", json_boolean(ep->connected));
 	json_object_set_new(o, "banner", report_jstr(ep->banner));
 	json_object_set_new(o, "starttls", json_pack("{s:b, s:b}", "offered", ep->starttls_offered,
-	    "implicit", ep->proto == ENDPOINT_PROTO_SMTPS));
+	    "implicit", proto_info(ep->proto) && proto_info(ep->proto)->implicit));
 	if (ep->scan)	/* --full: the pipelined-STARTTLS test (CVE-2011-0411) */
 		json_object_set_new(json_object_get(o, "starttls"), "command_injection",
 		    json_pack("{s:s, s:o, s:i}", "result", probe_pipe_name(
@@ -378,6 +416,10 @@ report_endpoint_json(const struct endpoint *ep)
 		    ep->cmd_injection == PROBE_PIPE_NOT_APPLICABLE ? 0 : 1));
 	json_object_set_new(o, "capabilities", json_pack("{s:o, s:o}", "plain",
 	    report_caps_json(ep->caps_plain), "tls", report_caps_json(ep->caps_tls)));
+	if (ep->facts)	/* protocols on the engine: the same facts in the same words */
+		json_object_set_new(o, "protocol", report_facts_json(ep));
+	if (ep->web)
+		json_object_set_new(o, "web", report_web_json(ep->web));
 	json_object_set_new(o, "tls", tls);
 	json_object_set_new(o, "certificate", report_cert_json(ep->cert));
 	if (ep->dane)

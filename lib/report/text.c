@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proto/proto.h"
+#include "provider/web.h"
 #include "probe/endpoint.h"
 #include "probe/probe.h"
 #include "scan/grade.h"
@@ -157,6 +159,25 @@ report_text_endpoint(FILE *f, const struct endpoint *ep, const struct report_opt
 			fprintf(f, "  %c %s\n", ep->lines[i].dir, ep->lines[i].text);
 		if (ep->lines_dropped)
 			fprintf(f, "  * (%zu more lines not kept)\n", ep->lines_dropped);
+	}
+	if (ep->facts) {	/* protocols on the engine (proto.h) */
+		const struct proto_facts *pf = ep->facts;
+
+		if (pf->caps_plain)
+			fprintf(f, "  before TLS %s\n", pf->caps_plain[0] ? pf->caps_plain : "(no capabilities)");
+		if (pf->caps_tls)
+			fprintf(f, "  inside TLS %s\n", pf->caps_tls[0] ? pf->caps_tls : "(no capabilities)");
+		if (pf->cred_before_tls)
+			fprintf(f, "  plaintext  credentials possible before TLS: %s\n", pf->cred_detail ?
+			    pf->cred_detail : "yes");
+		if (pf->mandatory)
+			fprintf(f, "  mandatory  TLS %s: %s\n", pf->mandatory, pf->mandatory_rule);
+	}
+	if (ep->web) {
+		fprintf(f, "  HSTS       %s\n", ep->web->hsts ? ep->web->hsts : "(none)");
+		fprintf(f, "  http://    %s%ld%s%s\n", ep->web->http_ok ? "" : "no answer ",
+		    ep->web->http_status, ep->web->http_location ? " -> " : "",
+		    ep->web->http_location ? ep->web->http_location : "");
 	}
 	if (ep->tls) {
 		fprintf(f, "  TLS        %s, %s", ep->tls->version, ep->tls->cipher ? ep->tls->cipher : "?");
