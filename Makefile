@@ -71,6 +71,8 @@ real: all $(B)/libmailtls.a
 	@tests/real/verdict-lab.sh $(B)/mailtls
 	@tests/real/dane-oracle.sh $(B)/mailtls
 	@tests/real/loopback-only.sh $(B)/mailtls
+	@tests/real/policyd.sh $(B)/mailtls
+	@tests/real/advise.sh $(B)/mailtls
 	@if [ -x tests/real/full.sh ]; then tests/real/full.sh $(B)/mailtls; fi
 	@if [ -x tests/fake/full.sh ]; then tests/fake/full.sh $(B)/mailtls; fi
 
@@ -86,6 +88,7 @@ sanitize: asan
 	@ASAN_OPTIONS=detect_leaks=1:exitcode=86 tests/fake/full.sh build/asan/mailtls
 	@tests/real/check.sh build/asan/mailtls
 	@tests/real/verdict-lab.sh build/asan/mailtls
+	@POLICYD_LOAD_TOTAL=20000 tests/real/policyd.sh build/asan/mailtls
 
 FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined
 fuzz:

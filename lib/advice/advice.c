@@ -110,11 +110,9 @@ static const struct advice_row advice_rows[] = {
 	{ FINDING_CIPHER_ANON, PR, "prosody.cfg.lua", "ssl = { ciphers = \"HIGH:!aNULL:!MD5\" }" },
 	{ FINDING_CIPHER_NO_AEAD, PF, "main.cf", "smtpd_tls_ciphers = high" },
 	CIPHER_ROWS(FINDING_CIPHER_NO_AEAD),
-	{ FINDING_KX_DH_WEAK, PF, "main.cf", "smtpd_tls_dh1024_param_file = /etc/postfix/dh2048.pem  "
-	    "(openssl dhparam -out /etc/postfix/dh2048.pem 2048)" },
+	{ FINDING_KX_DH_WEAK, PF, "main.cf", "smtpd_tls_dh1024_param_file = /etc/postfix/dh2048.pem" },
 	{ FINDING_KX_DH_WEAK, EX, "exim4.conf", "tls_dhparam = ffdhe3072" },
-	{ FINDING_KX_DH_WEAK, DV, "dovecot.conf", "ssl_dh = </etc/dovecot/dh.pem  "
-	    "(openssl dhparam -out /etc/dovecot/dh.pem 3072)" },
+	{ FINDING_KX_DH_WEAK, DV, "dovecot.conf", "ssl_dh = </etc/dovecot/dh.pem" },
 	{ FINDING_KX_DH_WEAK, NG, "nginx.conf", "ssl_dhparam /etc/nginx/dh3072.pem;" },
 	{ FINDING_TLS_COMPRESSION, PF, "main.cf", "tls_ssl_options = NO_COMPRESSION" },
 	{ FINDING_AUTH_BEFORE_TLS, PF, "main.cf", "smtpd_tls_auth_only = yes" },
@@ -134,6 +132,19 @@ static const struct advice_row advice_rows[] = {
 	CERT_ROWS(FINDING_CERT_EXPIRED),
 	CERT_ROWS(FINDING_CERT_NAME_MISMATCH),
 	CERT_ROWS(FINDING_MTA_STS_CERT_INVALID),
+};
+
+/* Commands to run before a setting: the files it names (the RFC 7919 groups: nothing to wait for). */
+static const struct {
+	const char	*line;
+	const char	*prepare;
+} advice_prepares[] = {
+	{ "smtpd_tls_dh1024_param_file = /etc/postfix/dh2048.pem",
+	    "openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out /etc/postfix/dh2048.pem" },
+	{ "ssl_dh = </etc/dovecot/dh.pem",
+	    "openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe3072 -out /etc/dovecot/dh.pem" },
+	{ "ssl_dhparam /etc/nginx/dh3072.pem;",
+	    "openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe3072 -out /etc/nginx/dh3072.pem" },
 };
 
 /* Postfix: one smtpd_tls_exclude_ciphers line for every excluded class (postconf(5)). */
@@ -236,7 +247,7 @@ advice_subst_host(struct arena *a, const char *line, const char *host)
 
 static void
 advice_setting(struct advice *ad, struct arena *a, enum advice_software sw, const char *host,
-    const char *file, const char *line, enum finding_id f)
+    const char *file, const char *line, const char *prepare, enum finding_id f)
 {
 	size_t i;
 
@@ -259,6 +270,7 @@ advice_setting(struct advice *ad, struct arena *a, enum advice_software sw, cons
 	ad->settings[ad->nsettings].file = file;
 	ad->settings[ad->nsettings].line = line;
 	ad->settings[ad->nsettings].findings = finding_name(f);
+	ad->settings[ad->nsettings].prepare = prepare;
 	ad->nsettings++;
 }
 
@@ -296,6 +308,17 @@ advice_tlsa(struct advice *ad, struct arena *a, long ttl, const char *host, cons
 	ad->ntlsa++;
 }
 
+static const char *
+advice_prepare(const char *line)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(advice_prepares) / sizeof(advice_prepares[0]); i++)
+		if (strcmp(advice_prepares[i].line, line) == 0)
+			return advice_prepares[i].prepare;
+	return NULL;
+}
+
 /* Every endpoint finding of one host with the software recognised there. */
 static void
 advice_host_settings(struct advice *ad, struct arena *a, const char *host, enum advice_software sw,
@@ -315,7 +338,8 @@ advice_host_settings(struct advice *ad, struct arena *a, const char *host, enum 
 			if (r->f != f || (sw != ADVICE_SW_UNKNOWN && r->sw != sw) ||
 			    (sw == ADVICE_SW_UNKNOWN && r->sw > ADVICE_SW_OPENSMTPD))
 				continue;	/* unknown software: the three MTAs */
-			advice_setting(ad, a, r->sw, host, r->file, advice_subst_host(a, r->line, host), f);
+			advice_setting(ad, a, r->sw, host, r->file, advice_subst_host(a, r->line, host),
+			    advice_prepare(r->line), f);
 		}
 		for (k = 0; k < sizeof(advice_pf_exclude) / sizeof(advice_pf_exclude[0]); k++)
 			if (advice_pf_exclude[k].f == f && !strstr(excl, advice_pf_exclude[k].token)) {
@@ -334,7 +358,7 @@ advice_host_settings(struct advice *ad, struct arena *a, const char *host, enum 
 		char *fl = arena_strdup(a, fnames), *save = NULL, *t;
 
 		for (t = strtok_r(fl, " ", &save); t; t = strtok_r(NULL, " ", &save))
-			advice_setting(ad, a, ADVICE_SW_POSTFIX, host, "main.cf", line,
+			advice_setting(ad, a, ADVICE_SW_POSTFIX, host, "main.cf", line, NULL,
 			    (enum finding_id)finding_by_name(t));
 	}
 }

@@ -48,6 +48,7 @@ struct advice_setting {
 	const char		*file;		/* "main.cf", "exim4.conf", "smtpd.conf", ... */
 	const char		*line;		/* the setting as written in that file */
 	const char		*findings;	/* the finding IDs it removes, space-separated */
+	const char		*prepare;	/* a command to run before, or NULL */
 };
 
 struct advice_host {

@@ -51,10 +51,11 @@ report_advice_json(const struct advice *ad)
 		    "recognised_by", report_jstr(ad->hosts[i].recognised_by)));
 	json_object_set_new(o, "servers", hosts);
 	for (i = 0; i < ad->nsettings; i++)
-		json_array_append_new(set, json_pack("{s:o, s:s, s:s, s:o, s:o}", "host",
+		json_array_append_new(set, json_pack("{s:o, s:s, s:s, s:o, s:o, s:o}", "host",
 		    report_jstr(ad->settings[i].host), "software",
 		    advice_software_name(ad->settings[i].sw), "file", ad->settings[i].file, "line",
-		    report_jstr(ad->settings[i].line), "findings", ar_findings(ad->settings[i].findings)));
+		    report_jstr(ad->settings[i].line), "prepare", report_jstr(ad->settings[i].prepare),
+		    "findings", ar_findings(ad->settings[i].findings)));
 	json_object_set_new(o, "settings", set);
 	for (i = 0; i < ad->nnotes; i++)
 		json_array_append_new(notes, report_jstr(ad->notes[i]));
@@ -151,6 +152,8 @@ report_advice_text(FILE *f, const struct advice *ad, const struct check_result *
 						continue;
 					if (file == NULL || strcmp(file, s->file) != 0)
 						fprintf(f, "     %s:\n", file = s->file);
+					if (s->prepare)
+						fprintf(f, "       # first: %s\n", s->prepare);
 					fprintf(f, "       %-60s # %s\n", s->line, s->findings);
 				}
 			if (h->sw == ADVICE_SW_POSTFIX)

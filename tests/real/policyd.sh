@@ -1,0 +1,183 @@
+#!/bin/bash
+# tests/real/policyd.sh MAILTLS -- `mailtls policyd` end to end with real Postfix as the sending
+# MTA (docs/internals/policy.md, "Tests"): the domain lab with DOMLAB_POLICY=1 on 127.0.11.0/24,
+# a validating unbound for Postfix, the policy service, a sending Postfix whose
+# smtp_tls_policy_maps is the service.  Asserts from the sender's log and queue that mail to an
+# MTA-STS enforce domain with a bad certificate is deferred, to a good one delivered, that a DANE
+# domain gets dane-only (a TLSA mismatch deferred), that testing is delivered; then malformed
+# input, a reconnect storm, a restart that keeps the cache, and a short load run with RSS flat.
+# Run it under the lab lock: flock -o /tmp/mailtls-lab.lock tests/real/policyd.sh build/mailtls
+set -uo pipefail
+BIN=$(readlink -f "${1:?usage: policyd.sh MAILTLS}")
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+export DOMLAB_NET=127.0.11 DOMLAB_KNOT_PORT=53611 DOMLAB_IPV6=0 DOMLAB_POLICY=1
+LAB=${POLICYD_LAB:-/tmp/mailtls-policylab}
+PD_ADDR=127.0.11.1 PD_PORT=8462
+SENDER=127.0.11.30
+UB=$LAB/unbound
+LOAD_TOTAL=${POLICYD_LOAD_TOTAL:-200000}
+pass=0 fail=0 PD=
+ok() { pass=$((pass + 1)); echo "ok: $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+cleanup() {
+    [ -n "$PD" ] && kill "$PD" 2>/dev/null && wait "$PD" 2>/dev/null
+    tests/lab/postfix.sh stop psend "$LAB" >/dev/null 2>&1 || :
+    tests/lab/unbound.sh stop "$UB" >/dev/null 2>&1 || :
+    tests/lab/domain-lab.sh stop "$LAB" >/dev/null 2>&1 || :
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+t0=$(date +%s)
+tests/lab/domain-lab.sh start "$LAB" || { echo "policyd.sh: the lab did not start"; exit 1; }
+. "$LAB/env"
+tests/lab/unbound.sh start "$UB" "$NET.53" "$ANCHORS" "$KNOT_PORT" || exit 1
+cc -O2 -Wall -o "$LAB/socketmap_load" tests/real/socketmap_load.c || exit 1
+
+start_pd() {
+    "$BIN" policyd --listen "inet:$PD_ADDR:$PD_PORT" --listen "unix:$LAB/policyd.sock" \
+        --cache "$LAB/policyd.sqlite" --resolver "$RESOLVER" --trust-anchor "$ANCHORS" --ca-file "$CA" \
+        --verbose --stats-interval 0 2>>"$LAB/policyd.log" &
+    PD=$!
+    for _ in $(seq 1 50); do
+        postmap -q probe.invalid "socketmap:inet:$PD_ADDR:$PD_PORT:mailtls" >/dev/null 2>&1
+        [ $? -le 1 ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+stop_pd() { kill "$PD"; wait "$PD"; PD=; }
+
+rm -f "$LAB/policyd.sqlite"* "$LAB/policyd.log"
+start_pd || { bad "policyd did not answer"; cat "$LAB/policyd.log"; exit 1; }
+q() { postmap -q "$1" "socketmap:inet:$PD_ADDR:$PD_PORT:mailtls" 2>/dev/null; }
+
+# ---- answers, as Postfix's own socketmap client gets them ------------------------------------
+declare -A WANT=(
+    [pol-sts-good.example]="secure match=pgood.sts.lab.example servername=hostname"
+    [pol-sts-bad.example]="secure match=pbad.sts.lab.example servername=hostname"
+    [pol-sts-testing.example]=""
+    [pol-dane.example]="dane-only"
+    [pol-dane-bad.example]="dane-only"
+    [pol-plain.example]=""
+    [sts-enforce.example]="secure match=mx.sts.lab.example:.sts.lab.example servername=hostname"
+    [twomx.example]="dane"
+    [pkix-only.example]="encrypt"
+    [nullmx.example]=""
+)
+for d in "${!WANT[@]}"; do
+    got=$(q "$d")
+    [ "$got" = "${WANT[$d]}" ] && ok "postmap -q $d: '${got:-NOTFOUND}'" || bad "postmap -q $d: '$got', want '${WANT[$d]}'"
+done
+got=$(postmap -q pol-dane.example "socketmap:unix:$LAB/policyd.sock:mailtls" 2>/dev/null)
+[ "$got" = dane-only ] && ok "unix socket answers" || bad "unix socket: '$got'"
+postmap -q pol-dane.example "socketmap:inet:$PD_ADDR:$PD_PORT:other" >/dev/null 2>"$LAB/perm.err"
+grep -q "permanent error: unknown socketmap name" "$LAB/perm.err" && ok "unknown map name: PERM" || bad "unknown map name: $(cat "$LAB/perm.err")"
+got=$(q "[127.0.11.20]:25"); [ -z "$got" ] && ok "[host]:port key: NOTFOUND" || bad "[host]:port key: '$got'"
+
+# ---- real Postfix sending through the policy service -----------------------------------------
+PF_EXTRA="default_transport=smtp relay_transport=smtp mynetworks=127.0.0.0/8
+smtpd_relay_restrictions=permit_mynetworks,reject_unauth_destination smtp_dns_support_level=dnssec
+smtp_tls_security_level=may smtp_tls_CAfile=$CA smtp_tls_loglevel=1 smtp_host_lookup=dns
+smtp_tls_policy_maps=socketmap:inet:$PD_ADDR:$PD_PORT:mailtls smtp_connect_timeout=5s
+smtp_address_preference=ipv4 maximal_backoff_time=3600s"
+POSTFIX_EXTRA=$(echo $PF_EXTRA) tests/lab/unbound.sh ns "$UB" tests/lab/postfix.sh start psend "$SENDER" notls "$LAB" ||
+    { bad "the sending Postfix did not start"; exit 1; }
+SLOG=$LAB/psend/maillog
+for d in pol-sts-good.example pol-sts-bad.example pol-sts-testing.example pol-dane.example pol-dane-bad.example pol-plain.example; do
+    swaks --silent 2 --server "$SENDER:25" --from "sender@lab.example" --to "user@$d" \
+        --header "Subject: policyd test $d" >/dev/null 2>&1 || bad "swaks to $d was refused by the sending Postfix"
+done
+status_of() { # DOMAIN -> sent|deferred|bounced|"" (the first delivery attempt)
+    grep -E "to=<user@$1>.* status=" "$SLOG" | head -1 | sed -E 's/.* status=([a-z]+).*/\1/'
+}
+for _ in $(seq 1 150); do
+    n=0
+    for d in pol-sts-good.example pol-sts-bad.example pol-sts-testing.example pol-dane.example pol-dane-bad.example pol-plain.example; do
+        [ -n "$(status_of $d)" ] && n=$((n + 1))
+    done
+    [ $n = 6 ] && break
+    sleep 0.2
+done
+expect() { # DOMAIN STATUS WHY
+    local s
+    s=$(status_of "$1")
+    [ "$s" = "$2" ] && ok "Postfix: $1 $2 ($3)" || { bad "Postfix: $1 is '$s', want $2 ($3)"; grep -E "$1" "$SLOG" | tail -3; }
+}
+expect pol-sts-good.example sent "MTA-STS enforce, valid certificate"
+expect pol-sts-bad.example deferred "MTA-STS enforce, self-signed certificate"
+expect pol-sts-testing.example sent "MTA-STS testing: no enforcement"
+expect pol-dane.example sent "DANE, TLSA matches"
+expect pol-dane-bad.example deferred "DANE, TLSA mismatch"
+expect pol-plain.example sent "nothing published"
+grep -qE "Verified TLS connection established to pgood.sts.lab.example" "$SLOG" &&
+    ok "pol-sts-good.example went over verified TLS" || bad "no verified TLS to pgood.sts.lab.example"
+grep -E "to=<user@pol-sts-bad.example>.*status=deferred" "$SLOG" | grep -qiE "certificate|TLS" &&
+    ok "pol-sts-bad.example deferred for its certificate" || bad "pol-sts-bad.example deferral reason: $(grep 'pol-sts-bad' "$SLOG" | tail -1)"
+grep -qE "(Verified|Trusted) TLS connection established to pgood.dane.lab.example" "$SLOG" &&
+    ok "pol-dane.example went over DANE-verified TLS" || bad "no verified TLS to pgood.dane.lab.example"
+grep -E "to=<user@pol-dane-bad.example>.*status=deferred" "$SLOG" | grep -qiE "TLSA|certificate|verif" &&
+    ok "pol-dane-bad.example deferred for the TLSA mismatch" || bad "pol-dane-bad.example deferral reason: $(grep 'pol-dane-bad' "$SLOG" | tail -1)"
+queue=$(postqueue -c "$LAB/psend/etc" -j 2>/dev/null | jq -r '.recipients[].address' | sort | tr '\n' ' ')
+[ "$queue" = "user@pol-dane-bad.example user@pol-sts-bad.example " ] && ok "the queue holds exactly the two deferred messages" ||
+    bad "queue: '$queue'"
+grep -q "socketmap" "$SLOG" && grep "socketmap" "$SLOG" | grep -qv "warning: .*lookup error" || :
+if grep -qE "table socketmap.*(lookup error|temporary error)" "$SLOG"; then
+    bad "Postfix saw socketmap errors: $(grep -E 'table socketmap' "$SLOG" | head -2)"
+else
+    ok "Postfix saw no socketmap error"
+fi
+for d in pol-sts-good.example pol-dane.example pol-sts-bad.example; do
+    grep -q "mailtls policyd: $d: OK" "$LAB/policyd.log" && ok "policyd log names $d" || bad "policyd log lacks $d"
+done
+
+# ---- hostile clients ----------------------------------------------------------------------------
+for junk in '99999999999:' 'GET / HTTP/1.0\r\n\r\n' '05:hello,' '5:hello;'; do
+    printf "$junk" | timeout 5 nc -q 2 "$PD_ADDR" "$PD_PORT" >"$LAB/junk.out" 2>/dev/null
+    [ ! -s "$LAB/junk.out" ] && ok "malformed '$junk': closed without a reply" || bad "malformed '$junk': replied '$(cat "$LAB/junk.out")'"
+done
+head -c 2000 /dev/zero | tr '\0' a | sed 's/^/2000:/' | timeout 5 nc -q 2 "$PD_ADDR" "$PD_PORT" >"$LAB/junk.out" 2>/dev/null
+[ ! -s "$LAB/junk.out" ] && ok "oversized request refused" || bad "oversized request answered"
+"$LAB/socketmap_load" --storm "$PD_ADDR" "$PD_PORT" 3000 && ok "reconnect storm of 3000 connections" || bad "reconnect storm"
+[ "$(q pol-dane.example)" = dane-only ] && kill -0 "$PD" && ok "still answering after the storm" || bad "not answering after the storm"
+
+# ---- load: RSS flat -----------------------------------------------------------------------------
+KEYS="pol-sts-good.example pol-sts-bad.example pol-sts-testing.example pol-dane.example pol-dane-bad.example
+pol-plain.example sts-enforce.example twomx.example dane-ee.example nullmx.example [127.0.11.2]:25"
+"$LAB/socketmap_load" "$PD_ADDR" "$PD_PORT" mailtls 64 20000 $KEYS >/dev/null || bad "warm-up load run"
+rss0=$(awk '/VmRSS/ {print $2}' /proc/$PD/status)
+out=$("$LAB/socketmap_load" "$PD_ADDR" "$PD_PORT" mailtls 64 "$LOAD_TOTAL" $KEYS)
+rc=$?
+rss1=$(awk '/VmRSS/ {print $2}' /proc/$PD/status)
+echo "load: $out rss_kb=$rss0->$rss1"
+[ $rc = 0 ] && [[ $out == *"temp=0 perm=0 bad=0"* ]] && ok "load: $LOAD_TOTAL lookups from 64 clients, no error" || bad "load: $out"
+[ $((rss1 - rss0)) -lt 1024 ] && ok "load: RSS flat ($rss0 -> $rss1 KiB)" || bad "load: RSS grew $rss0 -> $rss1 KiB"
+
+# ---- a restart keeps the cache --------------------------------------------------------------------
+stop_pd
+grep -q "stopping" "$LAB/policyd.log" && ok "SIGTERM: clean stop" || bad "no clean stop"
+n=$(sqlite3 "$LAB/policyd.sqlite" "select count(*) from policyd_cache where domain like 'pol-%'" 2>/dev/null)
+[ "${n:-0}" -ge 6 ] && ok "cache file holds $n pol-* entries" || bad "cache file holds '$n' pol-* entries"
+: >"$LAB/policyd.log"
+start_pd || bad "policyd did not restart"
+[ "$(q pol-dane.example)" = dane-only ] && [ "$(q pol-sts-good.example)" = "${WANT[pol-sts-good.example]}" ] &&
+    ok "after a restart: answers from the cache" || bad "after a restart: wrong answers"
+stop_pd
+grep -q "entries loaded" "$LAB/policyd.log" && grep -q ", 0 lookups" "$LAB/policyd.log" &&
+    ok "after a restart: no lookup was needed" || bad "after a restart: $(grep -E 'loaded|stats' "$LAB/policyd.log")"
+
+# ---- usage errors ---------------------------------------------------------------------------------
+for a in "policyd --listen tcp:1.2.3.4:5" "policyd --refresh 1" "policyd --pin-from-history" "policyd extra" \
+         "policy" "policy --format xml example.org" "policy --pin --dns-only example.org" "advise" \
+         "advise a.example b.example" "advise --software sendmail example.org" "advise --next-key /nonexistent example.org"; do
+    # shellcheck disable=SC2086
+    "$BIN" $a >"$LAB/u.out" 2>"$LAB/u.err"
+    rc=$?
+    [ $rc = 2 ] && [ ! -s "$LAB/u.out" ] && [ "$(wc -l <"$LAB/u.err")" -le 2 ] && grep -q -- "--help" "$LAB/u.err" &&
+        ok "usage error: mailtls $a" || bad "usage error: mailtls $a (rc $rc: $(head -1 "$LAB/u.err"))"
+done
+
+echo "policyd: $pass passed, $fail failed ($(($(date +%s) - t0)) s)"
+[ $fail = 0 ]
