@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# tests/real/provider.sh MAILTLS -- every protocol on the engine against real servers from
+# Debian's packages (tests/lab/provider-lab.sh: Dovecot, Prosody, Postfix submission, nginx, Knot),
+# then `mailtls provider` on both lab providers, the HTML page in headless Chromium (inside
+# `unshare --net`), and --full suite lists against testssl.sh for IMAP and XMPP.
+#
+# Environment: PROVIDER_KEEP=1 keeps the lab running and the work directory;
+# PROVIDER_TESTSSL=0 skips the testssl.sh comparisons; PROVIDER_CHROMIUM=0 skips Chromium.
+# Output: ok/FAIL/skip lines, then "N passed, M failed".
+set -u
+[ $# -ge 1 ] || { echo "usage: $0 PATH/TO/mailtls"; exit 2; }
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+cd "$(dirname "$0")/../.." || exit 2
+BASE=/tmp/mailtls-provider
+WORK=$(mktemp -d /tmp/mailtls-provider-work.XXXXXX)
+: >"$WORK/res"
+ok() { echo "ok   $*"; echo ok >>"$WORK/res"; }
+bad() { echo "FAIL $*"; echo FAIL >>"$WORK/res"; }
+note() { echo "skip $*"; }
+cleanup() {
+	[ "${PROVIDER_KEEP:-0}" = 1 ] || tests/lab/provider-lab.sh stop "$BASE" >/dev/null 2>&1
+	if [ "${PROVIDER_KEEP:-0}" = 1 ] || grep -q FAIL "$WORK/res"; then echo "(work directory kept: $WORK)" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+[ "$(id -u)" -eq 0 ] || { echo "provider: needs root"; echo "0 passed, 1 failed"; exit 1; }
+for c in dovecot prosody nginx knotd postfix jq openssl; do
+	command -v $c >/dev/null || { echo "provider: $c missing (make deps)"; echo "0 passed, 1 failed"; exit 1; }
+done
+out=$(tests/lab/provider-lab.sh start "$BASE" 2>&1) || { echo "$out" | tail -20; echo "provider: lab did not start"; echo "0 passed, 1 failed"; exit 1; }
+RESOLVER=$(echo "$out" | awk '/^resolver/ { print $2 }')
+CA=$BASE/certs/ca.pem
+TA=$BASE/knot/anchors.txt
+
+# ---- host --proto against each real server ---------------------------------------------------
+host() { # LABEL ADDR PROTO NAME -> WORK/LABEL.json
+	timeout 120 "$BIN" host "$2" --proto "$3" --name "$4" --ca-file "$CA" --json --timeout 30 \
+		>"$WORK/$1.json" 2>"$WORK/$1.err"
+	jq -e .endpoints "$WORK/$1.json" >/dev/null 2>&1 || bad "$1: no JSON: $(head -c 200 "$WORK/$1.err")"
+}
+is() { # LABEL JQ (on .endpoints[0])
+	if [ "$(jq -r ".endpoints[0] | ($2)" "$WORK/$1.json" 2>/dev/null)" = true ]; then ok "$1: $2"
+	else bad "$1: $2 -> $(jq -c '.endpoints[0] | {f: [.findings[].id], p: .protocol, tls: .tls.version}' "$WORK/$1.json" 2>/dev/null | cut -c1-400)"; fi
+}
+P=lab-provider.example
+host dv-imap 127.0.12.2 imap mail.$P
+is dv-imap '.protocol.login_disabled == true and .protocol.credentials_before_tls == false and .protocol.tls_mandatory.value == "yes"'
+is dv-imap '.certificate.name_match == true and .certificate.chain_valid == true and (.protocol.capabilities_tls | test("AUTH=PLAIN"))'
+host dv-imaps 127.0.12.2 imaps mail.$P
+is dv-imaps '.starttls.implicit == true and .tls.version == "TLSv1.3" and .protocol.tls_mandatory.value == "yes"'
+host dv-pop3 127.0.12.2 pop3 mail.$P
+is dv-pop3 '.protocol.upgrade_offered == true and .protocol.credentials_before_tls == false and ([.findings[].id] | index("pop3.user_before_tls") == null)'
+host dv-pop3s 127.0.12.2 pop3s mail.$P
+is dv-pop3s '.tls.version != null and (.protocol.capabilities_tls | test("USER"))'
+host dvlax-imap 127.0.12.3 imap mail.lab-lax.example
+is dvlax-imap '[.findings[].id] | index("imap.login_before_tls") != null'
+is dvlax-imap '.protocol.tls_mandatory.value == "optional"'
+host dvlax-pop3 127.0.12.3 pop3 mail.lab-lax.example
+is dvlax-pop3 '([.findings[].id] | index("pop3.user_before_tls") != null) and .protocol.tls_mandatory.value == "optional"'
+host pr-c2s 127.0.12.4 xmpp $P
+is pr-c2s '.protocol.tls_required == true and .protocol.tls_mandatory.value == "yes" and .certificate.name_match == true'
+is pr-c2s '(.protocol.capabilities_tls | test("PLAIN")) and ([.findings[].id] | index("xmpp.tls_optional") == null)'
+host pr-s2s 127.0.12.4 xmpp-server $P
+is pr-s2s '.protocol.tls_required == true and .protocol.dialback == true and .tls.version != null'
+host pr-xmpps 127.0.12.4 xmpps $P
+is pr-xmpps '.starttls.implicit == true and .tls.version != null and .protocol.capabilities_tls != null'
+host pr-xmpps-s2s 127.0.12.4 xmpps-server $P
+is pr-xmpps-s2s '.tls.version != null'
+host propt-c2s 127.0.12.5 xmpp $P
+is propt-c2s '([.findings[].id] | index("xmpp.tls_optional") != null) and ([.findings[].id] | index("xmpp.sasl_before_tls") != null)'
+is propt-c2s '.protocol.tls_mandatory.value == "optional"'
+host pr-unknown 127.0.12.4 xmpp other.example
+is pr-unknown '[.findings[].id] | index("xmpp.host_unknown") != null'
+host pf-sub 127.0.12.8 submission smtp.$P
+is pf-sub '.protocol.credentials_before_tls == false and .capabilities.tls.auth != null and .protocol.tls_mandatory.value == "yes"'
+host pf-subs 127.0.12.8:465 submissions smtp.$P
+is pf-subs '.starttls.implicit == true and .tls.version != null'
+host pflax-sub 127.0.12.9 submission smtp.lab-lax.example
+is pflax-sub '([.findings[].id] | index("submission.auth_before_tls") != null) and .protocol.tls_mandatory.value == "optional"'
+host web-good 127.0.12.10 https $P
+is web-good '.web.hsts_parsed.max_age == 31536000 and .web.http.redirects_to_https == true and ([.findings[].id] | index("https.no_hsts") == null)'
+host web-lax 127.0.12.11 https lab-lax.example
+is web-lax '([.findings[].id] | index("https.no_hsts") != null) and ([.findings[].id] | index("https.no_redirect") != null)'
+
+# ---- mailtls provider ----------------------------------------------------------------------------
+prov() { # DOMAIN ARGS...
+	local d=$1
+	shift
+	timeout 300 "$BIN" provider "$d" --resolver "$RESOLVER" --trust-anchor "$TA" --ca-file "$CA" \
+		--timeout 30 "$@"
+}
+prov $P --json >"$WORK/prov.json" 2>"$WORK/prov.err"
+pis() { # JQ on .providers[0]
+	if [ "$(jq -r ".providers[0] | ($1)" "$WORK/prov.json" 2>/dev/null)" = true ]; then ok "provider $P: $1"
+	else bad "provider $P: $1 -> $(jq -c '.providers[0].services[] | [.service, .host, .port, .tls_mandatory.value, .dane, .certificate]' "$WORK/prov.json" 2>/dev/null | tr '\n' ' ' | cut -c1-600)"; fi
+}
+svc() { echo "(.services[] | select(.service == \"$1\"))"; }
+pis '.mx_dnssec == "secure" and .autoconfig.fetched == true'
+pis "[.services[].service] | (index(\"MX\") != null and index(\"IMAPS\") != null and index(\"POP3S\") != null and index(\"submission\") != null and index(\"submissions\") != null and index(\"XMPP c2s\") != null and index(\"XMPP s2s\") != null and index(\"XMPP c2s TLS\") != null and index(\"XMPP s2s TLS\") != null and index(\"HTTPS\") != null)"
+pis "$(svc IMAPS) | .dane == \"yes\" and .tls_mandatory.value == \"yes\" and .dnssec.name == \"secure\""
+pis "$(svc MX) | .dane == \"yes\""
+pis "$(svc 'XMPP c2s') | .dane == \"yes\" and .tls_mandatory.value == \"yes\""
+pis "$(svc 'XMPP s2s') | .dane == \"broken\""
+pis "$(svc IMAP) | .dane == \"n/a\" or .dane == \"no\""
+pis '[.services[] | select(.guessed)] | length == 0'
+pis '[.findings[].id] | index("autoconfig.starttls_advised") == null'
+L=lab-lax.example
+prov $L --json >"$WORK/lax.json" 2>"$WORK/lax.err"
+lis() {
+	if [ "$(jq -r ".providers[0] | ($1)" "$WORK/lax.json" 2>/dev/null)" = true ]; then ok "provider $L: $1"
+	else bad "provider $L: $1 -> $(jq -c '[.providers[0].services[] | [.service, .host, .port, .source, .tls_mandatory.value]], [.providers[0].findings[].id]' "$WORK/lax.json" 2>/dev/null | tr '\n' ' ' | cut -c1-600)"; fi
+}
+lis '.mx_dnssec == "insecure"'
+lis '[.findings[].id] | (index("autoconfig.starttls_advised") != null and index("autoconfig.plaintext_advised") != null)'
+lis "$(svc IMAP) | .tls_mandatory.value == \"optional\" and (.source | test(\"SRV\"))"
+lis "[.services[] | select(.source == \"autoconfig\")] | length >= 1"
+lis "$(svc 'XMPP c2s') | .tls_mandatory.value == \"optional\""
+lis "[.services[].dane] | all(. == \"n/a\")"
+prov $P --no-color >"$WORK/prov.txt" 2>/dev/null
+if grep -q '^service' "$WORK/prov.txt" && grep -q 'DNSSEC and DANE' "$WORK/prov.txt"; then ok "provider text: both tables"; else bad "provider text: $(head -5 "$WORK/prov.txt")"; fi
+prov $P --markdown >"$WORK/prov.md" 2>/dev/null
+if grep -q '^| service ' "$WORK/prov.md" && grep -q '^### DNSSEC and DANE' "$WORK/prov.md"; then ok "provider markdown: both tables"; else bad "provider markdown"; fi
+prov $P $L --html >"$WORK/prov.html" 2>/dev/null
+if grep -qi '<link\|<script\|src=' "$WORK/prov.html"; then bad "provider html: not self-contained"; else ok "provider html: no external resource, no script"; fi
+
+# ---- the page in headless Chromium, without a network ------------------------------------------
+if [ "${PROVIDER_CHROMIUM:-1}" = 1 ] && command -v chromium >/dev/null && command -v unshare >/dev/null; then
+	CHR=(unshare --net env HOME=/nonexistent chromium --headless --no-sandbox --disable-gpu
+		--user-data-dir="$WORK/prof" --disable-sync --disable-features=NetworkTimeServiceQuerying
+		--component-updater=url-source=http://127.0.3.50:9/ --host-resolver-rules="MAP * ~NOTFOUND")
+	timeout 60 "${CHR[@]}" --screenshot="$WORK/prov.png" --window-size=1400,1000 "file://$WORK/prov.html" >/dev/null 2>&1
+	if [ -s "$WORK/prov.png" ] && [ "$(head -c 8 "$WORK/prov.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
+		ok "chromium: screenshot $(stat -c %s "$WORK/prov.png") bytes"
+		# the page is not blank: many distinct colours in the image (Python, no extra module)
+		cols=$(/usr/bin/python3 - "$WORK/prov.png" <<'PY'
+import sys, zlib, struct
+d = open(sys.argv[1], 'rb').read()
+i, idat, w, h = 8, b'', 0, 0
+while i < len(d):
+    n, t = struct.unpack('>I4s', d[i:i+8]); c = d[i+8:i+8+n]; i += 12 + n
+    if t == b'IHDR': w, h, bd, ct = struct.unpack('>IIBB', c[:10])
+    if t == b'IDAT': idat += c
+raw = zlib.decompress(idat); bpp = 4 if ct == 6 else 3; stride = w * bpp + 1
+print(len({raw[y*stride+1+x*bpp:y*stride+1+x*bpp+3] for y in range(0, h, 7) for x in range(0, w, 7)}))
+PY
+)
+		if [ "${cols:-0}" -gt 8 ]; then ok "chromium: the screenshot shows content ($cols colours sampled)"; else bad "chromium: blank screenshot ($cols colours)"; fi
+	else
+		bad "chromium: no screenshot"
+	fi
+	timeout 60 "${CHR[@]}" --dump-dom "file://$WORK/prov.html" >"$WORK/dom.html" 2>/dev/null
+	nrows=$(grep -o '<tr data-service=' "$WORK/dom.html" | wc -l)
+	nsvc=$(( $(jq '.providers[0].services | length' "$WORK/prov.json") + $(jq '.providers[0].services | length' "$WORK/lax.json") ))
+	if [ "$nrows" -eq $((2 * nsvc)) ]; then ok "chromium DOM: $nrows service rows (two tables, two providers)"; else bad "chromium DOM: $nrows rows, want $((2 * nsvc))"; fi
+	if grep -q 'data-domain="lab-provider.example"' "$WORK/dom.html" && grep -q 'id="dnssec"' "$WORK/dom.html" &&
+	    grep -q 'data-col="mandatory" class="good">yes' "$WORK/dom.html" && grep -q 'data-col="dane" class="bad">broken' "$WORK/dom.html"; then
+		ok "chromium DOM: providers, the DNSSEC table, judged cells"
+	else
+		bad "chromium DOM: expected sections or cells missing"
+	fi
+else
+	note "chromium: not run"
+fi
+
+# ---- --full suite lists against testssl.sh ---------------------------------------------------
+if [ "${PROVIDER_TESTSSL:-1}" = 1 ] && command -v testssl >/dev/null; then
+	cmp_testssl() { # LABEL ADDR:PORT PROTO TESTSSL-STARTTLS NAME
+		local l=$1 j="$WORK/$1.full.json" t="$WORK/$1.testssl.json" v m s
+		timeout 300 "$BIN" host "$2" --proto "$3" --name "$5" --ca-file "$CA" --full --json \
+			--timeout 30 >"$j" 2>/dev/null
+		if [ "$4" = none ]; then
+			timeout 600 testssl --quiet --warnings off --color 0 -e --jsonfile "$t" --ip one \
+				"$2" >/dev/null 2>&1
+		else
+			timeout 600 testssl --quiet --warnings off --color 0 -e --jsonfile "$t" -t "$4" \
+				${6:+--xmpphost "$6"} "$2" >/dev/null 2>&1
+		fi
+		if ! jq -e '.[0]' "$t" >/dev/null 2>&1; then note "$l: testssl.sh gave no JSON"; return; fi
+		for v in TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3; do
+			m=$(jq -r --arg v "$v" '.endpoints[0].tls.ciphers[$v] // [] | sort | join(" ")' "$j")
+			# testssl -e: one cipher_x<code> entry per accepted suite, finding "<ver> <code> <name> ... <IANA>"
+			s=$(jq -r --arg v "$v" '[.[] | select(.id | startswith("cipher_x")) | .finding
+				| select(startswith($v + " ") or (($v == "TLSv1.0") and startswith("TLSv1 ")))
+				| split(" ") | map(select(startswith("TLS_") or startswith("SSL_"))) | last] | sort | join(" ")' "$t")
+			if [ "$m" = "$s" ]; then ok "$l $v: suites as testssl.sh -e lists them (${m:-none})"
+			else bad "$l $v: mailtls [$m] testssl.sh [$s]"; fi
+		done
+	}
+	cmp_testssl dv-imap 127.0.12.2:143 imap imap mail.$P
+	cmp_testssl pr-c2s 127.0.12.4:5222 xmpp xmpp $P $P
+else
+	note "testssl.sh comparison not run"
+fi
+p=$(grep -c '^ok' "$WORK/res"); f=$(grep -c '^FAIL' "$WORK/res")
+echo "$p passed, $f failed"
+[ "$f" -eq 0 ]
