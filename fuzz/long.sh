@@ -1,7 +1,8 @@
 #!/bin/sh
 # fuzz/long.sh FUZZDIR [RUNS] [TARGET...] -- `make fuzz-long`: every libFuzzer target to RUNS
 # executions (default 10^7) with its seed corpus, one process at a time (no -jobs/-workers: the
-# machine is shared), then the corpus merged and minimised back into fuzz/corpus/<target>/.
+# machine is shared), then the inputs that add coverage merged into fuzz/corpus/<target>/ (the
+# seeds stay as they are).
 # Not part of `make check`.
 #
 # FUZZ_LONG_SECONDS=N caps each target's run at N seconds (the figures then say how far it got
@@ -22,7 +23,7 @@ for n in $targets; do
 	f=$dir/$n
 	[ -x "$f" ] || continue
 	work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-long-$n.XXXXXX")
-	mkdir -p "fuzz/corpus/$n" "$work/corpus" "$work/min"
+	mkdir -p "fuzz/corpus/$n" "$work/corpus"
 	cp -r "fuzz/corpus/$n/." "$work/corpus/" 2>/dev/null
 	before=$(ls "fuzz/corpus/$n" | wc -l)
 	start=$(date +%s)
@@ -41,10 +42,10 @@ for n in $targets; do
 	last=$(grep -E '^#[0-9]+' "$work/log" | tail -1)
 	cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
 	ft=$(echo "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
-	# minimise: keep the inputs that add coverage, seeds first
-	"$f" -merge=1 -rss_limit_mb=2048 -timeout=10 "$work/min" "fuzz/corpus/$n" "$work/corpus" \
-		>"$work/merge.log" 2>&1 && [ "$(ls "$work/min" | wc -l)" -gt 0 ] &&
-		rm -f "fuzz/corpus/$n"/* && cp "$work/min"/* "fuzz/corpus/$n/"
+	# keep every seed as it is (hand-written, named) and add only the new inputs that add
+	# coverage beyond them: libFuzzer's merge into the first directory
+	"$f" -merge=1 -rss_limit_mb=2048 -timeout=10 "fuzz/corpus/$n" "$work/corpus" \
+		>"$work/merge.log" 2>&1
 	after=$(ls "fuzz/corpus/$n" | wc -l)
 	proj=$(awk -v r="${rate:-0}" 'BEGIN { if (r > 0) printf "%d", 10000000 / r; else print "?" }')
 	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "${done_runs:-?}" "$secs" \
