@@ -75,6 +75,8 @@ real: all $(B)/libmailtls.a
 	@tests/real/advise.sh $(B)/mailtls
 	@if [ -x tests/real/full.sh ]; then tests/real/full.sh $(B)/mailtls; fi
 	@if [ -x tests/fake/full.sh ]; then tests/fake/full.sh $(B)/mailtls; fi
+	@tests/fake/proto.sh $(B)/mailtls
+	@tests/real/provider.sh $(B)/mailtls
 
 # The fake-server scenarios (SMTP and legacy TLS), the Postfix host tests and the domain checks
 # again under AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer.
@@ -88,6 +90,7 @@ sanitize: asan
 	@ASAN_OPTIONS=detect_leaks=1:exitcode=86 tests/fake/full.sh build/asan/mailtls
 	@tests/real/check.sh build/asan/mailtls
 	@tests/real/verdict-lab.sh build/asan/mailtls
+	@ASAN_OPTIONS=detect_leaks=1 tests/fake/proto.sh build/asan/mailtls
 	@POLICYD_LOAD_TOTAL=20000 POLICYD_RSS_CHECK=0 tests/real/policyd.sh build/asan/mailtls
 
 FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined

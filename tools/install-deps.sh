@@ -7,7 +7,8 @@ PKGS="build-essential clang llvm libclang-rt-14-dev pkg-config
  postfix knot knot-dnsutils nginx-light faketime dns-root-data testssl.sh nmap iproute2 python3 jq procps psmisc
  unbound libidn12 bc util-linux strace libidn2-dev sqlite3
  swaks libnet-ssleay-perl msmtp fetchmail mutt sendxmpp
- postfix-mta-sts-resolver"
+ postfix-mta-sts-resolver
+ dovecot-imapd dovecot-pop3d prosody ejabberd chromium sslscan"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -8,7 +8,7 @@
 #     POP3 line: a finding each, within the deadlines, no crash, no hang.
 # Every run must send nothing but the protocol's own negotiation commands (checked in the
 # fake's log) and its connection count must equal .connections.
-# Addresses 127.0.13.x (tests/real uses 127.0.0.x-127.0.2.x, the provider lab 127.0.12.x).
+# Addresses 127.0.13.x (tests/real uses 127.0.0.x-127.0.2.x, the provider lab 127.0.14.x).
 # Output: ok/FAIL lines, then "N passed, M failed".
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # prosody.sh -- private Prosody 0.12 instances on a loopback address: c2s 5222, s2s 5269,
-# XEP-0368 direct TLS 5223 (c2s) and 5270 (s2s); VirtualHost lab-provider.example.
+# XEP-0368 direct TLS 5223 (c2s) and 5270 (s2s); VirtualHosts lab-provider.example, lab-lax.example.
 #
 # usage:
 #   prosody.sh start NAME ADDR MODE BASEDIR   MODE:
@@ -50,6 +50,8 @@ mkdir -p "$dir/data" "$dir/certs"
 certs=$(lab_basedir "$base")/certs
 cp "$certs/provider-chain.pem" "$dir/certs/lab-provider.example.crt"
 cp "$certs/provider.key" "$dir/certs/lab-provider.example.key"
+cp "$certs/provider-chain.pem" "$dir/certs/lab-lax.example.crt"
+cp "$certs/provider.key" "$dir/certs/lab-lax.example.key"
 req=true; ssl=""
 case $mode in
 required) ;;
@@ -70,6 +72,7 @@ authentication = "internal_hashed"; run_as_root = true
 certificates = "$dir/certs"
 $ssl
 VirtualHost "lab-provider.example"
+VirtualHost "lab-lax.example"
 CONF
 : >"$dir/debug.log"
 setsid prosody --config "$dir/prosody.cfg.lua" -F </dev/null >"$dir/stdout.log" 2>&1 &

@@ -1,30 +1,30 @@
 #!/bin/bash
-# provider-lab.sh -- the provider lab (issue 8): two providers on 127.0.12.x, served by Knot.
+# provider-lab.sh -- the provider lab (issue 8): two providers on 127.0.14.x, served by Knot.
 #
 # usage: provider-lab.sh start|stop [BASEDIR]     (default /tmp/mailtls-provider)
 #
 #   lab-provider.example  (DNSSEC-signed)             lab-lax.example (unsigned)
-#   127.0.12.2 Dovecot strict: imap 143/993, pop3    127.0.12.3 Dovecot lax (AUTH=PLAIN, USER
+#   127.0.14.2 Dovecot strict: imap 143/993, pop3    127.0.14.3 Dovecot lax (AUTH=PLAIN, USER
 #              110/995 (mail.)                                  before TLS) (mail.)
-#   127.0.12.4 Prosody, TLS required (xmpp.)         127.0.12.5 Prosody, TLS optional (xmpp.)
-#   127.0.12.8 Postfix: MX 25, submission 587 with   127.0.12.9 Postfix: MX 25, submission 587
+#   127.0.14.4 Prosody, TLS required (xmpp.)         127.0.14.5 Prosody, TLS optional (xmpp.)
+#   127.0.14.8 Postfix: MX 25, submission 587 with   127.0.14.9 Postfix: MX 25, submission 587
 #              smtpd_tls_auth_only = yes, 465                   with smtpd_tls_auth_only = no
 #              wrapper (smtp.)                                   (smtp.)
-#   127.0.12.10 nginx: HSTS, redirect, autoconfig    127.0.12.11 nginx: no HSTS, no redirect,
+#   127.0.14.10 nginx: HSTS, redirect, autoconfig    127.0.14.11 nginx: no HSTS, no redirect,
 #               advising SSL                                     autoconfig advising STARTTLS/plain
 #   SRV: RFC 6186 (_imap(s), _pop3(s), _submission(s)), RFC 6120 (_xmpp-client, _xmpp-server),
 #        XEP-0368 (_xmpps-client, _xmpps-server) in lab-provider.example; only _imap._tcp and
 #        _xmpp-client._tcp in lab-lax.example (the rest is left to autoconfig and guessing)
 #   TLSA (lab-provider.example): _25._tcp.mx, _993._tcp.mail, _5222._tcp.xmpp (3 1 1, right),
 #        _5269._tcp.xmpp (3 1 1, wrong: DANE broken)
-# Knot answers on 127.0.0.1@PROVIDER_KNOT_PORT (default 53612); BASEDIR/knot/anchors.txt is the
+# Knot answers on 127.0.0.1@PROVIDER_KNOT_PORT (default 53614); BASEDIR/knot/anchors.txt is the
 # trust anchor, BASEDIR/certs/ca.pem the CA.  Prints "resolver 127.0.0.1@PORT" when ready.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 cmd=${1:-}
 BASE=$(lab_basedir "${2:-/tmp/mailtls-provider}")
-PORT=${PROVIDER_KNOT_PORT:-53612}
+PORT=${PROVIDER_KNOT_PORT:-53614}
 export LAB_VERBOSE
 
 stop_all() {
@@ -55,13 +55,13 @@ cat >"$BASE/zones/lab-provider.example.zone" <<ZONE
 @ SOA ns hostmaster 1 3600 600 86400 300
 @ NS ns
 ns A 127.0.0.1
-@ A 127.0.12.10
+@ A 127.0.14.10
 @ MX 10 mx
-mx A 127.0.12.8
-smtp A 127.0.12.8
-mail A 127.0.12.2
-xmpp A 127.0.12.4
-autoconfig A 127.0.12.10
+mx A 127.0.14.8
+smtp A 127.0.14.8
+mail A 127.0.14.2
+xmpp A 127.0.14.4
+autoconfig A 127.0.14.10
 _imaps._tcp SRV 0 1 993 mail
 _imap._tcp SRV 10 1 143 mail
 _pop3s._tcp SRV 0 1 995 mail
@@ -83,34 +83,34 @@ cat >"$BASE/zones/lab-lax.example.zone" <<ZONE
 @ SOA ns hostmaster 1 3600 600 86400 300
 @ NS ns
 ns A 127.0.0.1
-@ A 127.0.12.11
+@ A 127.0.14.11
 @ MX 10 mx
-mx A 127.0.12.9
-smtp A 127.0.12.9
-mail A 127.0.12.3
-imap A 127.0.12.3
-xmpp A 127.0.12.5
-autoconfig A 127.0.12.11
+mx A 127.0.14.9
+smtp A 127.0.14.9
+mail A 127.0.14.3
+imap A 127.0.14.3
+xmpp A 127.0.14.5
+autoconfig A 127.0.14.11
 _imap._tcp SRV 0 1 143 mail
 _xmpp-client._tcp SRV 0 1 5222 xmpp
 ZONE
 stop_all
 KNOT_PORT=$PORT ZONEDIR="$BASE/zones" UNSIGNED_ZONES="lab-lax.example" "$HERE/knot.sh" start "$BASE/knot"
-"$HERE/dovecot.sh" start dvstrict 127.0.12.2 strict "$BASE" &
-"$HERE/dovecot.sh" start dvlax 127.0.12.3 lax "$BASE" &
-"$HERE/prosody.sh" start prreq 127.0.12.4 required "$BASE" &
-"$HERE/prosody.sh" start propt 127.0.12.5 optional "$BASE" &
-"$HERE/websrv.sh" start webgood 127.0.12.10 good lab-provider.example "$BASE" &
-"$HERE/websrv.sh" start weblax 127.0.12.11 lax lab-lax.example "$BASE" &
+"$HERE/dovecot.sh" start dvstrict 127.0.14.2 strict "$BASE" &
+"$HERE/dovecot.sh" start dvlax 127.0.14.3 lax "$BASE" &
+"$HERE/prosody.sh" start prreq 127.0.14.4 required "$BASE" &
+"$HERE/prosody.sh" start propt 127.0.14.5 optional "$BASE" &
+"$HERE/websrv.sh" start webgood 127.0.14.10 good lab-provider.example "$BASE" &
+"$HERE/websrv.sh" start weblax 127.0.14.11 lax lab-lax.example "$BASE" &
 # Postfix: MX + submission (587, AUTH only inside TLS), and the lax twin; 465 wrapper mode
 cp "$BASE/certs/provider.pem" "$BASE/certs/valid.pem.provider" 2>/dev/null || true
-PORT=25 POSTFIX_EXTRA="smtpd_tls_auth_only=yes smtpd_tls_chain_files=$BASE/certs/provider.key,$BASE/certs/provider-chain.pem" \
-	"$HERE/postfix.sh" start pfgood 127.0.12.8 authplain "$BASE" &
 PORT=25 POSTFIX_EXTRA="smtpd_tls_auth_only=no smtpd_tls_chain_files=$BASE/certs/provider.key,$BASE/certs/provider-chain.pem" \
-	"$HERE/postfix.sh" start pflax 127.0.12.9 authplain "$BASE" &
+	"$HERE/postfix.sh" start pfgood 127.0.14.8 authplain "$BASE" &
+PORT=25 POSTFIX_EXTRA="smtpd_tls_auth_only=no smtpd_tls_chain_files=$BASE/certs/provider.key,$BASE/certs/provider-chain.pem" \
+	"$HERE/postfix.sh" start pflax 127.0.14.9 authplain "$BASE" &
 wait
 # submission ports: the same instances, extra master.cf services (587 STARTTLS, 465 wrapper)
-for i in pfgood:127.0.12.8 pflax:127.0.12.9; do
+for i in pfgood:127.0.14.8 pflax:127.0.14.9; do
 	n=${i%%:*}; a=${i#*:}
 	mc="$BASE/$n/etc/master.cf"
 	if ! grep -q "^$a:587" "$mc"; then
@@ -121,6 +121,8 @@ $a:465 inet n - n - - smtpd
   -o syslog_name=postfix-$n/submissions
   -o smtpd_tls_wrappermode=yes
 MC
+		# pfgood: AUTH only inside TLS (after the start-up check, which wants AUTH before TLS)
+		[ "$n" = pfgood ] && postconf -c "$BASE/$n/etc" -e "smtpd_tls_auth_only = yes"
 		postfix -c "$BASE/$n/etc" reload >/dev/null 2>&1 || true
 	fi
 	lab_wait_port "$a" 587 open 50 || lab_die "postfix $n: 587 not listening"

@@ -42,43 +42,43 @@ is() { # LABEL JQ (on .endpoints[0])
 	else bad "$1: $2 -> $(jq -c '.endpoints[0] | {f: [.findings[].id], p: .protocol, tls: .tls.version}' "$WORK/$1.json" 2>/dev/null | cut -c1-400)"; fi
 }
 P=lab-provider.example
-host dv-imap 127.0.12.2 imap mail.$P
+host dv-imap 127.0.14.2 imap mail.$P
 is dv-imap '.protocol.login_disabled == true and .protocol.credentials_before_tls == false and .protocol.tls_mandatory.value == "yes"'
 is dv-imap '.certificate.name_match == true and .certificate.chain_valid == true and (.protocol.capabilities_tls | test("AUTH=PLAIN"))'
-host dv-imaps 127.0.12.2 imaps mail.$P
+host dv-imaps 127.0.14.2 imaps mail.$P
 is dv-imaps '.starttls.implicit == true and .tls.version == "TLSv1.3" and .protocol.tls_mandatory.value == "yes"'
-host dv-pop3 127.0.12.2 pop3 mail.$P
+host dv-pop3 127.0.14.2 pop3 mail.$P
 is dv-pop3 '.protocol.upgrade_offered == true and .protocol.credentials_before_tls == false and ([.findings[].id] | index("pop3.user_before_tls") == null)'
-host dv-pop3s 127.0.12.2 pop3s mail.$P
+host dv-pop3s 127.0.14.2 pop3s mail.$P
 is dv-pop3s '.tls.version != null and (.protocol.capabilities_tls | test("USER"))'
-host dvlax-imap 127.0.12.3 imap mail.lab-lax.example
+host dvlax-imap 127.0.14.3 imap mail.lab-lax.example
 is dvlax-imap '[.findings[].id] | index("imap.login_before_tls") != null'
 is dvlax-imap '.protocol.tls_mandatory.value == "optional"'
-host dvlax-pop3 127.0.12.3 pop3 mail.lab-lax.example
+host dvlax-pop3 127.0.14.3 pop3 mail.lab-lax.example
 is dvlax-pop3 '([.findings[].id] | index("pop3.user_before_tls") != null) and .protocol.tls_mandatory.value == "optional"'
-host pr-c2s 127.0.12.4 xmpp $P
+host pr-c2s 127.0.14.4 xmpp $P
 is pr-c2s '.protocol.tls_required == true and .protocol.tls_mandatory.value == "yes" and .certificate.name_match == true'
 is pr-c2s '(.protocol.capabilities_tls | test("PLAIN")) and ([.findings[].id] | index("xmpp.tls_optional") == null)'
-host pr-s2s 127.0.12.4 xmpp-server $P
+host pr-s2s 127.0.14.4 xmpp-server $P
 is pr-s2s '.protocol.tls_required == true and .protocol.dialback == true and .tls.version != null'
-host pr-xmpps 127.0.12.4 xmpps $P
+host pr-xmpps 127.0.14.4 xmpps $P
 is pr-xmpps '.starttls.implicit == true and .tls.version != null and .protocol.capabilities_tls != null'
-host pr-xmpps-s2s 127.0.12.4 xmpps-server $P
+host pr-xmpps-s2s 127.0.14.4 xmpps-server $P
 is pr-xmpps-s2s '.tls.version != null'
-host propt-c2s 127.0.12.5 xmpp $P
+host propt-c2s 127.0.14.5 xmpp $P
 is propt-c2s '([.findings[].id] | index("xmpp.tls_optional") != null) and ([.findings[].id] | index("xmpp.sasl_before_tls") != null)'
 is propt-c2s '.protocol.tls_mandatory.value == "optional"'
-host pr-unknown 127.0.12.4 xmpp other.example
+host pr-unknown 127.0.14.4 xmpp other.example
 is pr-unknown '[.findings[].id] | index("xmpp.host_unknown") != null'
-host pf-sub 127.0.12.8 submission smtp.$P
+host pf-sub 127.0.14.8 submission smtp.$P
 is pf-sub '.protocol.credentials_before_tls == false and .capabilities.tls.auth != null and .protocol.tls_mandatory.value == "yes"'
-host pf-subs 127.0.12.8:465 submissions smtp.$P
+host pf-subs 127.0.14.8:465 submissions smtp.$P
 is pf-subs '.starttls.implicit == true and .tls.version != null'
-host pflax-sub 127.0.12.9 submission smtp.lab-lax.example
+host pflax-sub 127.0.14.9 submission smtp.lab-lax.example
 is pflax-sub '([.findings[].id] | index("submission.auth_before_tls") != null) and .protocol.tls_mandatory.value == "optional"'
-host web-good 127.0.12.10 https $P
-is web-good '.web.hsts_parsed.max_age == 31536000 and .web.http.redirects_to_https == true and ([.findings[].id] | index("https.no_hsts") == null)'
-host web-lax 127.0.12.11 https lab-lax.example
+host web-good 127.0.14.10 https $P
+is web-good '.web.https.hsts_parsed.max_age == 31536000 and .web.http.redirects_to_https == true and ([.findings[].id] | index("https.no_hsts") == null)'
+host web-lax 127.0.14.11 https lab-lax.example
 is web-lax '([.findings[].id] | index("https.no_hsts") != null) and ([.findings[].id] | index("https.no_redirect") != null)'
 
 # ---- mailtls provider ----------------------------------------------------------------------------
@@ -168,25 +168,27 @@ if [ "${PROVIDER_TESTSSL:-1}" = 1 ] && command -v testssl >/dev/null; then
 		timeout 300 "$BIN" host "$2" --proto "$3" --name "$5" --ca-file "$CA" --full --json \
 			--timeout 30 >"$j" 2>/dev/null
 		if [ "$4" = none ]; then
-			timeout 600 testssl --quiet --warnings off --color 0 -e --jsonfile "$t" --ip one \
+			timeout 600 testssl --quiet --warnings off --color 0 -E --jsonfile "$t" --ip one \
 				"$2" >/dev/null 2>&1
 		else
-			timeout 600 testssl --quiet --warnings off --color 0 -e --jsonfile "$t" -t "$4" \
+			timeout 600 testssl --quiet --warnings off --color 0 -E --jsonfile "$t" -t "$4" \
 				${6:+--xmpphost "$6"} "$2" >/dev/null 2>&1
 		fi
 		if ! jq -e '.[0]' "$t" >/dev/null 2>&1; then note "$l: testssl.sh gave no JSON"; return; fi
 		for v in TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3; do
 			m=$(jq -r --arg v "$v" '.endpoints[0].tls.ciphers[$v] // [] | sort | join(" ")' "$j")
-			# testssl -e: one cipher_x<code> entry per accepted suite, finding "<ver> <code> <name> ... <IANA>"
-			s=$(jq -r --arg v "$v" '[.[] | select(.id | startswith("cipher_x")) | .finding
-				| select(startswith($v + " ") or (($v == "TLSv1.0") and startswith("TLSv1 ")))
-				| split(" ") | map(select(startswith("TLS_") or startswith("SSL_"))) | last] | sort | join(" ")' "$t")
-			if [ "$m" = "$s" ]; then ok "$l $v: suites as testssl.sh -e lists them (${m:-none})"
+			# testssl -E: one "cipher-<proto>_x<code>" entry per accepted suite and version; the
+			# finding's last word is the IANA name
+			local tp
+			case $v in TLSv1.0) tp=tls1 ;; TLSv1.1) tp=tls1_1 ;; TLSv1.2) tp=tls1_2 ;; TLSv1.3) tp=tls1_3 ;; esac
+			s=$(jq -r --arg p "cipher-${tp}_x" '[.[] | select(.id | startswith($p)) | .finding
+				| split(" ") | map(select(length > 0)) | last] | sort | join(" ")' "$t")
+			if [ "$m" = "$s" ]; then ok "$l $v: suites as testssl.sh -E lists them (${m:-none})"
 			else bad "$l $v: mailtls [$m] testssl.sh [$s]"; fi
 		done
 	}
-	cmp_testssl dv-imap 127.0.12.2:143 imap imap mail.$P
-	cmp_testssl pr-c2s 127.0.12.4:5222 xmpp xmpp $P $P
+	cmp_testssl dv-imap 127.0.14.2:143 imap imap mail.$P
+	cmp_testssl pr-c2s 127.0.14.4:5222 xmpp xmpp $P $P
 else
 	note "testssl.sh comparison not run"
 fi
