@@ -77,6 +77,19 @@ postmap -q pol-dane.example "socketmap:inet:$PD_ADDR:$PD_PORT:other" >/dev/null 
 grep -q "permanent error: unknown socketmap name" "$LAB/perm.err" && ok "unknown map name: PERM" || bad "unknown map name: $(cat "$LAB/perm.err")"
 got=$(q "[127.0.11.20]:25"); [ -z "$got" ] && ok "[host]:port key: NOTFOUND" || bad "[host]:port key: '$got'"
 
+# ---- a cold miss past the deadline: TEMP at once, the lookup goes on and fills the cache ---------
+"$BIN" policyd --listen "inet:$PD_ADDR:$((PD_PORT + 1))" --no-cache-file --answer-timeout 0.001 \
+    --resolver "$RESOLVER" --trust-anchor "$ANCHORS" --ca-file "$CA" --stats-interval 0 2>>"$LAB/policyd-fast.log" &
+PD2=$!
+for _ in $(seq 1 50); do (exec 3<>/dev/tcp/$PD_ADDR/$((PD_PORT + 1))) 2>/dev/null && break; sleep 0.1; done
+postmap -q dane-ee.example "socketmap:inet:$PD_ADDR:$((PD_PORT + 1)):mailtls" >/dev/null 2>"$LAB/temp.err"
+grep -q "temporary error: policy lookup still in progress" "$LAB/temp.err" && ok "cold miss past the deadline: TEMP" ||
+    bad "cold miss past the deadline: $(cat "$LAB/temp.err")"
+sleep 1
+got=$(postmap -q dane-ee.example "socketmap:inet:$PD_ADDR:$((PD_PORT + 1)):mailtls" 2>/dev/null)
+[ "$got" = dane-only ] && ok "the lookup went on: dane-only from the cache" || bad "after the deadline: '$got'"
+kill "$PD2"; wait "$PD2" 2>/dev/null
+
 # ---- real Postfix sending through the policy service -----------------------------------------
 PF_EXTRA="default_transport=smtp relay_transport=smtp mynetworks=127.0.0.0/8
 smtpd_relay_restrictions=permit_mynetworks,reject_unauth_destination smtp_dns_support_level=dnssec
