@@ -64,6 +64,9 @@ struct proto_facts {
 	const char	*stream_id;		/* XMPP stream id */
 	int		 dialback;		/* XMPP s2s: dialback offered */
 	int		 pipe_reply;		/* pipe mode: the pipelined command was answered in TLS */
+	/* decided by lib/verdict/mandatory.c, filled in by the command (never by the engine) */
+	const char	*mandatory;		/* "yes" "optional" "no_tls" "unknown", NULL: not decided */
+	const char	*mandatory_rule;
 };
 
 struct proto_conv;
