@@ -250,7 +250,7 @@ mitm_clients(const struct mitm_cli *m, const char *run_cmd, struct mitm_client *
 		const char *key = run_cmd ? run_cmd : m->recs[i].client_ip;
 
 		for (j = 0; j < n; j++)
-			if (strcmp(cl[j].key, key) == 0)
+			if (strncmp(cl[j].key, key, sizeof(cl[j].key) - 1) == 0)
 				break;
 		if (j == n && n < max) {
 			memset(&cl[n], 0, sizeof(cl[n]));
@@ -260,7 +260,8 @@ mitm_clients(const struct mitm_cli *m, const char *run_cmd, struct mitm_client *
 	}
 	for (j = 0; j < n; j++) {
 		for (i = 0, k = 0; i < m->nrecs; i++)
-			if (strcmp(cl[j].key, run_cmd ? run_cmd : m->recs[i].client_ip) == 0) {
+			if (strncmp(cl[j].key, run_cmd ? run_cmd : m->recs[i].client_ip,
+			    sizeof(cl[j].key) - 1) == 0) {
 				out[k] = m->recs[i].outcome;
 				att[k++] = m->recs[i].obs.attack;
 			}

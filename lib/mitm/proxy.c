@@ -231,6 +231,7 @@ note_cmd(struct conn *c, enum mitm_verb v)
 	case MITM_VERB_QUIT:
 	case MITM_VERB_STARTTLS:
 	case MITM_VERB_EHLO:
+	case MITM_VERB_HELO:	/* a HELO fallback alone exposes nothing (obs.helo_fallback) */
 	case MITM_VERB_CAPA:
 	case MITM_VERB_NOOP:
 	case MITM_VERB_EMPTY:

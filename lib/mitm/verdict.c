@@ -120,7 +120,8 @@ mitm_verdict_conn(const struct mitm_obs *o)
 			return MITM_OUTCOME_INCONCLUSIVE;	/* no handshake, no test */
 		return o->after_attack ? MITM_OUTCOME_PLAIN_CONTINUED : MITM_OUTCOME_REFUSED;
 	}
-	if (o->helo_fallback || o->after_attack)
+	/* HELO after a refused EHLO, then QUIT, is a refusal: only what follows HELO counts */
+	if (o->after_attack)
 		return MITM_OUTCOME_PLAIN_CONTINUED;
 	return MITM_OUTCOME_REFUSED;
 }
