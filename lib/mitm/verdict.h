@@ -72,7 +72,7 @@ struct mitm_client_result {
 	enum mitm_client_verdict verdict;
 	enum severity		 severity;	/* the worst outcome's */
 	int			 exposed;	/* 0 nothing, 1 mail, 2 credentials */
-	char			 sentence[256];
+	char			 sentence[512];
 };
 
 enum mitm_outcome	 mitm_verdict_conn(const struct mitm_obs *);
