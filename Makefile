@@ -70,6 +70,7 @@ real: all $(B)/libmailtls.a
 	@tests/real/check.sh $(B)/mailtls
 	@tests/real/verdict-lab.sh $(B)/mailtls
 	@tests/real/dane-oracle.sh $(B)/mailtls
+	@tests/real/mitm.sh $(B)/mailtls --all
 	@tests/real/loopback-only.sh $(B)/mailtls
 	@tests/real/policyd.sh $(B)/mailtls
 	@tests/real/advise.sh $(B)/mailtls
@@ -88,6 +89,7 @@ sanitize: asan
 	@ASAN_OPTIONS=detect_leaks=1 tests/fake/run.sh build/asan/mailtls
 	@tests/real/run.sh build/asan/mailtls
 	@ASAN_OPTIONS=detect_leaks=1:exitcode=86 tests/fake/full.sh build/asan/mailtls
+	@ASAN_OPTIONS=detect_leaks=1 tests/fake/mitm.sh build/asan/mailtls
 	@tests/real/check.sh build/asan/mailtls
 	@tests/real/verdict-lab.sh build/asan/mailtls
 	@ASAN_OPTIONS=detect_leaks=1 tests/fake/proto.sh build/asan/mailtls
