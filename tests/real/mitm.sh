@@ -44,7 +44,7 @@ row() {
     out=$BASE/$name.json
     "$MAILTLS" mitm --listen "$ADDR:$PORT" --sink --proto "$proto" --attack "$attacks" \
         --name "$ADDR" --ca-cert "$BASE/certs/ca.pem" --ca-key "$BASE/certs/ca.key" \
-        --run "$cmd" --run-timeout 30 --client-timeout 10 --timeout 600 --json \
+        --run "$cmd" --run-timeout 30 --client-timeout 3 --timeout 600 --json \
         >"$out" 2>"$BASE/$name.log"
     rc=$?
     got=$(jq -r '.clients[0].verdict // "none"' "$out" 2>/dev/null)
