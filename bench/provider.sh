@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# bench/provider.sh MAILTLS -- `mailtls provider --full` on the lab provider (every service of
+# lab-provider.example, tests/lab/provider-lab.sh) against testssl.sh run once per service and
+# sslscan once per service: wall time, CPU time, TCP connections per service and in total.
+# Connections are counted with strace (connect() to the service's address and port) for all
+# three tools, and checked against mailtls's own .connections.  Not part of `make check`.
+#
+# Environment: BENCH_SERVICES="IMAPS XMPP c2s ..." limits the services (labels as in the table);
+# BENCH_TESTSSL=0 / BENCH_SSLSCAN=0 skip a tool; BENCH_KEEP=1 keeps the lab and work directory.
+# Run as root, under the lab lock:  flock -o /tmp/mailtls-lab.lock bench/provider.sh build/mailtls
+set -u
+[ $# -ge 1 ] || { echo "usage: $0 PATH/TO/mailtls" >&2; exit 2; }
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+cd "$(dirname "$0")/.." || exit 2
+BASE=/tmp/mailtls-provider
+WORK=$(mktemp -d /tmp/mailtls-bench-provider.XXXXXX)
+cleanup() {
+	[ "${BENCH_KEEP:-0}" = 1 ] || { tests/lab/provider-lab.sh stop "$BASE" >/dev/null 2>&1; rm -rf "$WORK"; }
+}
+trap cleanup EXIT
+for c in strace jq /usr/bin/time; do command -v $c >/dev/null || { echo "bench: $c missing"; exit 2; }; done
+out=$(tests/lab/provider-lab.sh start "$BASE" 2>&1) || { echo "$out" | tail; exit 1; }
+RESOLVER=$(echo "$out" | awk '/^resolver/ { print $2 }')
+CA=$BASE/certs/ca.pem
+P=lab-provider.example
+
+# count connect() calls to ADDR:PORT in an strace log
+nconn() { grep -E "connect\(.*sin_port=htons\($2\).*inet_addr\(\"$1\"\)" "$3" | grep -vc 'EINPROGRESS\|= 0' | tr -d ' '; }
+nconn_all() { grep -cE "connect\(.*sin_port=htons\($2\).*inet_addr\(\"$1\"\)" "$3"; }
+measure() { # LABEL OUTFILE CMD... -> "wall cpu" in WORK/LABEL.time, strace in WORK/LABEL.st
+	local l=$1 o=$2
+	shift 2
+	/usr/bin/time -f "%e %U %S" -o "$WORK/$l.time" strace -f -qq -e trace=connect -o "$WORK/$l.st" \
+		"$@" >"$o" 2>/dev/null
+}
+
+measure mailtls "$WORK/prov.json" "$BIN" provider $P --full --json --resolver "$RESOLVER" \
+	--trust-anchor "$BASE/knot/anchors.txt" --ca-file "$CA" --timeout 60 --no-progress
+read -r mw mu ms <"$WORK/mailtls.time"
+echo "mailtls provider --full: wall ${mw}s, CPU $(echo "$mu + $ms" | bc)s, $(jq '.providers[0].connections' "$WORK/prov.json") connections (its own count)"
+
+printf '\n%-14s %-28s %8s %8s %6s %6s | %9s %9s %6s | %9s %9s %6s\n' service target m_conn floor ratio grade \
+	testssl_s t_cpu t_conn sslscan_s s_cpu s_conn
+TW=0; TC=0; SW=0; SC=0; MC=0
+jq -r '.providers[0].services[] | select(.reachable) | [.service, .proto, .host, .port, .endpoints[0].ip,
+	.endpoints[0].connections, (.endpoints[0].tls.enumeration.floor // 0), (.grade // "-")] | @tsv' "$WORK/prov.json" |
+while IFS=$'\t' read -r svc proto host port ip mconn floor grade; do
+	if [ -n "${BENCH_SERVICES:-}" ] && ! grep -qw -- "$svc" <<<"$BENCH_SERVICES"; then continue; fi
+	sconn=$(nconn_all "$ip" "$port" "$WORK/mailtls.st")
+	case $proto in
+	imap) ts=(-t imap); ss=(--starttls-imap) ;;
+	pop3) ts=(-t pop3); ss=(--starttls-pop3) ;;
+	submission | smtp) ts=(-t smtp); ss=(--starttls-smtp) ;;
+	xmpp) ts=(-t xmpp --xmpphost $P); ss=(--starttls-xmpp --xmpp-domain=$P) ;;
+	xmpp-server) ts=(-t xmpp-server --xmpphost $P); ss=(--starttls-xmpp --xmpp-server --xmpp-domain=$P) ;;
+	*) ts=(); ss=() ;;
+	esac
+	tw=-; tc=-; tn=-; sw=-; sc=-; sn=-
+	if [ "${BENCH_TESTSSL:-1}" = 1 ]; then
+		measure "t.$svc" /dev/null timeout 900 testssl --quiet --warnings off --color 0 --ip one \
+			"${ts[@]}" "$ip:$port"
+		read -r tw tu tsys <"$WORK/t.$svc.time"; tc=$(echo "$tu + $tsys" | bc); tn=$(nconn_all "$ip" "$port" "$WORK/t.$svc.st")
+	fi
+	if [ "${BENCH_SSLSCAN:-1}" = 1 ] && command -v sslscan >/dev/null; then
+		measure "s.$svc" /dev/null timeout 600 sslscan --no-colour "${ss[@]}" "$ip:$port"
+		read -r sw su ssys <"$WORK/s.$svc.time"; sc=$(echo "$su + $ssys" | bc); sn=$(nconn_all "$ip" "$port" "$WORK/s.$svc.st")
+	fi
+	ratio=-
+	[ "$floor" -gt 0 ] && ratio=$(echo "scale=2; $mconn / $floor" | bc)
+	printf '%-14s %-28s %8s %8s %6s %6s | %9s %9s %6s | %9s %9s %6s\n' "$svc" "$host:$port" \
+		"$mconn/$sconn" "$floor" "$ratio" "$grade" "$tw" "$tc" "$tn" "$sw" "$sc" "$sn"
+done
+echo
+echo "m_conn: mailtls's .connections / connect() calls strace saw; floor: the enumeration's lower"
+echo "bound (tls.enumeration.floor); testssl.sh and sslscan: wall and CPU seconds, connect() calls."
