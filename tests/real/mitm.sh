@@ -94,6 +94,46 @@ row mutt-starttls      submission all falls_back credentials "$MU -e 'set ssl_st
 # sendxmpp -t uses TLS when offered but, when <starttls/> is stripped, authenticates in clear
 row sendxmpp-tls       xmpp all falls_back credentials "$SX -t bob@lab.example"
 
+
+# Proxy mode: a second mitm (--sink, control run) plays the real server.  The stripping proxy
+# must rewrite its capabilities, answer the credentials itself (the upstream never sees them),
+# and in the control run relay TLS end to end (the upstream completes the handshake).
+# prow NAME PROTO ATTACK OUTCOME UPSTREAM-TLS CMD   (CMD connects to $ADDR:$PPORT)
+PPORT=$((PORT + 50))
+UPORT=$((PORT + 51))
+prow() {
+    local name=$1 proto=$2 attack=$3 want=$4 wanttls=$5 cmd=$6 out=$BASE/$1.json up=$BASE/$1.up.json upid got utls uauth
+    if [ ${#ONLY[@]} -gt 0 ] && [[ " ${ONLY[*]} " != *" $name "* ]]; then return 0; fi
+    "$MAILTLS" mitm --listen "$ADDR:$UPORT" --sink --proto "$proto" --attack none --connections 0 \
+        --timeout 60 --name "$ADDR" --ca-cert "$BASE/certs/ca.pem" --ca-key "$BASE/certs/ca.key" \
+        --json >"$up" 2>/dev/null &
+    upid=$!
+    sleep 0.3
+    "$MAILTLS" mitm --listen "$ADDR:$PPORT" --upstream "$ADDR:$UPORT" --proto "$proto" --attack "$attack" \
+        --name "$ADDR" --ca-cert "$BASE/certs/ca.pem" --ca-key "$BASE/certs/ca.key" --run "$cmd" \
+        --run-timeout 30 --client-timeout 3 --json >"$out" 2>"$BASE/$name.log"
+    kill -TERM $upid 2>/dev/null
+    wait $upid 2>/dev/null
+    got=$(jq -r '[.connections[].outcome] | unique | join(",")' "$out" 2>/dev/null)
+    utls=$(jq -r '[.connections[].tls] | unique | join(",")' "$up" 2>/dev/null)
+    # in clear: a credential inside the end-to-end TLS of the control run is the client's business
+    uauth=$(jq -r '[.connections[] | select(.auth != null and .auth.where == "clear")] | length' "$up" 2>/dev/null)
+    if [ "$got" = "$want" ] && [ "$utls" = "$wanttls" ] && [ "$uauth" = 0 ]; then
+        echo "ok   $name: proxy $attack -> $got; upstream TLS $utls, no credential relayed in clear"
+        PASSED=$((PASSED + 1))
+    else
+        echo "FAIL $name: proxy $attack -> '$got' (want $want); upstream TLS '$utls' (want $wanttls), credentials relayed: $uauth"
+        FAILED=$((FAILED + 1))
+    fi
+}
+PSW="swaks --server $ADDR:$PPORT --from alice@lab.example --to bob@lab.example --timeout 10 --auth PLAIN --auth-user alice --auth-password secret123"
+PFM="HOME=$BASE timeout 30 fetchmail -f $FMRC --pidfile $BASE/fm.pid -i $BASE/fetchids -c -t 10 --sslcertck --sslcertfile $CA --sslcommonname $ADDR -P $PPORT"
+prow proxy-swaks-strip   submission strip plaintext.credentials none "$PSW --tls-optional"
+prow proxy-swaks-control submission none tls.used done "$PSW --tls --tls-verify --tls-ca-path $CA"
+prow proxy-fetchmail-imap-strip imap strip plaintext.credentials none "$PFM -p IMAP --sslproto ''"
+prow proxy-fetchmail-pop3-control pop3 none tls.used done "$PFM -p POP3"
+prow proxy-sendxmpp-strip xmpp strip plaintext.credentials none "echo hi | timeout 30 sendxmpp -j $ADDR:$PPORT -o lab.example -u alice -p secret123 -a $CA -t bob@lab.example"
+
 echo "mitm-clients: $PASSED passed, $FAILED failed"
 rc=0
 [ "$FAILED" -eq 0 ] || rc=1
