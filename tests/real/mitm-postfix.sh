@@ -12,7 +12,15 @@
 #   may      falls back to plaintext when STARTTLS is stripped or refused, takes any certificate
 #   encrypt  defers when STARTTLS is missing or fails
 #   verify / secure   defer on an untrusted, wrong-name or expired certificate
-#   dane     see mitm-dane.sh (Knot-signed TLSA through a validating resolver, in a netns)
+#   dane     defers on any certificate the TLSA record does not match (even one the lab CA
+#            vouches for) and when STARTTLS is stripped; delivers when it matches
+#
+# The dane cases (MITM_PF_DANE=0 skips them) sign a zone mitm.example with Knot
+# (tests/lab/knot.sh, 127.0.0.1@53681) holding mx.mitm.example A 127.0.8.1 and
+# _12526._tcp.mx.mitm.example TLSA 3 1 1 (the lab certificate's key), validate it with unbound on
+# 127.0.8.53 (tests/lab/unbound.sh), and run the sending Postfix in a mount namespace whose
+# /etc/resolv.conf points there, with relayhost = [mx.mitm.example]:12526 and
+# smtp_dns_support_level = dnssec.
 #
 # Only 127.0.0.1 and 127.0.8.1 are used.  Needs root (Postfix instance).  One line per case,
 # then "mitm-postfix: N passed, M failed".
@@ -32,6 +40,10 @@ DIR=$BASE/sender
 ADDR=127.0.8.1
 PORT=${MITM_PF_PORT:-12525}
 WAIT=${MITM_PF_WAIT:-40}
+DANE=${MITM_PF_DANE:-1}
+DANE_PORT=12526
+KNOT_PORT_DANE=53681
+UB_ADDR=127.0.8.53
 PASSED=0
 FAILED=0
 MITM_PID=
@@ -55,6 +67,10 @@ no_lock_fds() {
 cleanup() {
     [ -n "$MITM_PID" ] && kill "$MITM_PID" 2>/dev/null
     postfix -c "$DIR/etc" stop >/dev/null 2>&1 || true
+    if [ "$DANE" = 1 ]; then
+        "$ROOT/tests/lab/unbound.sh" stop "$BASE/unbound" 2>/dev/null || true
+        KNOT_PORT=$KNOT_PORT_DANE "$ROOT/tests/lab/knot.sh" stop "$BASE/knot" 2>/dev/null || true
+    fi
 }
 trap cleanup EXIT
 
@@ -137,7 +153,7 @@ start_instance() {
     register_config_dir "$DIR/etc"
     postfix -c "$DIR/etc" check >/dev/null 2>&1 || true
     : >"$DIR/maillog"
-    (no_lock_fds; postfix -c "$DIR/etc" start >/dev/null 2>&1) || lab_die "postfix -c $DIR/etc start failed"
+    (no_lock_fds; ${NS:-} postfix -c "$DIR/etc" start >/dev/null 2>&1) || lab_die "postfix -c $DIR/etc start failed"
     for _ in $(seq 1 50); do
         postfix -c "$DIR/etc" status >/dev/null 2>&1 && return 0
         sleep 0.1
@@ -155,18 +171,18 @@ case_() {
     if [ ${#ONLY[@]} -gt 0 ] && [[ " ${ONLY[*]} " != *" $name "* ]]; then return 0; fi
     out=$BASE/$name.json
     postsuper -c "$DIR/etc" -d ALL >/dev/null 2>&1 || true
-    if [ "$level" = may ] || [ "$level" = encrypt ]; then
+    if [ "$level" = may ] || [ "$level" = encrypt ] || [ "$level" = dane ]; then
         postconf -c "$DIR/etc" -e "smtp_tls_security_level = $level" "smtp_tls_policy_maps ="
     else
         # the relay host is an address literal: the policy says which name to match
         postconf -c "$DIR/etc" -e "smtp_tls_security_level = $level" \
             "smtp_tls_policy_maps = inline:{ {[$ADDR]:$PORT = $level match=mx.lab.example} }"
     fi
-    (no_lock_fds; postfix -c "$DIR/etc" reload >/dev/null 2>&1)
+    (no_lock_fds; ${NS:-} postfix -c "$DIR/etc" reload >/dev/null 2>&1)
     sleep 0.5
     : >"$DIR/maillog"
     "$MAILTLS" mitm --listen "$ADDR:$PORT" --sink --proto smtp --attack "$attack" \
-        --name mx.lab.example --connections 0 --timeout "$WAIT" --json "$@" >"$out" 2>"$out.err" &
+        --name "${MITM_NAME:-mx.lab.example}" --connections 0 --timeout "$WAIT" --json "$@" >"$out" 2>"$out.err" &
     MITM_PID=$!
     lab_wait_port "$ADDR" "$PORT" open 50 || { echo "FAIL $name: the mitm did not listen"; FAILED=$((FAILED + 1)); return; }
     printf 'From: sender@lab.example\nTo: rcpt@remote.example\nSubject: mitm %s\n\nhello\n' "$name" |
@@ -231,6 +247,46 @@ case_ secure-strip     secure strip           refused "TLS is required, but was 
 # the control: with a certificate it trusts, secure delivers inside TLS (and the sink refuses DATA)
 case_ secure-control   secure none            tls.used "Verified TLS connection established" \
     --cert "$CERTS/valid-chain.pem" --key "$CERTS/valid.key"
+
+# ---- dane: a Knot-signed TLSA record through a validating resolver ------------------------------
+want_dane=0
+if [ "$DANE" = 1 ]; then
+    if [ ${#ONLY[@]} -eq 0 ] || [[ " ${ONLY[*]} " == *" dane-"* ]]; then want_dane=1; fi
+fi
+if [ $want_dane = 1 ]; then
+    postfix -c "$DIR/etc" stop >/dev/null 2>&1 || true
+    mkdir -p "$BASE/zones"
+    spki=$(openssl x509 -in "$CERTS/valid.pem" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
+    {
+        echo '$ORIGIN mitm.example.'
+        echo '$TTL 300'
+        echo "@		SOA	ns.mitm.example. hostmaster.mitm.example. 1 3600 900 604800 300"
+        echo "@		NS	ns.mitm.example."
+        echo "ns		A	127.0.0.1"
+        echo "mx		A	$ADDR"
+        echo "_$DANE_PORT._tcp.mx	TLSA	3 1 1 $spki"
+    } >"$BASE/zones/mitm.example.zone"
+    (no_lock_fds; ZONEDIR=$BASE/zones KNOT_PORT=$KNOT_PORT_DANE "$ROOT/tests/lab/knot.sh" start "$BASE/knot") ||
+        lab_die "knot.sh start failed"
+    (no_lock_fds; "$ROOT/tests/lab/unbound.sh" start "$BASE/unbound" "$UB_ADDR" "$BASE/knot/anchors.txt" "$KNOT_PORT_DANE") ||
+        lab_die "unbound.sh start failed"
+    NS="$ROOT/tests/lab/unbound.sh ns $BASE/unbound"
+    PORT=$DANE_PORT
+    start_instance
+    postconf -c "$DIR/etc" -e "relayhost = [mx.mitm.example]:$DANE_PORT" "smtp_dns_support_level = dnssec" \
+        "smtp_host_lookup = dns"
+    MITM_NAME=mx.mitm.example
+    # a certificate whose key the TLSA record names: verified by DANE (the sink then refuses DATA)
+    case_ dane-control    dane none           tls.used "Verified TLS connection established" \
+        --cert "$CERTS/valid-chain.pem" --key "$CERTS/valid.key"
+    case_ dane-strip      dane strip          refused "TLS is required, but was not offered"
+    case_ dane-tempfail   dane starttls.tempfail refused "status=deferred.*(TLS|STARTTLS)"
+    case_ dane-unknownca  dane cert.unknownca refused "Server certificate not (trusted|verified)"
+    case_ dane-selfsigned dane cert.selfsigned refused "Server certificate not (trusted|verified)"
+    # issued by the lab CA and valid for the name: PKIX would take it, the TLSA record does not
+    case_ dane-pkixvalid  dane none           tls.used "Server certificate not (trusted|verified)" \
+        --ca-cert "$CERTS/ca.pem" --ca-key "$CERTS/ca.key"
+fi
 
 echo "mitm-postfix: $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
