@@ -6,7 +6,8 @@
 # three tools, and checked against mailtls's own .connections.  Not part of `make check`.
 #
 # Environment: BENCH_SERVICES="IMAPS XMPP c2s ..." limits the services (labels as in the table);
-# BENCH_TESTSSL=0 / BENCH_SSLSCAN=0 skip a tool; BENCH_KEEP=1 keeps the lab and work directory.
+# BENCH_TESTSSL=0 / BENCH_SSLSCAN=0 skip a tool; BENCH_KEEP=1 keeps the lab and work directory;
+# BENCH_RUNNING=1 uses a lab that is already running (and leaves it running).
 # Run as root, under the lab lock:  flock -o /tmp/mailtls-lab.lock bench/provider.sh build/mailtls
 set -u
 [ $# -ge 1 ] || { echo "usage: $0 PATH/TO/mailtls" >&2; exit 2; }
@@ -15,12 +16,16 @@ cd "$(dirname "$0")/.." || exit 2
 BASE=/tmp/mailtls-provider
 WORK=$(mktemp -d /tmp/mailtls-bench-provider.XXXXXX)
 cleanup() {
-	[ "${BENCH_KEEP:-0}" = 1 ] || { tests/lab/provider-lab.sh stop "$BASE" >/dev/null 2>&1; rm -rf "$WORK"; }
+	[ "${BENCH_KEEP:-0}" = 1 ] || [ "${BENCH_RUNNING:-0}" = 1 ] || { tests/lab/provider-lab.sh stop "$BASE" >/dev/null 2>&1; rm -rf "$WORK"; }
 }
 trap cleanup EXIT
 for c in strace jq /usr/bin/time; do command -v $c >/dev/null || { echo "bench: $c missing"; exit 2; }; done
-out=$(tests/lab/provider-lab.sh start "$BASE" 2>&1) || { echo "$out" | tail; exit 1; }
-RESOLVER=$(echo "$out" | awk '/^resolver/ { print $2 }')
+if [ "${BENCH_RUNNING:-0}" = 1 ]; then	# a lab already started (provider-lab.sh start)
+	RESOLVER=127.0.0.1@${PROVIDER_KNOT_PORT:-53614}
+else
+	out=$(tests/lab/provider-lab.sh start "$BASE" 2>&1) || { echo "$out" | tail; exit 1; }
+	RESOLVER=$(echo "$out" | awk '/^resolver/ { print $2 }')
+fi
 CA=$BASE/certs/ca.pem
 P=lab-provider.example
 
@@ -36,15 +41,16 @@ measure() { # LABEL OUTFILE CMD... -> "wall cpu" in WORK/LABEL.time, strace in W
 
 measure mailtls "$WORK/prov.json" "$BIN" provider $P --full --json --resolver "$RESOLVER" \
 	--trust-anchor "$BASE/knot/anchors.txt" --ca-file "$CA" --timeout 60 --no-progress
-read -r mw mu ms <"$WORK/mailtls.time"
+read -r mw mu ms < <(tail -1 "$WORK/mailtls.time")
 echo "mailtls provider --full: wall ${mw}s, CPU $(echo "$mu + $ms" | bc)s, $(jq '.providers[0].connections' "$WORK/prov.json") connections (its own count)"
 
 printf '\n%-14s %-28s %8s %8s %6s %6s | %9s %9s %6s | %9s %9s %6s\n' service target m_conn floor ratio grade \
 	testssl_s t_cpu t_conn sslscan_s s_cpu s_conn
 TW=0; TC=0; SW=0; SC=0; MC=0
 jq -r '.providers[0].services[] | select(.reachable) | [.service, .proto, .host, .port, .endpoints[0].ip,
-	.endpoints[0].connections, (.endpoints[0].tls.enumeration.floor // 0), (.grade // "-")] | @tsv' "$WORK/prov.json" |
-while IFS=$'\t' read -r svc proto host port ip mconn floor grade; do
+	.endpoints[0].connections, (.endpoints[0].tls.enumeration.floor // 0), (.grade // "-"),
+	(.endpoints[0].tls.enumeration.connections // 0)] | @tsv' "$WORK/prov.json" |
+while IFS=$'\t' read -r svc proto host port ip mconn floor grade econn; do
 	if [ -n "${BENCH_SERVICES:-}" ] && ! grep -qw -- "$svc" <<<"$BENCH_SERVICES"; then continue; fi
 	sconn=$(nconn_all "$ip" "$port" "$WORK/mailtls.st")
 	case $proto in
@@ -59,17 +65,18 @@ while IFS=$'\t' read -r svc proto host port ip mconn floor grade; do
 	if [ "${BENCH_TESTSSL:-1}" = 1 ]; then
 		measure "t.$svc" /dev/null timeout 900 testssl --quiet --warnings off --color 0 --ip one \
 			"${ts[@]}" "$ip:$port"
-		read -r tw tu tsys <"$WORK/t.$svc.time"; tc=$(echo "$tu + $tsys" | bc); tn=$(nconn_all "$ip" "$port" "$WORK/t.$svc.st")
+		read -r tw tu tsys < <(tail -1 "$WORK/t.$svc.time"); tc=$(echo "$tu + $tsys" | bc); tn=$(nconn_all "$ip" "$port" "$WORK/t.$svc.st")
 	fi
 	if [ "${BENCH_SSLSCAN:-1}" = 1 ] && command -v sslscan >/dev/null; then
 		measure "s.$svc" /dev/null timeout 600 sslscan --no-colour "${ss[@]}" "$ip:$port"
-		read -r sw su ssys <"$WORK/s.$svc.time"; sc=$(echo "$su + $ssys" | bc); sn=$(nconn_all "$ip" "$port" "$WORK/s.$svc.st")
+		read -r sw su ssys < <(tail -1 "$WORK/s.$svc.time"); sc=$(echo "$su + $ssys" | bc); sn=$(nconn_all "$ip" "$port" "$WORK/s.$svc.st")
 	fi
 	ratio=-
-	[ "$floor" -gt 0 ] && ratio=$(echo "scale=2; $mconn / $floor" | bc)
+	[ "$floor" -gt 0 ] && ratio=$(echo "scale=2; $econn / $floor" | bc)
 	printf '%-14s %-28s %8s %8s %6s %6s | %9s %9s %6s | %9s %9s %6s\n' "$svc" "$host:$port" \
 		"$mconn/$sconn" "$floor" "$ratio" "$grade" "$tw" "$tc" "$tn" "$sw" "$sc" "$sn"
 done
 echo
-echo "m_conn: mailtls's .connections / connect() calls strace saw; floor: the enumeration's lower"
-echo "bound (tls.enumeration.floor); testssl.sh and sslscan: wall and CPU seconds, connect() calls."
+echo "m_conn: mailtls's .connections / connect() calls strace saw (all checks); floor: the"
+echo "enumeration's lower bound; ratio: enumeration connections / floor; testssl.sh and sslscan:"
+echo "wall and CPU seconds, connect() calls."

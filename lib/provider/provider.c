@@ -708,6 +708,10 @@ provider_run(const struct provider_config *cfg, const char *domain, struct arena
 		}
 	}
 	provider_wait(&r);
+	/* a name autoconfig gave: its DNSSEC is its address RRset's, as for web and guessed names */
+	for (i = 0; i < res->nsvc; i++)
+		if (res->svc[i].name_status == RESOLVER_INDETERMINATE && res->svc[i].naddr > 0)
+			res->svc[i].name_status = res->svc[i].addr_status;
 
 	/* 4: probes, then --full */
 	if (cfg->progress)
