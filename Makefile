@@ -70,6 +70,7 @@ real: all $(B)/libmailtls.a
 	@tests/real/check.sh $(B)/mailtls
 	@tests/real/verdict-lab.sh $(B)/mailtls
 	@tests/real/dane-oracle.sh $(B)/mailtls
+	@tests/real/scan.sh $(B)/mailtls
 	@tests/real/mitm.sh $(B)/mailtls --all
 	@tests/real/loopback-only.sh $(B)/mailtls
 	@tests/real/policyd.sh $(B)/mailtls
@@ -92,6 +93,7 @@ sanitize: asan
 	@ASAN_OPTIONS=detect_leaks=1 tests/fake/mitm.sh build/asan/mailtls
 	@tests/real/check.sh build/asan/mailtls
 	@tests/real/verdict-lab.sh build/asan/mailtls
+	@SCANLAB_N=1000 tests/real/scan.sh build/asan/mailtls
 	@ASAN_OPTIONS=detect_leaks=1 tests/fake/proto.sh build/asan/mailtls
 	@POLICYD_LOAD_TOTAL=20000 POLICYD_RSS_CHECK=0 tests/real/policyd.sh build/asan/mailtls
 

@@ -264,7 +264,8 @@ cmd_scan(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	resolver_set_rate(res, dns_rate);
+	/* under libunbound's num-queries-per-thread (1024): more would come back as SERVFAIL */
+	resolver_set_limits(res, dns_rate, 800);
 	if ((co.tc.ca_path != NULL && access(co.tc.ca_path, R_OK | X_OK) != 0) ||
 	    (http = http_client_new(base, co.tc.ca_file, err, sizeof(err))) == NULL ||
 	    (!sc.check.dns_only && (tls = tls_client_new(&co.tc, err, sizeof(err))) == NULL)) {

@@ -58,8 +58,12 @@ struct resolver {
 	int			 depth;		/* callbacks on the stack */
 	int			 dying;		/* resolver_free() ran inside a callback */
 	const char		*broken;	/* libunbound's pipe failed: every query fails */
-	/* resolver_set_rate(): a token bucket; queries over it wait, first come first served */
+	/*
+	 * resolver_set_limits(): a token bucket and a ceiling on lookups libunbound holds; queries
+	 * over either wait, first come first served
+	 */
 	double			 rate, burst, tokens;
+	size_t			 max_out;
 	long long		 tokens_at;	/* ms, CLOCK_MONOTONIC */
 	struct event		*pace;
 	struct resolver_query	*whead, *wtail;
@@ -81,6 +85,7 @@ resolver_status_name(enum resolver_status s)
 }
 
 static void	resolver_destroy(struct resolver *);
+static int	resolver_pump(struct resolver *);
 
 static void
 resolver_watch(struct resolver *r)
@@ -289,7 +294,8 @@ resolver_on_fd(evutil_socket_t fd, short what, void *arg)
 	rc = ub_process(r->ctx);
 	if (rc != 0 && !r->dying)
 		resolver_fail_all(r, ub_strerror(rc));
-	(void)resolver_leave(r);
+	if (resolver_leave(r) == 0 && r->whead != NULL)
+		(void)resolver_pump(r);
 }
 
 static void
@@ -302,7 +308,8 @@ resolver_on_deadline(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	resolver_enter(r);
 	resolver_deliver_failure(q, 1, NULL);
-	(void)resolver_leave(r);
+	if (resolver_leave(r) == 0 && r->whead != NULL)
+		(void)resolver_pump(r);
 }
 
 static void
@@ -464,7 +471,7 @@ resolver_free(struct resolver *r)
 }
 
 static void	resolver_send(struct resolver *, struct resolver_query *);
-static int	resolver_take_token(struct resolver *);
+static int	resolver_may_send(struct resolver *);
 static void	resolver_pace_arm(struct resolver *);
 
 int
@@ -497,7 +504,7 @@ resolver_query(struct resolver *r, const char *name, int rrtype, resolver_cb cb,
 		(void)resolver_leave(r);
 		return id;
 	}
-	if (r->rate > 0 && (r->whead != NULL || !resolver_take_token(r))) {
+	if ((r->rate > 0 || r->max_out > 0) && (r->whead != NULL || !resolver_may_send(r))) {
 		/* over the rate: waits its turn; its deadline starts when it is sent */
 		q->waiting = 1;
 		q->wprev = r->wtail;
@@ -555,9 +562,14 @@ resolver_refill(struct resolver *r)
 	r->tokens_at = now;
 }
 
+/* Under both limits (a token is taken when it is): the next waiting query may go. */
 static int
-resolver_take_token(struct resolver *r)
+resolver_may_send(struct resolver *r)
 {
+	if (r->max_out > 0 && r->nub >= r->max_out)
+		return 0;	/* an answer or a deadline sends the next (resolver_pump) */
+	if (r->rate <= 0)
+		return 1;
 	resolver_refill(r);
 	if (r->tokens < 1.0)
 		return 0;
@@ -570,10 +582,11 @@ static void
 resolver_pace_arm(struct resolver *r)
 {
 	struct timeval tv;
-	double ms = r->tokens >= 1.0 ? 0 : (1.0 - r->tokens) * 1000.0 / r->rate;
+	double ms;
 
-	if (r->pace == NULL || evtimer_pending(r->pace, NULL))
+	if (r->rate <= 0 || r->pace == NULL || evtimer_pending(r->pace, NULL))
 		return;
+	ms = r->tokens >= 1.0 ? 0 : (1.0 - r->tokens) * 1000.0 / r->rate;
 	if (ms < 1)
 		ms = 1;
 	tv.tv_sec = (time_t)(ms / 1000);
@@ -581,15 +594,17 @@ resolver_pace_arm(struct resolver *r)
 	evtimer_add(r->pace, &tv);
 }
 
-static void
-resolver_on_pace(evutil_socket_t fd, short what, void *arg)
+/*
+ * Sends waiting queries while the limits allow; 1 when the resolver was freed inside a
+ * callback (then nothing may touch it).  Runs on the pace timer and after libunbound's answers
+ * and our deadlines, which free room under max_out.
+ */
+static int
+resolver_pump(struct resolver *r)
 {
-	struct resolver *r = arg;
 	struct resolver_query *q;
 
-	(void)fd;
-	(void)what;
-	while ((q = r->whead) != NULL && !r->dying && resolver_take_token(r)) {
+	while ((q = r->whead) != NULL && !r->dying && resolver_may_send(r)) {
 		r->whead = q->wnext;
 		if (r->whead != NULL)
 			r->whead->wprev = NULL;
@@ -600,20 +615,30 @@ resolver_on_pace(evutil_socket_t fd, short what, void *arg)
 		resolver_enter(r);
 		resolver_send(r, q);
 		if (resolver_leave(r))
-			return;	/* freed inside a callback */
+			return 1;	/* freed inside a callback */
 	}
 	if (r->whead != NULL && !r->dying)
 		resolver_pace_arm(r);
+	return 0;
+}
+
+static void
+resolver_on_pace(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)resolver_pump(arg);
 }
 
 int
-resolver_set_rate(struct resolver *r, double qps)
+resolver_set_limits(struct resolver *r, double qps, size_t max_outstanding)
 {
 	if (r == NULL || qps < 0)
 		return -1;
 	if (r->pace == NULL && qps > 0 &&
 	    (r->pace = evtimer_new(r->base, resolver_on_pace, r)) == NULL)
 		return -1;
+	r->max_out = max_outstanding;
 	r->rate = qps;
 	/* a tenth of a second's worth at once, so the rate holds over short spans too */
 	r->burst = qps / 10 > 1 ? qps / 10 : 1;

@@ -98,11 +98,13 @@ int			 resolver_cancel(struct resolver *, int id);
 size_t			 resolver_pending(const struct resolver *);
 
 /*
- * A ceiling on lookups sent to libunbound: at most qps per second (0: none, the default), with
- * bursts of a tenth of a second's worth.  Queries over it wait in order and are sent as the
- * budget allows; a query's deadline starts when it is sent.  resolver_waiting() counts them.
+ * Ceilings on lookups sent to libunbound: at most qps per second (0: none, the default), with
+ * bursts of a tenth of a second's worth, and at most max_outstanding held by libunbound at once
+ * (0: none; libunbound drops what exceeds its num-queries-per-thread, 1024, as SERVFAIL).
+ * Queries over either wait in order and are sent as the limits allow; a query's deadline starts
+ * when it is sent.  resolver_waiting() counts them.
  */
-int			 resolver_set_rate(struct resolver *, double qps);
+int			 resolver_set_limits(struct resolver *, double qps, size_t max_outstanding);
 size_t			 resolver_waiting(const struct resolver *);
 
 #endif
