@@ -26,6 +26,10 @@ usage(FILE *f)
 "       mailtls scan [FILE|-] [options]      check a list of domains (one per line, or a CSV top\n"
 "                                           list), thousands at once, into a database; resumable\n"
 "       mailtls export [--db F] [--run N] --format jsonl|csv   a scan's results\n"
+"       mailtls changes [--db F] [--since RUN|DATE] [DOMAIN...]   what changed between\n"
+"                                           consecutive scans (docs/changes.md)\n"
+"       mailtls watch LIST [--every DURATION | --once] [options]   scan LIST again and print\n"
+"                                           only the changes\n"
 "       mailtls mitm --listen ADDR:PORT (--sink | --upstream HOST:PORT) [options]\n"
 "                                           does a mail client fall back to plaintext when\n"
 "                                           STARTTLS is stripped or its certificate is bad?\n"
@@ -77,6 +81,18 @@ usage(FILE *f)
 "  --resolver, --trust-anchor, --dns-timeout, --http-timeout, --progress as for check;\n"
 "  --ca-file, --ca-path, --ehlo and the timeouts as for host\n"
 "  exit status: 0 every domain stored, 2 usage error, 3 stopped before the end (resume)\n"
+"options for changes (IDs and severities: docs/changes.md):\n"
+"  --db FILE               the database (default mailtls.db)\n"
+"  --since RUN|DATE        only changes found by runs after RUN, or in reports written at or\n"
+"                          after DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)\n"
+"  --expiry-days N         cert.expiring window (default 21)\n"
+"  --fail-on SEV           exit 1 when a change is at least SEV (default high)\n"
+"  --json                  JSON Lines; --list [--markdown] the change IDs\n"
+"  exit status: 0 nothing at or above --fail-on, 1 something, 2 usage or database error\n"
+"options for watch (the options of scan apply too):\n"
+"  --every DURATION        scan again every DURATION (30s, 15m, 6h, 1d); default: --once\n"
+"  --once                  scan once, print what changed since the run before, exit\n"
+"  --expiry-days N, --fail-on SEV, --json as for changes\n"
 "options for export:\n"
 "  --db FILE, --run N (default: the newest), --format jsonl|csv, --errors (the input\n"
 "  lines that were not domains, as CSV)\n"
@@ -147,7 +163,8 @@ usage(FILE *f)
 "\n"
 "exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error,\n"
 "             3 target unreachable (mitm: no client connected)\n"
-"mailtls never sends MAIL, RCPT, DATA, AUTH or any credential.\n");
+"mailtls's probes never send MAIL, RCPT, DATA, AUTH or any credential (mitm in proxy mode\n"
+"relays what the client under test sends, never a message body, to --upstream).\n");
 }
 
 int
@@ -175,6 +192,10 @@ main(int argc, char **argv)
 		return cmd_scan(argc - 1, argv + 1);
 	if (strcmp(argv[1], "export") == 0)
 		return cmd_export(argc - 1, argv + 1);
+	if (strcmp(argv[1], "changes") == 0)
+		return cmd_changes(argc - 1, argv + 1);
+	if (strcmp(argv[1], "watch") == 0)
+		return cmd_watch(argc - 1, argv + 1);
 	if (strcmp(argv[1], "mitm") == 0)
 		return cmd_mitm(argc - 1, argv + 1);
 	if (strcmp(argv[1], "policy") == 0)
