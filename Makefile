@@ -70,6 +70,8 @@ real: all $(B)/libmailtls.a
 	@tests/real/check.sh $(B)/mailtls
 	@tests/real/verdict-lab.sh $(B)/mailtls
 	@tests/real/dane-oracle.sh $(B)/mailtls
+	@tests/real/changes.sh $(B)/mailtls
+	@tests/real/report.sh $(B)/mailtls
 	@tests/real/scan.sh $(B)/mailtls
 	@tests/real/mitm.sh $(B)/mailtls --all
 	@tests/real/loopback-only.sh $(B)/mailtls

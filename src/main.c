@@ -30,6 +30,7 @@ usage(FILE *f)
 "                                           consecutive scans (docs/changes.md)\n"
 "       mailtls watch LIST [--every DURATION | --once] [options]   scan LIST again and print\n"
 "                                           only the changes\n"
+"       mailtls report [--db F] [--run N] --format html|md|csv   tables and charts of a scan\n"
 "       mailtls mitm --listen ADDR:PORT (--sink | --upstream HOST:PORT) [options]\n"
 "                                           does a mail client fall back to plaintext when\n"
 "                                           STARTTLS is stripped or its certificate is bad?\n"
@@ -67,13 +68,13 @@ usage(FILE *f)
 "  --new                   start a new run even when one of FILE is unfinished\n"
 "  --jsonl                 one JSON report per line on stdout as each domain finishes\n"
 "  --quick                 DNS, DANE and MTA-STS only: no connection to any MX\n"
-"  --max-domains N         domains in flight (default 2000)\n"
+"  --max-domains N         domains in flight (default 1000)\n"
 "  --max-probes N          SMTP probes in flight (default 256)\n"
 "  --per-ip N              connections at once to one address (1-4, default 1)\n"
 "  --ip-spacing SECS       between connections to one address (default 0.05)\n"
 "  --retries N             after 421, a refusal or a timeout (default 2)\n"
 "  --retry-delay SECS      first back-off of that address (default 15, then doubled)\n"
-"  --dns-rate QPS          DNS lookups per second at most (default 2000; 0: no limit)\n"
+"  --dns-rate QPS          DNS lookups per second at most (default 5000; 0: no limit)\n"
 "  --cache N               probe results kept for later domains (default 10000)\n"
 "  --csv | --plain, --domain-column N, --rank-column N (0: none)   the list's format\n"
 "                          (default: detected from its first line)\n"
@@ -93,6 +94,8 @@ usage(FILE *f)
 "  --every DURATION        scan again every DURATION (30s, 15m, 6h, 1d); default: --once\n"
 "  --once                  scan once, print what changed since the run before, exit\n"
 "  --expiry-days N, --fail-on SEV, --json as for changes\n"
+"options for report:\n"
+"  --db FILE, --run N (default: the newest), --format html|md|csv, -o FILE (default stdout)\n"
 "options for export:\n"
 "  --db FILE, --run N (default: the newest), --format jsonl|csv, --errors (the input\n"
 "  lines that were not domains, as CSV)\n"
@@ -196,6 +199,8 @@ main(int argc, char **argv)
 		return cmd_changes(argc - 1, argv + 1);
 	if (strcmp(argv[1], "watch") == 0)
 		return cmd_watch(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return cmd_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "mitm") == 0)
 		return cmd_mitm(argc - 1, argv + 1);
 	if (strcmp(argv[1], "policy") == 0)
