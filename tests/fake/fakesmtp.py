@@ -755,6 +755,12 @@ def tls_responder(c, p, cert, rsa_key=None):
     while True:
         hdr = c.read(5)
         body = c.read(int.from_bytes(hdr[3:5], "big"))
+        if ccs and hdr[0] != CT_ALERT:
+            # after the ChangeCipherSpec every record is "encrypted" under keys nobody shares:
+            # the Finished, junk, or a second plaintext CCS all fail the MAC
+            c.send(alert(version, AL_BAD_RECORD_MAC))
+            c.drain()
+            return
         if hdr[0] == CT_HEARTBEAT and p["heartbeat"]:
             r = heartbeat_reply(p, body)
             log("heartbeat request %d bytes -> %s" % (len(body), "%d bytes" % len(r) if r else "discarded"))
@@ -771,10 +777,6 @@ def tls_responder(c, p, cert, rsa_key=None):
             log("ChangeCipherSpec %s" % ("accepted early (CVE-2014-0224)" if not cke else "after the key exchange"))
             ccs = True
         elif hdr[0] == CT_HANDSHAKE:
-            if ccs:
-                c.send(alert(version, AL_BAD_RECORD_MAC))
-                c.drain()
-                return
             if body[:1] == b"\x10":
                 cke = True
                 if robot_rejects(p, body, rsa_key):
