@@ -652,6 +652,7 @@ history_diff(json_t *old, json_t *cur, const struct history_params *p,
 	diff_endpoints(old, cur, p, out);
 	diff_sts(old, cur, out);
 	diff_domain(old, cur, out);
-	sort_kinds(out->v + first, out->n - first);
+	if (out->n > first)	/* out->v may still be NULL when nothing changed */
+		sort_kinds(out->v + first, out->n - first);
 	return (int)(out->n - first);
 }
