@@ -779,6 +779,13 @@ check_findings_mx_dns(struct check *c, struct check_mx *mx)
 	if (mx->addr_truncated)
 		check_finding(r, c->a, FINDING_MX_TRUNCATED, "%s: only the first %d addresses were "
 		    "probed", mx->host, CHECK_ADDR_MAX);
+	if (mx->caa_done) {
+		char d[300];
+		int id = caa_finding(&mx->caa_res, mx->host, d, sizeof(d));
+
+		if (id >= 0)
+			check_finding(r, c->a, (enum finding_id)id, "%s", d);
+	}
 }
 
 /* DANE findings about one MX host. */
@@ -1213,6 +1220,18 @@ check_stage_records(struct check *c)
 		c->cfg->while_waiting(c->cfg->while_waiting_arg);
 }
 
+static void
+check_caa_done(void *arg, const struct caa_result *res)
+{
+	struct check_mx *mx = arg;
+	struct check *c = mx->check;
+
+	mx->caa_res = *res;
+	mx->caa_done = 1;
+	c->pending--;
+	check_advance(c);	/* last: the check may be finished and gone after it */
+}
+
 /* Stage 2: every MX host's addresses, A and AAAA apart; the policy fetch starts here. */
 static void
 check_stage_addresses(struct check *c)
@@ -1245,6 +1264,14 @@ check_stage_addresses(struct check *c)
 		}
 		check_query(c, mx->host, RESOLVER_T_A, Q_MX_A, mx, 0);
 		check_query(c, mx->host, RESOLVER_T_AAAA, Q_MX_AAAA, mx, 0);
+		/* CAA for the MX name (RFC 8659), with the addresses; not for policy lookups */
+		if (!c->cfg->dns_only) {
+			mx->check = c;
+			c->pending++;	/* before the call: the callback may run inside it */
+			if (caa_lookup_start(&mx->caa, c->cfg->resolver, mx->host, check_caa_done,
+			    mx) < 0)
+				c->pending--;
+		}
 	}
 	check_progress(c, "looking up %zu MX hosts", r->nmx);
 }

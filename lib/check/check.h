@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "dns/caa.h"
 #include "dns/mtasts.h"
 #include "dns/resolver.h"
 #include "dns/tlsa.h"
@@ -139,6 +140,11 @@ struct check_mx {
 	struct check_tlsa_ans	*tlsa_at_host, *tlsa_at_canon;	/* the raw answers */
 	struct verdict_mx	 vm;		/* what the verdict sees of this MX */
 	const char		*sts_pattern;	/* the mx: pattern it matched, or NULL */
+	/* CAA for the MX name (RFC 8659): which CAs may issue its certificate */
+	struct caa_lookup	 caa;
+	struct caa_result	 caa_res;
+	int			 caa_done;
+	struct check		*check;		/* for the CAA callback */
 	size_t			 nep;
 	struct endpoint		*ep[CHECK_ADDR_MAX];
 };

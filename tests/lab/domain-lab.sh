@@ -136,6 +136,7 @@ write_zones() { # DIR
     { head_rr dane.lab.example; cat <<EOF
 ee		A	$A_VALID
 _25._tcp.ee	TLSA	3 1 1 $ee
+ee		CAA	0 issue "ca.lab.example"
 ta		A	$A_VALID
 _25._tcp.ta	TLSA	2 0 1 $ta
 wrong		A	$A_VALID

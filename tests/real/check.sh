@@ -83,6 +83,10 @@ check dane-ee dane-ee.example "$(v dane)" "$NOREAD" "$NORISK" '.dnssec.status ==
 	'.endpoints | length == 1' '.endpoints[0].dane.verified == true' "$(ehas dane.valid)" \
 	'.tls_rpt.present and .tls_rpt.valid and .tls_rpt.rua == ["mailto:tlsrpt@dane-ee.example"]' \
 	"$(has downgrade.possible) | not"
+# issue 13: CAA for the MX name (RFC 8659): found at the host, and none (climbing to the TLD) elsewhere
+check caa-found dane-ee.example '.mx[0].caa.outcome == "found"' '.mx[0].caa.issuers == ["ca.lab.example"]' \
+	'.mx[0].caa.owner | startswith("ee.dane.lab.example")'
+check caa-none unsigned.example '.mx[0].caa.outcome == "none"'
 check dane-ta dane-ta.example "$(v dane)" "$NOREAD" "$NORISK" '.mx[0].dane.records[0] | startswith("2 0 1 ")' \
 	'.endpoints[0].dane.verified == true' "$(ehas dane.valid)" '.endpoints[0].dane.matched | startswith("2 0 1 ")'
 check mismatch mismatch.example "$(v dane)" "$NOREAD" "$RISK" '.verdict.weakest_mx == "wrong.dane.lab.example"' \
