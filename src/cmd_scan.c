@@ -124,7 +124,7 @@ cmd_scan(int argc, char **argv)
 	enum store_open_mode mode = STORE_RUN_AUTO;
 	const char *db = STORE_DEFAULT_DB, *input = NULL;
 	char err[512], inpath[PATH_MAX], options[1024];
-	double dns_rate = 2000;
+	double dns_rate = 5000;
 	int ch, progress = -1, quiet = 0, ret = EXIT_OK, r;
 	FILE *in = NULL;
 	json_t *opt;

@@ -21,7 +21,7 @@
 
 struct store;
 
-#define SCANRUN_INFLIGHT_DEFAULT	2000
+#define SCANRUN_INFLIGHT_DEFAULT	1000
 #define SCANRUN_INPUT_ERRORS_SHOWN	20	/* on stderr; every one is in the store */
 
 struct scanrun_config {
