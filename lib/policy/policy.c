@@ -61,6 +61,17 @@ static const struct {
 	    "the MX lookup failed: no policy can be derived now (senders retry)" },
 };
 
+void
+policy_warnings_markdown(FILE *f)
+{
+	int i;
+
+	fputs("| ID | defers mail today | meaning (said of an MX or the domain) |\n|---|---|---|\n", f);
+	for (i = 0; i < POLICY_W_LAST; i++)
+		fprintf(f, "| `%s` | %s | %s |\n", policy_warnings[i].name,
+		    policy_warnings[i].defers ? "yes" : "no", policy_warnings[i].text);
+}
+
 const char *
 policy_level_name(enum policy_level l)
 {

@@ -15,6 +15,7 @@
 #define MAILTLS_POLICY_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "verdict/verdict.h"
 
@@ -111,6 +112,7 @@ int		 policy_postfix(const struct policy_decision *, char *out, size_t size);
 
 const char	*policy_level_name(enum policy_level);
 const char	*policy_basis_name(enum policy_basis);
+void		 policy_warnings_markdown(FILE *);	/* docs/findings.md */
 const char	*policy_warning_name(enum policy_warning);	/* stable ID "policy.sts_mx_outside" */
 const char	*policy_warning_text(enum policy_warning);	/* one sentence */
 int		 policy_defers_today(enum policy_warning);	/* enforcing defers mail now */

@@ -17,6 +17,9 @@
 #include "tls/hello.h"
 #include "report/report.h"
 #include "verdict/finding.h"
+#include "history/diff.h"
+#include "mitm/attack.h"
+#include "policy/policy.h"
 
 static const char *const sev_color[SEVERITY_LAST] = {
 	[SEVERITY_INFO] = "\033[32m",
@@ -245,4 +248,14 @@ report_findings_markdown(FILE *f)
 		fprintf(f, "| `%s` | %s | %s | %s |\n", fi->name, severity_name(fi->severity), fi->summary,
 		    fi->remedy);
 	}
+	/* the other stable ID families, each from its own table */
+	fprintf(f, "\n## Changes between runs (`mailtls changes`, `watch`)\n\n"
+	    "Stable like the findings; details and JSON in changes.md.\n\n");
+	history_kinds_markdown(f);
+	fprintf(f, "\n## Client audits (`mailtls mitm`)\n\n"
+	    "Attack, outcome and client-verdict IDs; details and JSON in mitm.md.\n\n");
+	mitm_attack_markdown(f);
+	fprintf(f, "\n## Sender-policy warnings (`mailtls policy`, `policyd`)\n\n"
+	    "Decision table in internals/policy.md.\n\n");
+	policy_warnings_markdown(f);
 }
