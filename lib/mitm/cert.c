@@ -94,6 +94,25 @@ fail:
 	return NULL;
 }
 
+/* The mitm keeps no session state between connections: every attack is a fresh handshake. */
+static void
+ctx_no_resumption(SSL_CTX *ctx)
+{
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_num_tickets(ctx, 0);
+}
+
+/* The control run and starttls.inject present the same certificate: one context for both. */
+static void
+set_control_ctx(struct mitm_certs *c, SSL_CTX *ctx)
+{
+	c->ctx[MITM_ATTACK_NONE] = ctx;
+	if (ctx != NULL)
+		SSL_CTX_up_ref(ctx);
+	c->ctx[MITM_ATTACK_INJECT] = ctx;
+}
+
 static SSL_CTX *
 make_ctx(X509 *leaf, EVP_PKEY *key, X509 *chain)
 {
@@ -110,10 +129,7 @@ make_ctx(X509 *leaf, EVP_PKEY *key, X509 *chain)
 		if (SSL_CTX_add_extra_chain_cert(ctx, chain) != 1)
 			X509_free(chain);
 	}
-	/* the mitm keeps no session state between connections: every attack is a fresh handshake */
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
-	SSL_CTX_set_num_tickets(ctx, 0);
+	ctx_no_resumption(ctx);
 	return ctx;
 }
 
@@ -175,10 +191,8 @@ mitm_certs_new(const struct mitm_cert_params *p, char *err, size_t errlen)
 	if ((x = make_cert(key, name, 0, -DAY, 30 * DAY, ca, cakey)) == NULL)
 		goto gen;
 	c->ctx[MITM_ATTACK_CERT_UNKNOWNCA] = make_ctx(x, key, ca);
-	if (p->cert_file == NULL && tca == NULL) {
-		c->ctx[MITM_ATTACK_NONE] = make_ctx(x, key, ca);
-		c->ctx[MITM_ATTACK_INJECT] = make_ctx(x, key, ca);
-	}
+	if (p->cert_file == NULL && tca == NULL)
+		set_control_ctx(c, make_ctx(x, key, ca));
 	X509_free(x);
 	/* cert.wrongname and cert.expired: issued by the trusted CA when there is one */
 	if ((x = make_cert(key, "wrong-name.invalid", 0, -DAY, 30 * DAY, issuer, ikey)) == NULL)
@@ -201,18 +215,13 @@ mitm_certs_new(const struct mitm_cert_params *p, char *err, size_t errlen)
 			    p->key_file);
 			goto fail;
 		}
-		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-		SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
-		SSL_CTX_set_num_tickets(ctx, 0);
-		c->ctx[MITM_ATTACK_NONE] = ctx;
-		SSL_CTX_up_ref(ctx);
-		c->ctx[MITM_ATTACK_INJECT] = ctx;
+		ctx_no_resumption(ctx);
+		set_control_ctx(c, ctx);
 		c->trusted = 1;
 	} else if (tca != NULL) {
 		if ((x = make_cert(key, name, 0, -DAY, 30 * DAY, tca, tkey)) == NULL)
 			goto gen;
-		c->ctx[MITM_ATTACK_NONE] = make_ctx(x, key, NULL);
-		c->ctx[MITM_ATTACK_INJECT] = make_ctx(x, key, NULL);
+		set_control_ctx(c, make_ctx(x, key, NULL));
 		X509_free(x);
 		c->trusted = 1;
 	}

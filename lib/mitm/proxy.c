@@ -134,6 +134,18 @@ reach(struct conn *c)
 	c->obs.attack_reached = 1;
 }
 
+/*
+ * Capabilities reached the client in clear text (ours, or the upstream's, with STARTTLS in them
+ * when tls is set): the trigger point of strip, and of the control run when STARTTLS was there.
+ */
+static void
+caps_shown(struct conn *c, int tls)
+{
+	c->obs.offered = tls && attack(c) != MITM_ATTACK_STRIP;
+	if (attack(c) == MITM_ATTACK_STRIP || (attack(c) == MITM_ATTACK_NONE && tls))
+		reach(c);
+}
+
 static void
 flush_tls(struct conn *c)
 {
@@ -209,6 +221,37 @@ u_send(struct conn *c, const void *p, size_t n)
 {
 	if (c->ub != NULL)
 		bufferevent_write(c->ub, p, n);
+}
+
+/*
+ * A complete line at the front of b: returns the bytes it takes with its line ending (0 while
+ * none has arrived) and sets *len to its length without CRLF or bare LF.
+ */
+static size_t
+line_end(const struct dbuf *b, size_t *len)
+{
+	const unsigned char *nl = memchr(b->data, '\n', b->len);
+
+	if (nl == NULL)
+		return 0;
+	*len = (size_t)(nl - b->data);
+	if (*len > 0 && b->data[*len - 1] == '\r')
+		(*len)--;
+	return (size_t)(nl - b->data) + 1;
+}
+
+/*
+ * A NUL-terminated copy of the first len bytes of b (a line, an XMPP element) for its handler,
+ * who may reset b; used bytes leave b.
+ */
+static char *
+take_front(struct dbuf *b, size_t len, size_t used)
+{
+	char *line = xcalloc(1, len + 1);
+
+	memcpy(line, b->data, len);
+	dbuf_consume(b, used);
+	return line;
 }
 
 static void
@@ -361,6 +404,49 @@ tls_pump(struct conn *c)
 		flush_tls(c);
 }
 
+/*
+ * The part of a STARTTLS answer every protocol shares: the control run (relayed upstream with
+ * CRLF added when crlf is set, or accepted here), garbage, close and the certificate attacks.
+ * go is the protocol's "go ahead", garbage what no grammar accepts.  Returns 0 when the attack
+ * is the protocol's own to answer.
+ */
+static int
+starttls_shared(struct conn *c, const char *req, size_t len, int crlf, const char *go,
+    const char *garbage)
+{
+	switch (attack(c)) {
+	case MITM_ATTACK_NONE:
+		if (proxied(c)) {
+			u_send(c, req, len);
+			if (crlf)
+				u_send(c, "\r\n", 2);
+			c->pend = PEND_STARTTLS;
+		} else {
+			c_say(c, go);
+			start_tls(c, MITM_ATTACK_NONE);
+		}
+		return 1;
+	case MITM_ATTACK_TLS_GARBAGE:
+		reach(c);
+		c_say(c, garbage);
+		return 1;
+	case MITM_ATTACK_TLS_CLOSE:
+		reach(c);
+		conn_close(c, MITM_END_MITM_CLOSED);
+		return 1;
+	case MITM_ATTACK_CERT_SELFSIGNED:
+	case MITM_ATTACK_CERT_WRONGNAME:
+	case MITM_ATTACK_CERT_EXPIRED:
+	case MITM_ATTACK_CERT_UNKNOWNCA:
+		reach(c);
+		c_say(c, go);
+		start_tls(c, attack(c));
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* ---- SMTP and submission ------------------------------------------------------------------- */
 
 static void
@@ -373,10 +459,8 @@ smtp_ehlo_reply(struct conn *c)
 	l[n++] = c->srv->p.name;
 	l[n++] = "PIPELINING";
 	l[n++] = "SIZE 10240000";
-	if (!c->in_tls && attack(c) != MITM_ATTACK_STRIP) {
+	if (!c->in_tls && attack(c) != MITM_ATTACK_STRIP)
 		l[n++] = "STARTTLS";
-		c->obs.offered = 1;
-	}
 	if (c->obs.proto == MITM_PROTO_SUBMISSION)
 		l[n++] = "AUTH PLAIN LOGIN";
 	l[n++] = "ENHANCEDSTATUSCODES";
@@ -385,8 +469,8 @@ smtp_ehlo_reply(struct conn *c)
 	mitm_wire_smtp_reply(250, l, n, &out);
 	c_send(c, out.data, out.len);
 	dbuf_free(&out);
-	if (!c->in_tls && (attack(c) == MITM_ATTACK_STRIP || attack(c) == MITM_ATTACK_NONE))
-		reach(c);
+	if (!c->in_tls)
+		caps_shown(c, 1);
 }
 
 static const char *
@@ -462,16 +546,9 @@ smtp_starttls(struct conn *c, const char *line, size_t len)
 		return;
 	}
 	c->obs.starttls_sent = 1;
-	switch (attack(c)) {
-	case MITM_ATTACK_NONE:
-		if (proxied(c)) {
-			forward_line(c, line, len);
-			c->pend = PEND_STARTTLS;
-		} else {
-			c_say(c, "220 2.0.0 Ready to start TLS\r\n");
-			start_tls(c, MITM_ATTACK_NONE);
-		}
+	if (starttls_shared(c, line, len, 1, "220 2.0.0 Ready to start TLS\r\n", "TLS go ahead\r\n"))
 		return;
+	switch (attack(c)) {
 	case MITM_ATTACK_STRIP:
 	case MITM_ATTACK_EHLO_REFUSED:
 		reach(c);
@@ -485,29 +562,13 @@ smtp_starttls(struct conn *c, const char *line, size_t len)
 		reach(c);
 		c_say(c, "554 5.7.0 Error: TLS not available\r\n");
 		return;
-	case MITM_ATTACK_TLS_GARBAGE:
-		reach(c);
-		c_say(c, "TLS go ahead\r\n");
-		return;
-	case MITM_ATTACK_TLS_CLOSE:
-		reach(c);
-		conn_close(c, MITM_END_MITM_CLOSED);
-		return;
 	case MITM_ATTACK_INJECT:
 		reach(c);
 		/* one write: the client reads both before it starts the handshake */
 		c_say(c, "220 2.0.0 Ready to start TLS\r\n250 2.0.0 mailtls: injected before TLS\r\n");
 		start_tls(c, attack(c));
 		return;
-	case MITM_ATTACK_CERT_SELFSIGNED:
-	case MITM_ATTACK_CERT_WRONGNAME:
-	case MITM_ATTACK_CERT_EXPIRED:
-	case MITM_ATTACK_CERT_UNKNOWNCA:
-		reach(c);
-		c_say(c, "220 2.0.0 Ready to start TLS\r\n");
-		start_tls(c, attack(c));
-		return;
-	case MITM_ATTACK_LAST:
+	default:
 		break;
 	}
 	BUG("smtp_starttls: attack out of range");
@@ -642,9 +703,7 @@ smtp_upstream(struct conn *c)
 			if (attack(c) == MITM_ATTACK_STRIP && !auth &&
 			    c->obs.proto == MITM_PROTO_SUBMISSION)
 				l[n++] = "AUTH PLAIN LOGIN";
-			c->obs.offered = tls && attack(c) != MITM_ATTACK_STRIP;
-			if (attack(c) == MITM_ATTACK_STRIP || (attack(c) == MITM_ATTACK_NONE && tls))
-				reach(c);
+			caps_shown(c, tls);
 			dbuf_init(&out, SMTP_REPLY_BYTES_MAX + 64);
 			mitm_wire_smtp_reply(250, l, n, &out);
 			c_send(c, out.data, out.len);
@@ -670,50 +729,27 @@ imap_caps(struct conn *c, char *buf, size_t len)
 {
 	snprintf(buf, len, "IMAP4rev1 SASL-IR LITERAL+ ID ENABLE AUTH=PLAIN AUTH=LOGIN%s",
 	    !c->in_tls && attack(c) != MITM_ATTACK_STRIP ? " STARTTLS" : "");
-	if (!c->in_tls) {
-		c->obs.offered = attack(c) != MITM_ATTACK_STRIP;
-		if (attack(c) == MITM_ATTACK_STRIP || attack(c) == MITM_ATTACK_NONE)
-			reach(c);
-	}
+	if (!c->in_tls)
+		caps_shown(c, 1);
 }
 
 static void
 imap_starttls(struct conn *c, const char *line, size_t len)
 {
+	char go[MITM_TAG_MAX + 40];
+
 	if (c->in_tls) {
 		c_printf(c, "%s BAD TLS is already active.\r\n", c->tag);
 		return;
 	}
 	c->obs.starttls_sent = 1;
-	switch (attack(c)) {
-	case MITM_ATTACK_NONE:
-		if (proxied(c)) {
-			forward_line(c, line, len);
-			c->pend = PEND_STARTTLS;
-		} else {
-			c_printf(c, "%s OK Begin TLS negotiation now.\r\n", c->tag);
-			start_tls(c, MITM_ATTACK_NONE);
-		}
+	snprintf(go, sizeof(go), "%s OK Begin TLS negotiation now.\r\n", c->tag);
+	if (starttls_shared(c, line, len, 1, go, "TLS go ahead\r\n"))
 		return;
+	switch (attack(c)) {
 	case MITM_ATTACK_TLS_TEMPFAIL:
 		reach(c);
 		c_printf(c, "%s NO [UNAVAILABLE] TLS not available right now.\r\n", c->tag);
-		return;
-	case MITM_ATTACK_TLS_GARBAGE:
-		reach(c);
-		c_say(c, "TLS go ahead\r\n");
-		return;
-	case MITM_ATTACK_TLS_CLOSE:
-		reach(c);
-		conn_close(c, MITM_END_MITM_CLOSED);
-		return;
-	case MITM_ATTACK_CERT_SELFSIGNED:
-	case MITM_ATTACK_CERT_WRONGNAME:
-	case MITM_ATTACK_CERT_EXPIRED:
-	case MITM_ATTACK_CERT_UNKNOWNCA:
-		reach(c);
-		c_printf(c, "%s OK Begin TLS negotiation now.\r\n", c->tag);
-		start_tls(c, attack(c));
 		return;
 	default:	/* strip, permfail (and the SMTP-only attacks, never planned here) */
 		reach(c);
@@ -847,11 +883,7 @@ imap_upstream_line(struct conn *c, const char *line, size_t len)
 	if (len < sizeof(out) - 16 &&
 	    (n = mitm_wire_imap_caps(line, len, attack(c) == MITM_ATTACK_STRIP, out,
 	    sizeof(out))) >= 0) {
-		int tls = has_word(line, len, "STARTTLS");
-
-		c->obs.offered = tls && attack(c) != MITM_ATTACK_STRIP;
-		if (attack(c) == MITM_ATTACK_STRIP || (attack(c) == MITM_ATTACK_NONE && tls))
-			reach(c);
+		caps_shown(c, has_word(line, len, "STARTTLS"));
 		if (attack(c) == MITM_ATTACK_STRIP) {
 			c_send(c, out, (size_t)n);
 			c_send(c, "\r\n", 2);
@@ -873,35 +905,13 @@ pop3_starttls(struct conn *c, const char *line, size_t len)
 		return;
 	}
 	c->obs.starttls_sent = 1;
-	switch (attack(c)) {
-	case MITM_ATTACK_NONE:
-		if (proxied(c)) {
-			forward_line(c, line, len);
-			c->pend = PEND_STARTTLS;
-		} else {
-			c_say(c, "+OK Begin TLS negotiation now.\r\n");
-			start_tls(c, MITM_ATTACK_NONE);
-		}
+	if (starttls_shared(c, line, len, 1, "+OK Begin TLS negotiation now.\r\n",
+	    "TLS go ahead\r\n"))
 		return;
+	switch (attack(c)) {
 	case MITM_ATTACK_TLS_TEMPFAIL:
 		reach(c);
 		c_say(c, "-ERR [SYS/TEMP] TLS not available right now.\r\n");
-		return;
-	case MITM_ATTACK_TLS_GARBAGE:
-		reach(c);
-		c_say(c, "TLS go ahead\r\n");
-		return;
-	case MITM_ATTACK_TLS_CLOSE:
-		reach(c);
-		conn_close(c, MITM_END_MITM_CLOSED);
-		return;
-	case MITM_ATTACK_CERT_SELFSIGNED:
-	case MITM_ATTACK_CERT_WRONGNAME:
-	case MITM_ATTACK_CERT_EXPIRED:
-	case MITM_ATTACK_CERT_UNKNOWNCA:
-		reach(c);
-		c_say(c, "+OK Begin TLS negotiation now.\r\n");
-		start_tls(c, attack(c));
 		return;
 	default:
 		reach(c);
@@ -933,11 +943,8 @@ pop3_line(struct conn *c, const char *line, size_t len)
 		c_printf(c, "+OK Capability list follows\r\nUSER\r\nSASL PLAIN LOGIN\r\nTOP\r\n"
 		    "UIDL\r\n%s.\r\n", !c->in_tls && attack(c) != MITM_ATTACK_STRIP ? "STLS\r\n" :
 		    "");
-		if (!c->in_tls) {
-			c->obs.offered = attack(c) != MITM_ATTACK_STRIP;
-			if (attack(c) == MITM_ATTACK_STRIP || attack(c) == MITM_ATTACK_NONE)
-				reach(c);
-		}
+		if (!c->in_tls)
+			caps_shown(c, 1);
 		return;
 	case MITM_VERB_STARTTLS:
 		pop3_starttls(c, line, len);
@@ -1031,24 +1038,17 @@ static void
 lines_upstream(struct conn *c)
 {
 	while (c->st == ST_DIALOGUE && c->uin.len > 0) {
-		unsigned char *nl = memchr(c->uin.data, '\n', c->uin.len);
-		size_t len, used;
+		size_t len, used = line_end(&c->uin, &len);
 		char *line;
 
-		if (nl == NULL) {
+		if (used == 0) {
 			if (c->uin.len > MITM_IMAP_LINE_MAX) {
 				c_send(c, c->uin.data, c->uin.len);
 				dbuf_reset(&c->uin);
 			}
 			return;
 		}
-		used = (size_t)(nl - c->uin.data) + 1;
-		len = used - 1;
-		if (len > 0 && c->uin.data[len - 1] == '\r')
-			len--;
-		line = xcalloc(1, len + 1);
-		memcpy(line, c->uin.data, len);
-		dbuf_consume(&c->uin, used);
+		line = take_front(&c->uin, len, used);
 		if (c->obs.proto == MITM_PROTO_IMAP)
 			imap_upstream_line(c, line, len);
 		else
@@ -1069,11 +1069,8 @@ xmpp_open_reply(struct conn *c)
 	    "xml:lang='en'><stream:features>%s<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
 	    "<mechanism>PLAIN</mechanism></mechanisms></stream:features>", c->id, c->srv->p.name,
 	    tls ? "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>" : "");
-	if (!c->in_tls) {
-		c->obs.offered = tls;
-		if (attack(c) == MITM_ATTACK_STRIP || attack(c) == MITM_ATTACK_NONE)
-			reach(c);
-	}
+	if (!c->in_tls)
+		caps_shown(c, 1);
 }
 
 static void
@@ -1086,38 +1083,12 @@ xmpp_starttls(struct conn *c, const char *el, size_t len)
 		return;
 	}
 	c->obs.starttls_sent = 1;
-	switch (attack(c)) {
-	case MITM_ATTACK_NONE:
-		if (proxied(c)) {
-			u_send(c, el, len);
-			c->pend = PEND_STARTTLS;
-		} else {
-			c_say(c, proceed);
-			start_tls(c, MITM_ATTACK_NONE);
-		}
+	if (starttls_shared(c, el, len, 0, proceed, "<<proceed/>\r\n"))
 		return;
-	case MITM_ATTACK_TLS_GARBAGE:
-		reach(c);
-		c_say(c, "<<proceed/>\r\n");
-		return;
-	case MITM_ATTACK_TLS_CLOSE:
-		reach(c);
-		conn_close(c, MITM_END_MITM_CLOSED);
-		return;
-	case MITM_ATTACK_CERT_SELFSIGNED:
-	case MITM_ATTACK_CERT_WRONGNAME:
-	case MITM_ATTACK_CERT_EXPIRED:
-	case MITM_ATTACK_CERT_UNKNOWNCA:
-		reach(c);
-		c_say(c, proceed);
-		start_tls(c, attack(c));
-		return;
-	default:	/* strip, permfail: RFC 6120 §5.4.2.2 */
-		reach(c);
-		c_say(c, "<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>");
-		conn_close(c, MITM_END_MITM_CLOSED);
-		return;
-	}
+	/* strip, permfail: RFC 6120 §5.4.2.2 */
+	reach(c);
+	c_say(c, "<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>");
+	conn_close(c, MITM_END_MITM_CLOSED);
 }
 
 static void
@@ -1184,10 +1155,7 @@ xmpp_upstream(struct conn *c)
 			return;
 		}
 		if (k == MITM_XMPP_ELEMENT && strcmp(it.name, "stream:features") == 0) {
-			c->obs.offered = it.has_starttls && attack(c) != MITM_ATTACK_STRIP;
-			if (attack(c) == MITM_ATTACK_STRIP ||
-			    (attack(c) == MITM_ATTACK_NONE && it.has_starttls))
-				reach(c);
+			caps_shown(c, it.has_starttls);
 			if (attack(c) == MITM_ATTACK_STRIP) {
 				char *out = xcalloc(1, it.len + 256);
 				size_t n = mitm_xmpp_strip(raw, it.len, 1, out, it.len + 256);
@@ -1230,9 +1198,7 @@ process_client(struct conn *c)
 				xmpp_item(c, &it, NULL);
 				return;
 			}
-			raw = xcalloc(1, it.len + 1);
-			memcpy(raw, c->cin.data, it.len);
-			dbuf_consume(&c->cin, it.len);
+			raw = take_front(&c->cin, it.len, it.len);
 			if (k != MITM_XMPP_SPACE)
 				arm(c->phase, c->srv->p.line_ms);
 			xmpp_item(c, &it, raw);
@@ -1241,7 +1207,6 @@ process_client(struct conn *c)
 		return;
 	}
 	while (c->st == ST_DIALOGUE && c->cin.len > 0) {
-		unsigned char *nl;
 		size_t len, used;
 
 		if (c->literal_left > 0) {
@@ -1255,7 +1220,7 @@ process_client(struct conn *c)
 			c->literal_left -= k;
 			continue;
 		}
-		if ((nl = memchr(c->cin.data, '\n', c->cin.len)) == NULL) {
+		if ((used = line_end(&c->cin, &len)) == 0) {
 			if (c->cin.len > max) {
 				c_say(c, c->obs.proto == MITM_PROTO_POP3 ? "-ERR Line too long.\r\n" :
 				    c->obs.proto == MITM_PROTO_IMAP ? "* BYE Line too long.\r\n" :
@@ -1264,17 +1229,11 @@ process_client(struct conn *c)
 			}
 			return;
 		}
-		used = (size_t)(nl - c->cin.data) + 1;
-		len = used - 1;
-		if (len > 0 && c->cin.data[len - 1] == '\r')
-			len--;
 		if (len > max) {
 			conn_close(c, MITM_END_BAD_INPUT);
 			return;
 		}
-		line = xcalloc(1, len + 1);
-		memcpy(line, c->cin.data, len);
-		dbuf_consume(&c->cin, used);
+		line = take_front(&c->cin, len, used);
 		arm(c->phase, c->srv->p.line_ms);
 		switch (c->obs.proto) {
 		case MITM_PROTO_IMAP:

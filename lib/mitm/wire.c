@@ -149,6 +149,23 @@ imap_literal(const char *line, size_t len, struct mitm_cmd *c)
 	c->literal_sync = !plus;
 }
 
+/* The verb at p and what follows it: the mechanism of AUTH, else the arguments' length. */
+static void
+verb_args(const struct word *words, const char *p, const char *end, struct mitm_cmd *c)
+{
+	const char *t;
+	size_t n = token(&p, end, &t);
+
+	c->verb = word_lookup(words, t, n);
+	if (c->verb == MITM_VERB_AUTH) {
+		auth_args(&p, end, c);
+		return;
+	}
+	while (p < end && *p == ' ')
+		p++;
+	c->arg_len = (size_t)(end - p);
+}
+
 size_t
 mitm_wire_imap_literal(const char *line, size_t len, int *sync)
 {
@@ -174,42 +191,18 @@ mitm_wire_cmd(enum mitm_proto proto, const char *line, size_t len, struct mitm_c
 	switch (proto) {
 	case MITM_PROTO_SMTP:
 	case MITM_PROTO_SUBMISSION:
-		n = token(&p, end, &t);
-		c->verb = word_lookup(smtp_words, t, n);
 		/* "MAIL FROM:" / "RCPT TO:" are the commands; a bare MAIL is still MAIL */
-		if (c->verb == MITM_VERB_AUTH)
-			auth_args(&p, end, c);
-		else {
-			while (p < end && *p == ' ')
-				p++;
-			c->arg_len = (size_t)(end - p);
-		}
+		verb_args(smtp_words, p, end, c);
 		return 0;
 	case MITM_PROTO_POP3:
-		n = token(&p, end, &t);
-		c->verb = word_lookup(pop3_words, t, n);
-		if (c->verb == MITM_VERB_AUTH)
-			auth_args(&p, end, c);
-		else {
-			while (p < end && *p == ' ')
-				p++;
-			c->arg_len = (size_t)(end - p);
-		}
+		verb_args(pop3_words, p, end, c);
 		return 0;
 	case MITM_PROTO_IMAP:
 		n = token(&p, end, &t);
 		if (n == 0 || n > MITM_TAG_MAX)
 			return -1;
 		copy_clean(c->tag, sizeof(c->tag), t, n, 0);
-		n = token(&p, end, &t);
-		c->verb = word_lookup(imap_words, t, n);
-		if (c->verb == MITM_VERB_AUTH)
-			auth_args(&p, end, c);
-		else {
-			while (p < end && *p == ' ')
-				p++;
-			c->arg_len = (size_t)(end - p);
-		}
+		verb_args(imap_words, p, end, c);
 		imap_literal(line, len, c);
 		return 0;
 	case MITM_PROTO_XMPP:
