@@ -7,7 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "cli.h"
+#include "check/check.h"
+#include "net/http.h"
 #include "probe/probe.h"
 #include "verdict/finding.h"
 
@@ -189,4 +193,84 @@ cli_fqdn(void)
 	static char buf[256];
 
 	return cli_fqdn_into(buf, sizeof(buf));
+}
+
+void
+cli_domain_init(struct cli_domain_env *de)
+{
+	memset(de, 0, sizeof(*de));
+	de->rc.timeout_ms = 10000;
+	de->http_ms = 20000;
+}
+
+int
+cli_domain_opt(struct cli_domain_env *de, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'R': de->rc.forwarder = arg; return 1;
+	case 'A': de->rc.trust_anchor_file = arg; return 1;
+	case 'S': de->rc.timeout_ms = cli_secs(arg, "--dns-timeout"); return 1;
+	case 'H': de->http_ms = cli_secs(arg, "--http-timeout"); return 1;
+	default: return 0;
+	}
+}
+
+int
+cli_domain_open(struct cli_domain_env *de, const struct cli_common *co)
+{
+	char err[512];
+
+	de->base = event_base_new();
+	if (de->base == NULL) {
+		fprintf(stderr, "mailtls: cannot make an event loop\n");
+		return EXIT_USAGE;
+	}
+	/* the resolver forks its helper first, before any socket of ours exists (resolver.md) */
+	if ((de->res = resolver_new(de->base, &de->rc, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mailtls: resolver: %s\n", err);
+		cli_domain_close(de);
+		return EXIT_USAGE;
+	}
+	if (co->tc.ca_path != NULL && access(co->tc.ca_path, R_OK | X_OK) != 0) {
+		fprintf(stderr, "mailtls: --ca-path: not a readable directory\n");
+		cli_domain_close(de);
+		return EXIT_USAGE;
+	}
+	if ((de->http = http_client_new(de->base, co->tc.ca_file, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mailtls: %s\n", err);
+		cli_domain_close(de);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+void
+cli_domain_close(struct cli_domain_env *de)
+{
+	http_client_free(de->http);
+	resolver_free(de->res);
+	if (de->base != NULL)
+		event_base_free(de->base);
+	de->http = NULL;
+	de->res = NULL;
+	de->base = NULL;
+}
+
+void
+cli_check_config(struct check_config *cfg, const struct cli_common *co,
+    const struct cli_domain_env *de)
+{
+	cfg->ehlo = co->ehlo ? co->ehlo : cli_fqdn();
+	cfg->connect_ms = co->connect_ms;
+	cfg->reply_ms = co->reply_ms;
+	cfg->tls_ms = co->tls_ms;
+	cfg->total_ms = co->total_ms;
+	cfg->full = co->full;
+	cfg->full_opts = co->fo;
+	cfg->http_ms = de->http_ms;
+	cfg->max_total = 16;
+	cfg->max_per_ip = 1;
+	cfg->base = de->base;
+	cfg->resolver = de->res;
+	cfg->http = de->http;
 }

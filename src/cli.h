@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "dns/resolver.h"
 #include "scan/full.h"
 #include "tls/tls.h"
 
@@ -44,6 +45,39 @@ struct cli_common {
 	{ "spacing", required_argument, NULL, 'G' }, \
 	{ "max-attempts", required_argument, NULL, 'X' }, \
 	{ "help", no_argument, NULL, 'h' }
+
+/*
+ * What every command that checks domains needs besides cli_common: the resolver and HTTP
+ * options, and the event loop, validating resolver and HTTPS client made from them.
+ */
+struct event_base;
+struct resolver;
+struct http_client;
+struct check_config;
+
+struct cli_domain_env {
+	struct resolver_config	 rc;		/* --resolver, --trust-anchor, --dns-timeout */
+	long			 http_ms;	/* --http-timeout */
+	struct event_base	*base;
+	struct resolver		*res;
+	struct http_client	*http;
+};
+
+#define CLI_DOMAIN_LONGOPTS \
+	{ "resolver", required_argument, NULL, 'R' }, \
+	{ "trust-anchor", required_argument, NULL, 'A' }, \
+	{ "dns-timeout", required_argument, NULL, 'S' }, \
+	{ "http-timeout", required_argument, NULL, 'H' }
+
+void	cli_domain_init(struct cli_domain_env *);		/* the defaults: DNS 10 s, HTTP 20 s */
+int	cli_domain_opt(struct cli_domain_env *, int ch, const char *arg);	/* 1: handled */
+/* The loop, the resolver (first: it forks its helper) and the HTTPS client; EXIT_OK or EXIT_USAGE
+   with the reason on stderr. */
+int	cli_domain_open(struct cli_domain_env *, const struct cli_common *);
+void	cli_domain_close(struct cli_domain_env *);	/* what open made; twice is fine */
+/* A check's configuration from the shared options (the per-probe deadlines, EHLO, --full). */
+void	cli_check_config(struct check_config *, const struct cli_common *,
+	    const struct cli_domain_env *);
 
 void	cli_common_init(struct cli_common *);
 int	cli_common_opt(struct cli_common *, int ch, const char *arg);	/* 1: handled */

@@ -70,10 +70,7 @@ int
 cmd_advise(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "resolver", required_argument, NULL, 'R' },
-		{ "trust-anchor", required_argument, NULL, 'A' },
-		{ "dns-timeout", required_argument, NULL, 'S' },
-		{ "http-timeout", required_argument, NULL, 'H' },
+		CLI_DOMAIN_LONGOPTS,
 		{ "next-key", required_argument, NULL, 'k' },
 		{ "software", required_argument, NULL, 's' },
 		{ "ttl", required_argument, NULL, 'L' },
@@ -82,36 +79,25 @@ cmd_advise(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli_common co;
+	struct cli_domain_env de;
 	struct check_config cfg;
-	struct resolver_config rc;
 	struct report_opts ro;
 	struct advice_opts ao;
 	struct advice ad;
-	struct resolver *res = NULL;
-	struct http_client *http = NULL;
-	struct event_base *base = NULL;
 	struct arena *arena = NULL;
 	const struct check_result *r;
 	char err[512], spki[65], dom[256];
 	int ch, ret = EXIT_OK, no_full = 0, any, sw;
 
 	memset(&cfg, 0, sizeof(cfg));
-	memset(&rc, 0, sizeof(rc));
 	memset(&ro, 0, sizeof(ro));
 	memset(&ao, 0, sizeof(ao));
 	cli_common_init(&co);
-	cfg.http_ms = 20000;
-	cfg.max_total = 16;
-	cfg.max_per_ip = 1;
-	rc.timeout_ms = 10000;
+	cli_domain_init(&de);
 	ro.command = "advise";
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'R': rc.forwarder = optarg; break;
-		case 'A': rc.trust_anchor_file = optarg; break;
-		case 'H': cfg.http_ms = cli_secs(optarg, "--http-timeout"); break;
-		case 'S': rc.timeout_ms = cli_secs(optarg, "--dns-timeout"); break;
 		case 'k':
 			if (advise_next_spki(optarg, spki) < 0)
 				return cli_usage_error("--next-key: %s holds no PEM certificate, public key "
@@ -136,7 +122,7 @@ cmd_advise(int argc, char **argv)
 		case 'Q': no_full = 1; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default:
-			if (!cli_common_opt(&co, ch, optarg))
+			if (!cli_domain_opt(&de, ch, optarg) && !cli_common_opt(&co, ch, optarg))
 				return cli_opt_error(argc, argv, longopts);
 		}
 	}
@@ -145,30 +131,16 @@ cmd_advise(int argc, char **argv)
 		    "advise takes one DOMAIN");
 	if (socketmap_key_domain(argv[optind], strlen(argv[optind]), dom, sizeof(dom)) < 0)
 		return cli_usage_error("'%s' is not a domain name", argv[optind]);
-	cfg.ehlo = co.ehlo ? co.ehlo : cli_fqdn();
-	cfg.connect_ms = co.connect_ms;
-	cfg.reply_ms = co.reply_ms;
-	cfg.tls_ms = co.tls_ms;
-	cfg.total_ms = co.total_ms;
+	if ((ret = cli_domain_open(&de, &co)) != EXIT_OK)
+		return ret;
+	cli_check_config(&cfg, &co, &de);
 	cfg.full = !no_full;
-	cfg.full_opts = co.fo;
 	cfg.domain = argv[optind];
-
-	base = event_base_new();
-	if ((res = resolver_new(base, &rc, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "mailtls: resolver: %s\n", err);
-		event_base_free(base);
-		return EXIT_USAGE;
-	}
-	if ((http = http_client_new(base, co.tc.ca_file, err, sizeof(err))) == NULL ||
-	    (cfg.tls = tls_client_new(&co.tc, err, sizeof(err))) == NULL) {
+	if ((cfg.tls = tls_client_new(&co.tc, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "mailtls: %s\n", err);
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	cfg.base = base;
-	cfg.resolver = res;
-	cfg.http = http;
 	arena = arena_new();
 	r = check_run(&cfg, arena);
 	ao.now = (long)time(NULL);
@@ -193,9 +165,7 @@ cmd_advise(int argc, char **argv)
 		ret = EXIT_UNREACHABLE;
 out:
 	arena_free(arena);
-	http_client_free(http);
 	tls_client_free(cfg.tls);
-	resolver_free(res);
-	event_base_free(base);
+	cli_domain_close(&de);
 	return ret;
 }

@@ -53,60 +53,38 @@ int
 cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "resolver", required_argument, NULL, 'R' },
-		{ "trust-anchor", required_argument, NULL, 'A' },
-		{ "dns-timeout", required_argument, NULL, 'S' },
-		{ "http-timeout", required_argument, NULL, 'H' },
+		CLI_DOMAIN_LONGOPTS,
 		{ "progress", no_argument, NULL, 'p' },
 		{ "no-progress", no_argument, NULL, 'P' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli_common co;
+	struct cli_domain_env de;
 	struct check_config cfg;
-	struct resolver_config rc;
 	struct report_opts ro;
-	struct resolver *res = NULL;
-	struct http_client *http = NULL;
-	struct event_base *base = NULL;
 	struct arena *arena = NULL;
 	const struct check_result **results = NULL;
 	struct check_tls_later later;
-	char err[512];
 	int ch, color, progress = -1, ret = EXIT_OK;
 	int ndomains, i;
 
 	memset(&cfg, 0, sizeof(cfg));
-	memset(&rc, 0, sizeof(rc));
 	memset(&ro, 0, sizeof(ro));
 	cli_common_init(&co);
-	cfg.http_ms = 20000;
-	cfg.max_total = 16;
-	cfg.max_per_ip = 1;
-	rc.timeout_ms = 10000;
+	cli_domain_init(&de);
 	ro.command = "check";
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'R': rc.forwarder = optarg; break;
-		case 'A': rc.trust_anchor_file = optarg; break;
-		case 'H': cfg.http_ms = cli_secs(optarg, "--http-timeout"); break;
-		case 'S': rc.timeout_ms = cli_secs(optarg, "--dns-timeout"); break;
 		case 'p': progress = 1; break;
 		case 'P': progress = 0; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default:
-			if (!cli_common_opt(&co, ch, optarg))
+			if (!cli_domain_opt(&de, ch, optarg) && !cli_common_opt(&co, ch, optarg))
 				return cli_opt_error(argc, argv, longopts);
 		}
 	}
-	cfg.ehlo = co.ehlo;
-	cfg.connect_ms = co.connect_ms;
-	cfg.reply_ms = co.reply_ms;
-	cfg.tls_ms = co.tls_ms;
-	cfg.total_ms = co.total_ms;
-	cfg.full = co.full;
-	cfg.full_opts = co.fo;
 	ndomains = argc - optind;
 	if (ndomains < 1)
 		return cli_usage_error("check wants a DOMAIN");
@@ -121,26 +99,10 @@ cmd_check(int argc, char **argv)
 	ro.color = color && !co.json;
 	if (progress < 0)
 		progress = isatty(STDERR_FILENO);
-	if (cfg.ehlo == NULL)
-		cfg.ehlo = cli_fqdn();
 
-	base = event_base_new();
-	/* the resolver forks its helper first, before any socket of ours exists (resolver.md) */
-	if ((res = resolver_new(base, &rc, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "mailtls: resolver: %s\n", err);
-		event_base_free(base);
-		return EXIT_USAGE;
-	}
-	if ((co.tc.ca_path != NULL && access(co.tc.ca_path, R_OK | X_OK) != 0) ||
-	    (http = http_client_new(base, co.tc.ca_file, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "mailtls: %s\n", co.tc.ca_path && access(co.tc.ca_path, R_OK | X_OK) ?
-		    "--ca-path: not a readable directory" : err);
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	cfg.base = base;
-	cfg.resolver = res;
-	cfg.http = http;
+	if ((ret = cli_domain_open(&de, &co)) != EXIT_OK)
+		return ret;
+	cli_check_config(&cfg, &co, &de);
 	cfg.tls = NULL;
 	later.cfg = &cfg;
 	later.tc = &co.tc;
@@ -208,12 +170,9 @@ cmd_check(int argc, char **argv)
 					    results[i]->domain);
 			}
 	}
-out:
 	free(results);
 	arena_free(arena);
-	http_client_free(http);
 	tls_client_free(cfg.tls);
-	resolver_free(res);
-	event_base_free(base);
+	cli_domain_close(&de);
 	return ret;
 }

@@ -31,10 +31,7 @@ int
 cmd_policy(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "resolver", required_argument, NULL, 'R' },
-		{ "trust-anchor", required_argument, NULL, 'A' },
-		{ "dns-timeout", required_argument, NULL, 'S' },
-		{ "http-timeout", required_argument, NULL, 'H' },
+		CLI_DOMAIN_LONGOPTS,
 		{ "dns-only", no_argument, NULL, 'O' },
 		{ "pin", no_argument, NULL, 'I' },
 		{ "format", required_argument, NULL, 'm' },
@@ -42,11 +39,8 @@ cmd_policy(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli_common co;
+	struct cli_domain_env de;
 	struct check_config cfg;
-	struct resolver_config rc;
-	struct resolver *res = NULL;
-	struct http_client *http = NULL;
-	struct event_base *base = NULL;
 	struct arena *arena = NULL;
 	struct policy_row *rows = NULL;
 	const char *format = "all";
@@ -54,25 +48,17 @@ cmd_policy(int argc, char **argv)
 	int ch, ret = EXIT_OK, dns_only = 0, pin = 0, ndomains, i;
 
 	memset(&cfg, 0, sizeof(cfg));
-	memset(&rc, 0, sizeof(rc));
 	cli_common_init(&co);
-	cfg.http_ms = 20000;
-	cfg.max_total = 16;
-	cfg.max_per_ip = 1;
-	rc.timeout_ms = 10000;
+	cli_domain_init(&de);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'R': rc.forwarder = optarg; break;
-		case 'A': rc.trust_anchor_file = optarg; break;
-		case 'H': cfg.http_ms = cli_secs(optarg, "--http-timeout"); break;
-		case 'S': rc.timeout_ms = cli_secs(optarg, "--dns-timeout"); break;
 		case 'O': dns_only = 1; break;
 		case 'I': pin = 1; break;
 		case 'm': format = optarg; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default:
-			if (!cli_common_opt(&co, ch, optarg))
+			if (!cli_domain_opt(&de, ch, optarg) && !cli_common_opt(&co, ch, optarg))
 				return cli_opt_error(argc, argv, longopts);
 		}
 	}
@@ -95,28 +81,15 @@ cmd_policy(int argc, char **argv)
 		if (socketmap_key_domain(argv[i], strlen(argv[i]), dom, sizeof(dom)) < 0)
 			return cli_usage_error("'%s' is not a domain name", argv[i]);
 	}
-	cfg.ehlo = co.ehlo ? co.ehlo : cli_fqdn();
-	cfg.connect_ms = co.connect_ms;
-	cfg.reply_ms = co.reply_ms;
-	cfg.tls_ms = co.tls_ms;
-	cfg.total_ms = co.total_ms;
+	if ((ret = cli_domain_open(&de, &co)) != EXIT_OK)
+		return ret;
+	cli_check_config(&cfg, &co, &de);
 	cfg.dns_only = dns_only;
-
-	base = event_base_new();
-	if ((res = resolver_new(base, &rc, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "mailtls: resolver: %s\n", err);
-		event_base_free(base);
-		return EXIT_USAGE;
-	}
-	if ((http = http_client_new(base, co.tc.ca_file, err, sizeof(err))) == NULL ||
-	    (!dns_only && (cfg.tls = tls_client_new(&co.tc, err, sizeof(err))) == NULL)) {
+	if (!dns_only && (cfg.tls = tls_client_new(&co.tc, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "mailtls: %s\n", err);
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	cfg.base = base;
-	cfg.resolver = res;
-	cfg.http = http;
 	arena = arena_new();
 	rows = calloc((size_t)ndomains, sizeof(*rows));
 	if (rows == NULL) {
@@ -167,9 +140,7 @@ cmd_policy(int argc, char **argv)
 out:
 	free(rows);
 	arena_free(arena);
-	http_client_free(http);
 	tls_client_free(cfg.tls);
-	resolver_free(res);
-	event_base_free(base);
+	cli_domain_close(&de);
 	return ret;
 }

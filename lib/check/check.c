@@ -576,9 +576,6 @@ check_probe_params(const struct check_config *cfg, const struct check_mx *mx, co
 
 /* One distinct probe of phase 4. */
 struct check_slot {
-	const struct check_mx	*mx;
-	const char		*ip;
-	size_t			 idx;	/* in the batch */
 	struct check		*c;	/* with a prober: */
 	struct probe_params	 pp;
 	struct endpoint		*ep;
@@ -606,25 +603,19 @@ check_probe_done(void *arg)
 	struct check_result *r = c->r;
 	size_t i, j, k;
 
-	for (k = 0; k < c->nslots; k++) {
-		struct endpoint *ep = c->batch ? batch_endpoint(c->batch, c->slots[k].idx) :
-		    c->slots[k].ep;
-
-		r->endpoints[r->nendpoints++] = ep;
-		r->connections += ep->connections;
-	}
-	for (i = 0; i < r->nmx; i++) {
+	/* the slots follow the used MX hosts and their addresses in order (check_probe_start) */
+	for (i = 0, k = 0; i < r->nmx; i++) {
 		struct check_mx *mx = &r->mx[i];
 
 		if (mx->vm.use != VERDICT_USE_USED)
 			continue;
-		for (j = 0; j < mx->naddr; j++)
-			for (k = 0; k < c->nslots; k++)
-				if (strcmp(c->slots[k].ip, mx->addr[j]) == 0 &&
-				    strcmp(c->slots[k].mx->host, mx->host) == 0) {
-					mx->ep[mx->nep++] = r->endpoints[k];
-					break;
-				}
+		for (j = 0; j < mx->naddr; j++, k++) {
+			struct endpoint *ep = c->batch ? batch_endpoint(c->batch, k) : c->slots[k].ep;
+
+			mx->ep[mx->nep++] = ep;
+			r->endpoints[r->nendpoints++] = ep;
+			r->connections += ep->connections;
+		}
 	}
 	/* the endpoints live in the check's arena; the batch is done with them */
 	batch_free(c->batch);	/* NULL is fine */
@@ -634,8 +625,9 @@ check_probe_done(void *arg)
 }
 
 /*
- * Phase 4: one probe per (address, port, reference name, TLSA set), whichever MX records lead
- * to it; DANE armed where it applies.  Only MX hosts senders use are probed.
+ * Phase 4: one probe per address of every MX host senders use, DANE armed where it applies.
+ * MX hosts are distinct after check_answer_mx(), so within one check every (address, port,
+ * reference name, TLSA set) is probed once; a scan's prober shares them across domains.
  */
 static void
 check_probe_start(struct check *c)
@@ -646,6 +638,8 @@ check_probe_start(struct check *c)
 	struct check_slot *slots;
 	size_t i, j, k, n = 0;
 
+	if (cfg->dns_only)
+		return;	/* nothing probed: the verdict rests on DNS and MTA-STS alone */
 	/* one slot per address of a used MX, not CHECK_ENDPOINTS_MAX: a scan keeps thousands
 	   of checks in flight, and 128 slots would be 23 KiB each */
 	for (i = 0; i < r->nmx; i++)
@@ -661,13 +655,6 @@ check_probe_start(struct check *c)
 		if (mx->vm.use != VERDICT_USE_USED)
 			continue;
 		for (j = 0; j < mx->naddr; j++) {
-			for (k = 0; k < n; k++)
-				if (strcmp(slots[k].ip, mx->addr[j]) == 0 &&
-				    strcmp(slots[k].mx->host, mx->host) == 0 &&
-				    (slots[k].mx->dane == CHECK_DANE_USABLE) == (mx->dane == CHECK_DANE_USABLE))
-					break;
-			if (k < n)
-				continue;	/* the same probe: shared when the results come back */
 			check_probe_params(cfg, mx, mx->addr[j], &pp);
 			/* armed also below an unsigned MX RRset: Postfix senders use those records */
 			if (mx->dane == CHECK_DANE_USABLE || mx->vm.dane_if_mx_secure) {
@@ -678,25 +665,14 @@ check_probe_start(struct check *c)
 				    strcmp(mx->tlsa_name + 9, mx->canon) == 0 ? mx->canon : mx->host;
 			}
 			memset(&slots[n], 0, sizeof(slots[n]));
-			slots[n].mx = mx;
-			slots[n].ip = mx->addr[j];
 			slots[n].c = c;
 			slots[n].pp = pp;
-			if (c->batch) {
-				slots[n].idx = batch_count(c->batch);
+			if (c->batch)
 				batch_add(c->batch, &pp);
-			}
 			n++;
 		}
 	}
 	c->nslots = n;
-	if (cfg->dns_only) {
-		/* nothing probed: the verdict rests on DNS and MTA-STS alone */
-		c->nslots = 0;
-		batch_free(c->batch);
-		c->batch = NULL;
-		return;
-	}
 	check_progress(c, "probing %zu addresses", n);
 	c->pending++;
 	if (c->batch) {
@@ -1111,15 +1087,6 @@ check_use_state(struct check *c, struct check_mx *mx)
 		    RESOLVER_INSECURE : RESOLVER_SECURE;
 }
 
-/* Could TLSA records at this host matter to anyone?  (RFC 7672 §2.2: secure addresses.) */
-static int
-check_tlsa_wanted(const struct check_result *r, const struct check_mx *mx)
-{
-	return mx->vm.use == VERDICT_USE_USED && !mx->ip_literal &&
-	    mx->addr_status == RESOLVER_SECURE &&
-	    (r->mx_status == RESOLVER_SECURE || r->mx_status == RESOLVER_INSECURE);
-}
-
 /* Phase 3 results: decide per MX whether DANE applies (RFC 7672 §2.2). */
 static void
 check_dane_state(struct check *c)
@@ -1291,7 +1258,7 @@ check_stage_tlsa(struct check *c)
 		struct check_mx *mx = &r->mx[i];
 
 		check_use_state(c, mx);
-		if (!check_tlsa_wanted(r, mx))
+		if (!mx->vm.tlsa_relevant)	/* decided with the rest of the table */
 			continue;
 		mx->tlsa_name = arena_printf(c->a, "_25._tcp.%s", mx->host);
 		mx->tlsa_at_host = arena_alloc(c->a, sizeof(*mx->tlsa_at_host));
@@ -1318,10 +1285,17 @@ enum {
  * callback runs last: the check may be gone when it returns.
  */
 static void
-check_advance(struct check *c)
+check_elapsed(struct check *c)
 {
 	struct timespec t1;
 
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	c->r->elapsed_ms = (t1.tv_sec - c->t0.tv_sec) * 1000 + (t1.tv_nsec - c->t0.tv_nsec) / 1000000;
+}
+
+static void
+check_advance(struct check *c)
+{
 	if (c->advancing || c->pending > 0 || c->stage == CHECK_STAGE_DONE)
 		return;
 	c->advancing = 1;
@@ -1349,9 +1323,7 @@ check_advance(struct check *c)
 	if (c->stage == CHECK_STAGE_DONE && c->pending == 0 && c->done != NULL) {
 		check_done_cb done = c->done;
 
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		c->r->elapsed_ms = (t1.tv_sec - c->t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - c->t0.tv_nsec) / 1000000;
+		check_elapsed(c);
 		c->done = NULL;
 		done(c->r, c->done_arg);
 	}
@@ -1397,7 +1369,6 @@ check_run(const struct check_config *cfg, struct arena *a)
 {
 	struct check_result *r = NULL;
 	struct check *c;
-	struct timespec t1;
 
 	c = check_start(cfg, a, check_run_done, &r);
 	while (r == NULL)
@@ -1406,9 +1377,7 @@ check_run(const struct check_config *cfg, struct arena *a)
 	/* --full runs its own loop: only here, outside every callback */
 	if (cfg->full) {
 		check_full(c);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		r->elapsed_ms = (t1.tv_sec - c->t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - c->t0.tv_nsec) / 1000000;
+		check_elapsed(c);
 	}
 	return r;
 }

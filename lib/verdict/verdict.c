@@ -60,6 +60,8 @@ verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
 
 	m->use = VERDICT_USE_USED;
 	m->dane = VERDICT_DANE_NONE;
+	m->tlsa_relevant = 0;
+	m->dane_if_mx_secure = 0;
 	if (d->ip_literal) {
 		/*
 		 * RFC 5321 §5.1 wants a domain name and Exim refuses a literal, but Postfix
@@ -104,6 +106,7 @@ verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
 	 */
 	if (d->a == VERDICT_DNS_INSECURE || d->aaaa == VERDICT_DNS_INSECURE)
 		return;
+	m->tlsa_relevant = d->mx == VERDICT_DNS_SECURE || d->mx == VERDICT_DNS_INSECURE;
 	switch (d->tlsa) {
 	case VERDICT_DNS_SECURE:
 		if (d->ntlsa == 0)

@@ -105,6 +105,8 @@ struct verdict_mx {
 	int			 webpki_ok;	/* every reached address: chain valid, name matches */
 	int			 dane_if_mx_secure; /* usable secure TLSA below an insecure MX RRset:
 					   Postfix (>= 3.6.17) enforces them, the verdict can't */
+	int			 tlsa_relevant;	/* used, addresses secure: TLSA records could count
+					   (for some sender), so they are worth looking up */
 };
 
 struct verdict_input {

@@ -109,6 +109,37 @@ test_dns_table(void **state)
 	}
 }
 
+/* Which hosts are worth a TLSA lookup (RFC 7672 §2.2.2: only secure addresses count). */
+static void
+test_tlsa_relevant(void **state)
+{
+	static const struct {
+		const char		*why;
+		struct verdict_dns	 in;
+		int			 want;
+	} rows[] = {
+		{ "all secure", { S, 0, 0, S, S, 1, 1, NA, 0, 0 }, 1 },
+		{ "AAAA failed, A secure", { S, 0, 0, S, F, 1, 0, NA, 0, 0 }, 1 },
+		{ "insecure MX RRset, secure host (RFC 7672 §2.2.1, Postfix)", { I, 0, 0, S, S, 1, 1, NA, 0, 0 }, 1 },
+		{ "insecure addresses", { S, 0, 0, I, I, 1, 0, NA, 0, 0 }, 0 },
+		{ "AAAA insecure and empty", { S, 0, 0, S, I, 1, 0, NA, 0, 0 }, 0 },
+		{ "IP literal", { S, 1, 0, NA, NA, 0, 0, NA, 0, 0 }, 0 },
+		{ "secure NXDOMAIN", { S, 0, 1, S, S, 0, 0, NA, 0, 0 }, 0 },
+		{ "address lookups failed", { S, 0, 0, F, F, 0, 0, NA, 0, 0 }, 0 },
+		{ "bogus MX RRset", { B, 0, 0, S, S, 1, 1, NA, 0, 0 }, 0 },
+	};
+	struct verdict_mx m;
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		memset(&m, 0, sizeof(m));
+		verdict_mx_dns(&rows[i].in, &m);
+		if (m.tlsa_relevant != rows[i].want)
+			fail_msg("%s: tlsa_relevant %d, want %d", rows[i].why, m.tlsa_relevant,
+			    rows[i].want);
+	}
+}
+
 /*
  * Per-MX summaries: host, use, dane, sts_match, naddr, reached, starttls, starttls_some,
  * dane_ok, webpki_ok.
@@ -329,6 +360,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dns_table),
+		cmocka_unit_test(test_tlsa_relevant),
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_nxdomain),
 		cmocka_unit_test(test_names),
