@@ -152,17 +152,18 @@ changes_row(void *arg, const struct store_row *r)
 	if (r->domain == NULL || r->json == NULL || !changes_wanted(c, r->domain))
 		return 0;
 	s = changes_slot(c, r->domain);
-	if (s->json != NULL && s->run < r->run) {
-		old = json_loads(s->json, 0, NULL);
+	/* parsed only for a pair that --since asks for: older runs just update the slot */
+	if (s->json != NULL && s->run < r->run && r->run > c->since_run) {
 		cur = json_loads(r->json, 0, NULL);
-		if (r->run > c->since_run && (c->since_time < 0 ||
+		if (c->since_time < 0 ||
 		    history_parse_time(json_string_value(json_object_get(cur, "generated"))) >=
-		    c->since_time)) {
+		    c->since_time) {
+			old = json_loads(s->json, 0, NULL);
 			history_changes_clear(&c->ch);
 			if (history_diff(old, cur, &c->params, &c->ch) > 0)
 				changes_print(c, r->domain, s->run, r->run, old, cur);
+			json_decref(old);
 		}
-		json_decref(old);
 		json_decref(cur);
 	}
 	free(s->json);

@@ -16,7 +16,6 @@
 #include "check/check.h"
 #include "cli.h"
 #include "dns/resolver.h"
-#include "net/http.h"
 #include "sched/scanrun.h"
 #include "store/store.h"
 #include "tls/tls.h"
@@ -24,8 +23,7 @@
 enum {
 	OPT_DB = 256, OPT_RESUME, OPT_NEW, OPT_JSONL, OPT_QUICK, OPT_MAX_DOMAINS, OPT_MAX_PROBES,
 	OPT_PER_IP, OPT_IP_SPACING, OPT_RETRIES, OPT_RETRY_DELAY, OPT_DNS_RATE, OPT_CACHE, OPT_CSV,
-	OPT_PLAIN, OPT_DOMAIN_COL, OPT_RANK_COL, OPT_RESOLVER, OPT_ANCHOR, OPT_DNS_TIMEOUT,
-	OPT_HTTP_TIMEOUT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_QUIET
+	OPT_PLAIN, OPT_DOMAIN_COL, OPT_RANK_COL, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_QUIET
 };
 
 static volatile sig_atomic_t scan_stop;
@@ -92,10 +90,7 @@ cmd_scan(int argc, char **argv)
 		{ "plain", no_argument, NULL, OPT_PLAIN },
 		{ "domain-column", required_argument, NULL, OPT_DOMAIN_COL },
 		{ "rank-column", required_argument, NULL, OPT_RANK_COL },
-		{ "resolver", required_argument, NULL, OPT_RESOLVER },
-		{ "trust-anchor", required_argument, NULL, OPT_ANCHOR },
-		{ "dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT },
-		{ "http-timeout", required_argument, NULL, OPT_HTTP_TIMEOUT },
+		CLI_DOMAIN_LONGOPTS,
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
@@ -111,15 +106,12 @@ cmd_scan(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli_common co;
+	struct cli_domain_env de;
 	struct scanrun_config sc;
 	struct scanrun_stats st;
-	struct resolver_config rc;
 	struct store_run run;
 	struct store *store = NULL;
-	struct resolver *res = NULL;
-	struct http_client *http = NULL;
 	struct tls_client *tls = NULL;
-	struct event_base *base = NULL;
 	struct event *sigint = NULL, *sigterm = NULL;
 	enum store_open_mode mode = STORE_RUN_AUTO;
 	const char *db = STORE_DEFAULT_DB, *input = NULL;
@@ -131,19 +123,17 @@ cmd_scan(int argc, char **argv)
 	char *opts;
 
 	memset(&sc, 0, sizeof(sc));
-	memset(&rc, 0, sizeof(rc));
 	cli_common_init(&co);
+	cli_domain_init(&de);
 	sc.max_domains = SCANRUN_INFLIGHT_DEFAULT;
 	sc.domain_col = -1;
 	sc.rank_col = -1;
-	sc.check.http_ms = 20000;
 	sc.sched.max_inflight = 256;
 	sc.sched.per_ip = 1;
 	sc.sched.spacing_ms = 50;
 	sc.sched.retries = 2;
 	sc.sched.retry_ms = 15000;
 	sc.sched.cache_max = 10000;
-	rc.timeout_ms = 10000;
 	scan_stop = 0;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
@@ -180,10 +170,6 @@ cmd_scan(int argc, char **argv)
 			r = (int)scan_count(optarg, "--rank-column", 0, SCANIN_COLS_MAX);
 			sc.rank_col = r == 0 ? -2 : r - 1;
 			break;
-		case OPT_RESOLVER: rc.forwarder = optarg; break;
-		case OPT_ANCHOR: rc.trust_anchor_file = optarg; break;
-		case OPT_DNS_TIMEOUT: rc.timeout_ms = cli_secs(optarg, "--dns-timeout"); break;
-		case OPT_HTTP_TIMEOUT: sc.check.http_ms = cli_secs(optarg, "--http-timeout"); break;
 		case OPT_PROGRESS: progress = 1; break;
 		case OPT_NO_PROGRESS: progress = 0; break;
 		case OPT_QUIET: case 'q': quiet = 1; break;
@@ -192,7 +178,7 @@ cmd_scan(int argc, char **argv)
 			return cli_usage_error("scan --full is not available yet: use check --full on "
 			    "the domains that need it (docs/internals/scan.md)");
 		default:
-			if (!cli_common_opt(&co, ch, optarg))
+			if (!cli_domain_opt(&de, ch, optarg) && !cli_common_opt(&co, ch, optarg))
 				return cli_opt_error(argc, argv, longopts);
 		}
 	}
@@ -216,10 +202,10 @@ cmd_scan(int argc, char **argv)
 
 	/* what shapes the results: a resumed run must go on with the same */
 	opt = json_pack("{s:b, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:s?, s:s?}",
-	    "quick", sc.check.dns_only, "resolver", rc.forwarder, "trust_anchor",
-	    rc.trust_anchor_file, "dns_timeout_ms", (json_int_t)rc.timeout_ms, "http_timeout_ms",
-	    (json_int_t)sc.check.http_ms, "timeout_ms", (json_int_t)co.total_ms, "connect_ms",
-	    (json_int_t)co.connect_ms, "reply_ms", (json_int_t)co.reply_ms, "tls_ms",
+	    "quick", sc.check.dns_only, "resolver", de.rc.forwarder, "trust_anchor",
+	    de.rc.trust_anchor_file, "dns_timeout_ms", (json_int_t)de.rc.timeout_ms,
+	    "http_timeout_ms", (json_int_t)de.http_ms, "timeout_ms", (json_int_t)co.total_ms,
+	    "connect_ms", (json_int_t)co.connect_ms, "reply_ms", (json_int_t)co.reply_ms, "tls_ms",
 	    (json_int_t)co.tls_ms, "ehlo", co.ehlo, "ca_file", co.tc.ca_file, "ca_path",
 	    co.tc.ca_path);
 	opts = json_dumps(opt, JSON_COMPACT | JSON_SORT_KEYS);
@@ -257,31 +243,24 @@ cmd_scan(int argc, char **argv)
 		    "starting", (long long)run.id, strcmp(run.input, "-") ? run.input :
 		    "standard input", db);
 
-	base = event_base_new();
-	/* the resolver forks its helper first, before any socket of ours exists (resolver.md) */
-	if ((res = resolver_new(base, &rc, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "mailtls: resolver: %s\n", err);
-		ret = EXIT_USAGE;
+	/* the loop, the resolver (it forks its helper first) and the HTTPS client */
+	if ((ret = cli_domain_open(&de, &co)) != EXIT_OK)
 		goto out;
-	}
 	/* under libunbound's num-queries-per-thread (1024): more would come back as SERVFAIL */
-	resolver_set_limits(res, dns_rate, 800);
-	if ((co.tc.ca_path != NULL && access(co.tc.ca_path, R_OK | X_OK) != 0) ||
-	    (http = http_client_new(base, co.tc.ca_file, err, sizeof(err))) == NULL ||
-	    (!sc.check.dns_only && (tls = tls_client_new(&co.tc, err, sizeof(err))) == NULL)) {
-		fprintf(stderr, "mailtls: %s\n", co.tc.ca_path && access(co.tc.ca_path, R_OK | X_OK) ?
-		    "--ca-path: not a readable directory" : err);
+	resolver_set_limits(de.res, dns_rate, 800);
+	if (!sc.check.dns_only && (tls = tls_client_new(&co.tc, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mailtls: %s\n", err);
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	sigint = evsignal_new(base, SIGINT, scan_signal, base);
-	sigterm = evsignal_new(base, SIGTERM, scan_signal, base);
+	sigint = evsignal_new(de.base, SIGINT, scan_signal, de.base);
+	sigterm = evsignal_new(de.base, SIGTERM, scan_signal, de.base);
 	event_add(sigint, NULL);
 	event_add(sigterm, NULL);
 
-	sc.base = base;
-	sc.resolver = res;
-	sc.http = http;
+	sc.base = de.base;
+	sc.resolver = de.res;
+	sc.http = de.http;
 	sc.tls = tls;
 	sc.store = store;
 	sc.run = run.id;
@@ -292,16 +271,10 @@ cmd_scan(int argc, char **argv)
 	sc.progress = progress;
 	sc.quiet = quiet;
 	sc.stop = &scan_stop;
-	sc.check.base = base;
-	sc.check.resolver = res;
-	sc.check.http = http;
+	/* deadlines, EHLO, loop, resolver, HTTP (the scheduler's prober makes the probe limits moot) */
+	cli_check_config(&sc.check, &co, &de);
 	sc.check.tls = tls;
-	sc.check.ehlo = co.ehlo ? co.ehlo : cli_fqdn();
-	sc.check.connect_ms = co.connect_ms;
-	sc.check.reply_ms = co.reply_ms;
-	sc.check.tls_ms = co.tls_ms;
-	sc.check.total_ms = co.total_ms;
-	sc.sched.base = base;
+	sc.sched.base = de.base;
 
 	r = scanrun_run(&sc, &st);
 	if (r < 0) {
@@ -334,10 +307,8 @@ out:
 		event_free(sigterm);
 	if (in != NULL && in != stdin)
 		fclose(in);
-	http_client_free(http);
 	tls_client_free(tls);
-	resolver_free(res);
-	event_base_free(base);
+	cli_domain_close(&de);
 	store_close(store);
 	return ret;
 }

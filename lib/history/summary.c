@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "history/summary.h"
+#include "verdict/finding.h"
 
 const char *const summary_count_labels[SUM_LAST] = {
 	[SUM_DOMAINS] = "domains", [SUM_READABLE] = "readable by an attacker",
@@ -46,29 +47,19 @@ cpy(char *dst, size_t len, const char *s)
 	snprintf(dst, len, "%s", s != NULL && *s ? s : "-");
 }
 
+/* oldest first: the rank vrank() gives and the name a rank shows as */
+static const char *const vnames[] = { "SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2",
+    "TLSv1.3" };
+
 static int
 vrank(const char *v)
 {
-	static const char *const names[] = { "SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2",
-	    "TLSv1.3" };
 	int i;
 
 	if (v != NULL && strcmp(v, "TLSv1.0") == 0)
 		v = "TLSv1";
-	for (i = 0; v != NULL && i < 6; i++)
-		if (strcmp(v, names[i]) == 0)
-			return i;
-	return -1;
-}
-
-static int
-sev_rank(const char *s)
-{
-	static const char *const names[] = { "info", "low", "medium", "high", "critical" };
-	int i;
-
-	for (i = 0; s != NULL && i < 5; i++)
-		if (strcmp(s, names[i]) == 0)
+	for (i = 0; v != NULL && i < (int)(sizeof(vnames) / sizeof(vnames[0])); i++)
+		if (strcmp(v, vnames[i]) == 0)
 			return i;
 	return -1;
 }
@@ -80,7 +71,8 @@ worst_of(json_t *arr, int *worst, const char **id, const char **sev)
 	size_t i;
 
 	json_array_foreach(arr, i, f) {
-		int r = sev_rank(js(f, "severity"));
+		const char *s = js(f, "severity");
+		int r = s != NULL ? severity_by_name(s) : -1;
 
 		if (r > *worst) {
 			*worst = r;
@@ -108,8 +100,6 @@ summary_row(json_t *rep, struct summary_row *r)
 	const char *p, *wid = NULL, *wsev = NULL, *mode;
 	int best = -1, worst = 99, pfs = -1, valid = -1, wf = -1;
 	size_t i, j;
-	static const char *const vnames[] = { "SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2",
-	    "TLSv1.3" };
 
 	memset(r, 0, sizeof(*r));
 	if (!json_is_object(rep) || js(rep, "domain") == NULL)
@@ -155,15 +145,13 @@ summary_row(json_t *rep, struct summary_row *r)
 			int n = vrank(js(tls, "version"));
 
 			vs = json_object_get(tls, "versions");
-			if (json_array_size(vs) > 0) {
-				json_array_foreach(vs, j, x) {
-					int m = vrank(json_string_value(x));
+			json_array_foreach(vs, j, x) {
+				int m = vrank(json_string_value(x));
 
-					if (m > best)
-						best = m;
-					if (m >= 0 && m < worst)
-						worst = m;
-				}
+				if (m > best)
+					best = m;
+				if (m >= 0 && m < worst)
+					worst = m;
 			}
 			if (n > best)
 				best = n;

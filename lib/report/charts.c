@@ -25,6 +25,21 @@ report_html_text(FILE *f, const char *s)
 		}
 }
 
+/* <figure><svg ...> with the title as data-chart, <title> and the heading text */
+static void
+chart_open(FILE *f, const char *title, int width, int height)
+{
+	fprintf(f, "<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" "
+	    "role=\"img\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" data-chart=\"",
+	    width, height, width, height);
+	report_html_text(f, title);
+	fputs("\"><title>", f);
+	report_html_text(f, title);
+	fputs("</title><text x=\"0\" y=\"18\" class=\"ct\">", f);
+	report_html_text(f, title);
+	fputs("</text>", f);
+}
+
 void
 chart_bars(FILE *f, const char *title, const char *const *labels, const long *values, size_t n,
     long total)
@@ -36,15 +51,7 @@ chart_bars(FILE *f, const char *title, const char *const *labels, const long *va
 	for (i = 0; i < n; i++)
 		if (values[i] > max)
 			max = values[i];
-	fprintf(f, "<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" "
-	    "role=\"img\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" data-chart=\"",
-	    lw + bw + 110, top + rh * (int)n + 8, lw + bw + 110, top + rh * (int)n + 8);
-	report_html_text(f, title);
-	fputs("\"><title>", f);
-	report_html_text(f, title);
-	fputs("</title><text x=\"0\" y=\"18\" class=\"ct\">", f);
-	report_html_text(f, title);
-	fputs("</text>", f);
+	chart_open(f, title, lw + bw + 110, top + rh * (int)n + 8);
 	for (i = 0; i < n; i++) {
 		int y = top + rh * (int)i, w = (int)((double)bw * (double)values[i] / (double)max);
 		double pct = total > 0 ? 100.0 * (double)values[i] / (double)total : 0;
@@ -63,6 +70,13 @@ chart_bars(FILE *f, const char *title, const char *const *labels, const long *va
 	fputs("</svg></figure>\n", f);
 }
 
+/* the x of point i of npoints spread over [l, l + w] (one point: the middle) */
+static int
+chart_x(int l, int w, size_t i, size_t npoints)
+{
+	return npoints > 1 ? l + (int)((double)w * (double)i / (double)(npoints - 1)) : l + w / 2;
+}
+
 void
 chart_lines(FILE *f, const char *title, const char *const *series, size_t nseries,
     const long *values, const long long *xs, size_t npoints, long ymax)
@@ -72,15 +86,7 @@ chart_lines(FILE *f, const char *title, const char *const *series, size_t nserie
 
 	if (ymax < 1)
 		ymax = 1;
-	fprintf(f, "<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
-	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" data-chart=\"", l + w + legend,
-	    t + h + 40, l + w + legend, t + h + 40);
-	report_html_text(f, title);
-	fputs("\"><title>", f);
-	report_html_text(f, title);
-	fputs("</title><text x=\"0\" y=\"18\" class=\"ct\">", f);
-	report_html_text(f, title);
-	fputs("</text>", f);
+	chart_open(f, title, l + w + legend, t + h + 40);
 	/* axes: y from 0 to ymax, x one step per run */
 	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>"
 	    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>", l, t, l, t + h, l,
@@ -89,8 +95,7 @@ chart_lines(FILE *f, const char *title, const char *const *series, size_t nserie
 	    "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"cl\">0</text>", l - 4, t + 4, ymax,
 	    l - 4, t + h);
 	for (i = 0; i < npoints; i++) {
-		int x = npoints > 1 ? l + (int)((double)w * (double)i / (double)(npoints - 1)) :
-		    l + w / 2;
+		int x = chart_x(l, w, i, npoints);
 
 		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"cl\">run %lld"
 		    "</text>", x, t + h + 16, xs[i]);
@@ -103,8 +108,7 @@ chart_lines(FILE *f, const char *title, const char *const *series, size_t nserie
 		fprintf(f, "\"><polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
 		    col);
 		for (i = 0; i < npoints; i++) {
-			int x = npoints > 1 ? l + (int)((double)w * (double)i / (double)(npoints - 1)) :
-			    l + w / 2;
+			int x = chart_x(l, w, i, npoints);
 			int y = t + h - (int)((double)h * (double)values[s * npoints + i] /
 			    (double)ymax);
 
@@ -112,8 +116,7 @@ chart_lines(FILE *f, const char *title, const char *const *series, size_t nserie
 		}
 		fputs("\"/>", f);
 		for (i = 0; i < npoints; i++) {
-			int x = npoints > 1 ? l + (int)((double)w * (double)i / (double)(npoints - 1)) :
-			    l + w / 2;
+			int x = chart_x(l, w, i, npoints);
 			int y = t + h - (int)((double)h * (double)values[s * npoints + i] /
 			    (double)ymax);
 

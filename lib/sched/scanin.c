@@ -35,8 +35,7 @@ scanin_init(struct scanin *st, enum scanin_format fmt, int domain_col, int rank_
 	st->rank_col = rank_col;
 }
 
-/* A short, printable quote of untrusted bytes for an error message. */
-static void
+void
 scanin_quote(const char *s, size_t len, char *out, size_t outlen)
 {
 	size_t i, o = 0, max = outlen > 4 ? outlen - 4 : 0;
@@ -278,29 +277,19 @@ scanin_csv_decide(struct scanin *st, const struct scanin_field *f, size_t n)
 {
 	char tmp[SCANIN_NAME_MAX + 1], e[SCANIN_ERR_MAX];
 	size_t i;
-	int idn, dom = -1, rank = -1, header = 1;
+	int idn, dom = -1, rank = -1, header;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && dom < 0; i++)
 		if (f[i].len && scanin_domain(f[i].p, f[i].len, tmp, sizeof(tmp), &idn, e,
-		    sizeof(e)) == 0) {
-			header = 0;
-			break;
-		}
-	if (header) {
-		for (i = 0; i < n; i++) {
-			if (dom < 0 && scanin_field_is(&f[i], scanin_domain_heads))
-				dom = (int)i;
-			else if (rank < 0 && scanin_field_is(&f[i], scanin_rank_heads))
-				rank = (int)i;
-		}
-	} else {
-		for (i = 0; i < n; i++) {
-			if (dom < 0 && scanin_domain(f[i].p, f[i].len, tmp, sizeof(tmp), &idn, e,
-			    sizeof(e)) == 0)
-				dom = (int)i;
-			else if (rank < 0 && scanin_is_num(f[i].p, f[i].len))
-				rank = (int)i;
-		}
+		    sizeof(e)) == 0)
+			dom = (int)i;
+	header = dom < 0;
+	for (i = 0; i < n; i++) {
+		if (header && dom < 0 && scanin_field_is(&f[i], scanin_domain_heads))
+			dom = (int)i;
+		else if (rank < 0 && (int)i != dom && (header ?
+		    scanin_field_is(&f[i], scanin_rank_heads) : scanin_is_num(f[i].p, f[i].len)))
+			rank = (int)i;
 	}
 	if (st->domain_col < 0)
 		st->domain_col = dom;

@@ -57,5 +57,8 @@ enum scanin_kind scanin_parse(struct scanin *, const char *line, size_t len, str
 int		 scanin_domain(const char *s, size_t len, char *out, size_t outlen, int *idn,
 		    char *err, size_t errlen);
 const char	*scanin_kind_name(enum scanin_kind);
+/* A short, printable quote of untrusted bytes for a message: ASCII kept, every other byte '?',
+   cut with "..." to fit outlen (NUL included). */
+void		 scanin_quote(const char *s, size_t len, char *out, size_t outlen);
 
 #endif

@@ -134,14 +134,7 @@ scanrun_read(struct scanrun *sr)
 			nt++;
 			break;
 		case SCANIN_ERROR:
-			for (k = 0; k < len && k < sizeof(etext[0]) - 4; k++) {
-				unsigned char c = (unsigned char)sr->line_buf[k];
-
-				etext[ne][k] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-			}
-			if (k < len)
-				memcpy(etext[ne] + k, "...", 3), k += 3;
-			etext[ne][k] = '\0';
+			scanin_quote(sr->line_buf, len, etext[ne], sizeof(etext[ne]));
 			snprintf(ewhy[ne], sizeof(ewhy[ne]), "%s", out.error);
 			e[ne].line = sr->line;
 			e[ne].text = etext[ne];

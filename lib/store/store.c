@@ -13,6 +13,7 @@
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/xalloc.h"
+#include "verdict/finding.h"
 
 #ifndef MAILTLS_VERSION
 #define MAILTLS_VERSION "0.1.0"
@@ -182,19 +183,6 @@ jtext(struct arena *a, json_t *v)
 	return d;
 }
 
-static const char *const store_sev_order[] = { "info", "low", "medium", "high", "critical" };
-
-static int
-store_sev_rank(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s && i < sizeof(store_sev_order) / sizeof(store_sev_order[0]); i++)
-		if (strcmp(s, store_sev_order[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
 static void
 store_rec_findings(struct store_domain_rec *r, json_t *arr, const char *scope, int *worst)
 {
@@ -209,7 +197,7 @@ store_rec_findings(struct store_domain_rec *r, json_t *arr, const char *scope, i
 		fr->id = js(f, "id");
 		fr->severity = js(f, "severity");
 		fr->detail = js(f, "detail");
-		if ((s = store_sev_rank(fr->severity)) > *worst)
+		if ((s = fr->severity ? severity_by_name(fr->severity) : -1) > *worst)
 			*worst = s;
 	}
 }
@@ -355,7 +343,7 @@ store_domain_rec(json_t *rep, struct arena *a, struct store_domain_rec *r)
 		store_rec_findings(r, json_object_get(e, "findings"), er->ip, &worst);
 	}
 	r->nfindings = (long)r->nfind;
-	r->worst = worst >= 0 ? store_sev_order[worst] : NULL;
+	r->worst = worst >= 0 ? severity_name((enum severity)worst) : NULL;
 	return 0;
 }
 

@@ -196,6 +196,25 @@ test_format_sticks(void **state)
 	assert_int_equal(scanin_parse(&st, "1,b.example", 11, &out), SCANIN_ERROR);
 }
 
+/* The quote of an input line in messages and in the store: printable ASCII, cut with "...". */
+static void
+test_quote(void **state)
+{
+	char q[8], big[96], line[200];
+
+	(void)state;
+	scanin_quote("a\tb\xc3\xa9", 5, big, sizeof(big));
+	assert_string_equal(big, "a?b??");
+	scanin_quote("abcdefghij", 10, q, sizeof(q));
+	assert_string_equal(q, "abcd...");
+	memset(line, 'x', sizeof(line));
+	scanin_quote(line, sizeof(line), big, sizeof(big));
+	assert_int_equal(strlen(big), 95);
+	assert_string_equal(big + 92, "...");
+	scanin_quote(line, 92, big, sizeof(big));
+	assert_int_equal(strlen(big), 92);
+}
+
 int
 main(void)
 {
@@ -205,6 +224,7 @@ main(void)
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_columns_given),
 		cmocka_unit_test(test_format_sticks),
+		cmocka_unit_test(test_quote),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
