@@ -10,7 +10,9 @@
  *   pipe:         ... TALK (upgrade + harmless command in one write) -> TLS -> PIPE_WAIT -> GOODBYE
  *
  * The module never sees a socket: it parses what the engine gives it (conv.in), sends through
- * conv.send(), and answers with what should happen next (enum proto_next).
+ * conv.send(), and answers with what should happen next (enum proto_next).  The plumbing that is
+ * the same in probe.c (deadlines, write queue, TLS session and its findings, raw-hello reading)
+ * is conn.c's.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -23,10 +25,9 @@
 #include <event2/event.h>
 
 #include "net/sock.h"
+#include "probe/conn.h"
 #include "probe/engine.h"
 #include "proto/proto.h"
-#include "tls/cert.h"
-#include "tls/hello.h"
 #include "tls/tls.h"
 #include "util/arena.h"
 #include "util/dbuf.h"
@@ -36,7 +37,6 @@
 #define ENGINE_IN_MAX		(80 * 1024)	/* unparsed bytes: above every module's own ceiling */
 #define ENGINE_OUT_MAX		(64 * 1024)
 #define ENGINE_READ_CHUNK	16384
-#define ENGINE_RAW_RECORDS_MAX	512
 #define ENGINE_LINE_MAX		1024		/* one command we send */
 
 enum engine_state {
@@ -50,20 +50,19 @@ enum engine_state {
 	ENGINE_LAST
 };
 
-enum engine_deadline { ED_NONE = 0, ED_CONNECT, ED_REPLY, ED_TLS, ED_PIPE };
-
 static const struct {
 	const char		*name;
 	const char		*during;	/* NULL: the module's conv.during */
-	enum engine_deadline	 deadline;
+	enum conn_deadline	 deadline;
 } engine_states[ENGINE_LAST] = {
-	[ENGINE_CONNECT] = { "connect", "connecting", ED_CONNECT },
-	[ENGINE_TALK] = { "talk", NULL, ED_REPLY },
-	[ENGINE_TLS] = { "tls", "in the TLS handshake", ED_TLS },
-	[ENGINE_PIPE_WAIT] = { "pipe-wait", "listening inside TLS after the pipelined upgrade", ED_PIPE },
-	[ENGINE_GOODBYE] = { "goodbye", "saying goodbye", ED_REPLY },
-	[ENGINE_RAW] = { "raw", "waiting for the answer to our hello", ED_TLS },
-	[ENGINE_DONE] = { "done", "finishing", ED_NONE },
+	[ENGINE_CONNECT] = { "connect", "connecting", CONN_DEADLINE_CONNECT },
+	[ENGINE_TALK] = { "talk", NULL, CONN_DEADLINE_REPLY },
+	[ENGINE_TLS] = { "tls", "in the TLS handshake", CONN_DEADLINE_TLS },
+	[ENGINE_PIPE_WAIT] = { "pipe-wait", "listening inside TLS after the pipelined upgrade",
+	    CONN_DEADLINE_PIPE },
+	[ENGINE_GOODBYE] = { "goodbye", "saying goodbye", CONN_DEADLINE_REPLY },
+	[ENGINE_RAW] = { "raw", "waiting for the answer to our hello", CONN_DEADLINE_TLS },
+	[ENGINE_DONE] = { "done", "finishing", CONN_DEADLINE_NONE },
 };
 
 struct engine {
@@ -112,34 +111,6 @@ engine_during(const struct engine *e)
 	return e->conv.during ? e->conv.during : "talking";
 }
 
-static long
-engine_deadline_ms(const struct engine *e, enum engine_deadline d)
-{
-	switch (d) {
-	case ED_CONNECT:
-		return e->params.connect_ms;
-	case ED_REPLY:
-		return e->params.reply_ms;
-	case ED_TLS:
-		return e->params.tls_ms;
-	case ED_PIPE:
-		return e->params.reply_ms > 0 && e->params.reply_ms < PROBE_PIPE_WAIT_MS ?
-		    e->params.reply_ms : PROBE_PIPE_WAIT_MS;
-	default:
-		return 0;
-	}
-}
-
-static void
-engine_arm(struct event *ev, long ms)
-{
-	struct timeval tv;
-
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(ev, &tv);
-}
-
 /* The ONLY way to change state: traced, and re-arms the state's deadline (also on re-entry:
  * each command sent in TALK gets a fresh reply deadline). */
 static void
@@ -155,21 +126,9 @@ engine_state(struct engine *e, enum engine_state s)
 		    engine_states[s].name, s == ENGINE_TALK && e->conv.during ? e->conv.during : "");
 	e->state = s;
 	evtimer_del(e->ev_phase);
-	ms = engine_deadline_ms(e, engine_states[s].deadline);
+	ms = conn_deadline_ms(&e->params, engine_states[s].deadline);
 	if (ms > 0)
-		engine_arm(e->ev_phase, ms);
-}
-
-static void
-engine_note(struct engine *e, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	endpoint_log(e->ep, e->arena, '*', buf, strlen(buf));
+		conn_arm(e->ev_phase, ms);
 }
 
 /* Pipe mode: the first decision stands, except that "vulnerable" overrides anything. */
@@ -183,7 +142,7 @@ engine_pipe_decide(struct proto_conv *c, int r, const char *detail)
 		return;
 	pipe->result = (enum probe_pipe_result)r;
 	text_clean(pipe->reason, sizeof(pipe->reason), detail, strlen(detail));
-	engine_note(e, "command injection test: %s: %s", probe_pipe_name(pipe->result),
+	proto_conv_note(&e->conv, "command injection test: %s: %s", probe_pipe_name(pipe->result),
 	    pipe->reason);
 }
 
@@ -202,16 +161,7 @@ engine_pipe(struct engine *e, enum probe_pipe_result r, const char *fmt, ...)
 static void
 engine_close(struct engine *e)
 {
-	if (e->ev_read)
-		event_del(e->ev_read);
-	if (e->ev_write)
-		event_del(e->ev_write);
-	evtimer_del(e->ev_phase);
-	evtimer_del(e->ev_total);
-	if (e->fd >= 0) {
-		close(e->fd);
-		e->fd = -1;
-	}
+	conn_close(&e->fd, e->ev_read, e->ev_write, e->ev_phase, e->ev_total);
 }
 
 static void
@@ -226,16 +176,12 @@ engine_done_ev(evutil_socket_t fd, short what, void *arg)
 static void
 engine_finish(struct engine *e)
 {
-	struct timespec t1;
-
 	if (e->state == ENGINE_DONE)
 		return;
 	engine_pipe(e, PROBE_PIPE_INCONCLUSIVE, "the dialogue ended while %s", engine_during(e));
 	engine_state(e, ENGINE_DONE);
 	engine_close(e);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	e->ep->elapsed_ms = (t1.tv_sec - e->t0.tv_sec) * 1000 +
-	    (t1.tv_nsec - e->t0.tv_nsec) / 1000000;
+	e->ep->elapsed_ms = conn_elapsed_ms(&e->t0);
 	event_active(e->ev_done, EV_TIMEOUT, 0);
 }
 
@@ -249,7 +195,7 @@ engine_fail(struct engine *e, enum finding_id id, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	endpoint_finding(e->ep, e->arena, id, "%s", buf);
-	engine_note(e, "%s", buf);
+	proto_conv_note(&e->conv, "%s", buf);
 	engine_pipe(e, PROBE_PIPE_INCONCLUSIVE, "%s", buf);
 	engine_finish(e);
 }
@@ -285,28 +231,13 @@ engine_send(struct proto_conv *c, const char *cmd, int flush)
 static void
 engine_flush(struct engine *e)
 {
-	ssize_t n;
-
-	while (e->out.len > 0 && e->fd >= 0) {
-		n = write(e->fd, e->out.data, e->out.len);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				event_add(e->ev_write, NULL);
-				return;
-			}
-			if (errno == EINTR)
-				continue;
-			if (e->state != ENGINE_GOODBYE)
-				engine_fail(e, FINDING_CONN_CLOSED, "write failed while %s: %s",
-				    engine_during(e), strerror(errno));
-			else
-				engine_finish(e);
-			return;
-		}
-		dbuf_consume(&e->out, (size_t)n);
-	}
-	if (e->fd >= 0)
-		event_del(e->ev_write);
+	if (conn_flush(e->fd, &e->out, e->ev_write) == 0)
+		return;
+	if (e->state != ENGINE_GOODBYE)
+		engine_fail(e, FINDING_CONN_CLOSED, "write failed while %s: %s", engine_during(e),
+		    strerror(errno));
+	else
+		engine_finish(e);
 }
 
 /* One step of the module; returns what it asked for. */
@@ -399,7 +330,8 @@ engine_next(struct engine *e, enum proto_next next)
 		break;
 	case PROTO_NEXT_PIPE_WAIT:
 		engine_state(e, ENGINE_PIPE_WAIT);
-		engine_note(e, "listening %ld ms inside TLS", engine_deadline_ms(e, ED_PIPE));
+		proto_conv_note(&e->conv, "listening %ld ms inside TLS",
+		    conn_deadline_ms(&e->params, CONN_DEADLINE_PIPE));
 		break;
 	case PROTO_NEXT_GOODBYE:
 		if (e->state != ENGINE_GOODBYE)
@@ -416,42 +348,7 @@ engine_next(struct engine *e, enum proto_next next)
 static void
 engine_tls_done(struct engine *e)
 {
-	struct endpoint_cert *c;
-	struct endpoint *ep = e->ep;
-
-	ep->tls_established = 1;
-	tls_session_describe(e->tls, e->params.tls, e->arena, ep, e->params.now ? e->params.now :
-	    (long)time(NULL));
-	engine_note(e, "%s connection established: %s %s%s", ep->tls->version,
-	    ep->tls->cipher ? ep->tls->cipher : "?", ep->tls->group ? "group " : "",
-	    ep->tls->group ? ep->tls->group : "");
-	c = ep->cert;
-	if (c != NULL) {
-		engine_note(e, "certificate subject %s, issuer %s, not after %s", c->subject, c->issuer,
-		    c->not_after ? c->not_after : "?");
-		if (c->self_signed)
-			endpoint_finding(ep, e->arena, FINDING_CERT_SELF_SIGNED, "%s", c->subject);
-		if (!c->chain_valid)
-			endpoint_finding(ep, e->arena, FINDING_CERT_UNTRUSTED, "%s", c->chain_error);
-		if (c->expired)
-			endpoint_finding(ep, e->arena, FINDING_CERT_EXPIRED, "expired %s", c->not_after);
-		else if (c->not_after != NULL && c->days_left < 14)
-			endpoint_finding(ep, e->arena, FINDING_CERT_EXPIRES_SOON, "%ld days left",
-			    c->days_left);
-		if (c->not_yet_valid)
-			endpoint_finding(ep, e->arena, FINDING_CERT_NOT_YET_VALID, "valid from %s",
-			    c->not_before);
-		if (!c->name_match)
-			endpoint_finding(ep, e->arena, FINDING_CERT_NAME_MISMATCH,
-			    "%s is not among the certificate's names", ep->refname);
-		if (cert_weak_key(c->key_type, c->key_bits))
-			endpoint_finding(ep, e->arena, FINDING_CERT_WEAK_KEY, "%s %d bits", c->key_type,
-			    c->key_bits);
-		if (cert_weak_sigalg(c->sig_alg))
-			endpoint_finding(ep, e->arena, FINDING_CERT_WEAK_SIGNATURE, "%s", c->sig_alg);
-	}
-	endpoint_finding(ep, e->arena, FINDING_TLS_OK, "%s %s", ep->tls->version,
-	    ep->tls->cipher ? ep->tls->cipher : "?");
+	conn_tls_established(e->tls, &e->params, e->arena, e->ep);
 	e->conv.tls_active = 1;
 	engine_state(e, ENGINE_TALK);
 	engine_next(e, engine_step(e, e->pi->implicit ? PROTO_EV_START : PROTO_EV_TLS_UP));
@@ -504,83 +401,24 @@ engine_tls_run(struct engine *e)
 static void
 engine_raw_start(struct engine *e)
 {
-	struct probe_raw *raw = e->params.raw;
-
-	raw->step = 1;
 	engine_state(e, ENGINE_RAW);
-	if (dbuf_add(&e->out, raw->hello, raw->hello_len) != DBUF_OK)
-		BUG("raw hello over the output ceiling");
+	conn_raw_start(e->params.raw, &e->out);
 	engine_flush(e);
-}
-
-static enum hello_result
-engine_raw_parse(const struct probe_raw *raw)
-{
-	struct hello_server hs;
-	struct hello_sslv2_server s2;
-	enum hello_result r;
-
-	if (raw->sslv2)
-		return hello_parse_sslv2(raw->flight->data, raw->flight->len, &s2);
-	r = hello_parse_server(raw->flight->data, raw->flight->len, &hs);
-	hello_server_free(&hs);
-	return r;
-}
-
-/* Parse again only when a new record has completed (a dripping server must not cost O(n^2)). */
-static int
-engine_raw_new_record(struct engine *e, int *too_many)
-{
-	const struct dbuf *f = e->params.raw->flight;
-	size_t before = e->raw_records, rl;
-
-	*too_many = 0;
-	if (e->params.raw->sslv2)
-		return 1;
-	while (e->raw_walk + 5 <= f->len) {
-		if (f->data[e->raw_walk] < 20 || f->data[e->raw_walk] > 24)
-			return 1;
-		rl = (size_t)f->data[e->raw_walk + 3] << 8 | f->data[e->raw_walk + 4];
-		if (e->raw_walk + 5 + rl > f->len)
-			break;
-		e->raw_walk += 5 + rl;
-		if (++e->raw_records > ENGINE_RAW_RECORDS_MAX) {
-			*too_many = 1;
-			return 1;
-		}
-	}
-	return e->raw_records != before;
 }
 
 static void
 engine_raw_input(struct engine *e, const unsigned char *buf, size_t n)
 {
-	struct probe_raw *raw = e->params.raw;
-	int too_many;
-
-	if (raw->step == 2) {
-		size_t room = raw->flight2->limit - raw->flight2->len;
-
-		if (dbuf_add(raw->flight2, buf, n < room ? n : room) != DBUF_OK || n >= room ||
-		    (raw->flight2->len >= 5 &&
-		    raw->flight2->len >= 5u + (raw->flight2->data[3] << 8 | raw->flight2->data[4]))) {
-			raw->end = PROBE_RAW_COMPLETE;
-			engine_finish(e);
-		}
-		return;
-	}
-	if (dbuf_add(raw->flight, buf, n) != DBUF_OK || (engine_raw_new_record(e, &too_many) &&
-	    (too_many || engine_raw_parse(raw) != HELLO_NEED_MORE))) {
-		raw->end = PROBE_RAW_COMPLETE;
-		if (raw->after == NULL || raw->flight2 == NULL || engine_raw_parse(raw) != HELLO_OK) {
-			engine_finish(e);
-			return;
-		}
-		raw->step = 2;
-		engine_state(e, ENGINE_RAW);
-		if (dbuf_add(&e->out, raw->after, raw->after_len) != DBUF_OK)
-			BUG("raw second step over the output ceiling");
+	switch (conn_raw_input(e->params.raw, &e->raw_walk, &e->raw_records, &e->out, buf, n)) {
+	case CONN_RAW_DONE:
+		engine_finish(e);
+		break;
+	case CONN_RAW_AFTER:
+		engine_state(e, ENGINE_RAW);	/* a fresh deadline for the second step */
 		engine_flush(e);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -599,14 +437,7 @@ engine_tls_start(struct engine *e)
 		engine_finish(e);
 		return;
 	}
-	e->tls = tls_session_new(e->params.tls, e->params.ntlsa > 0 && e->params.dane_base ?
-	    e->params.dane_base : e->params.refname);
-	if (e->params.ntlsa > 0) {
-		const char *names[1] = { e->params.refname };
-		const char *base = e->params.dane_base ? e->params.dane_base : e->params.refname;
-
-		tls_session_dane(e->tls, base, names, 1, e->params.tlsa, e->params.ntlsa);
-	}
+	e->tls = conn_tls_new(&e->params);
 	e->tls_first = 1;
 	engine_state(e, ENGINE_TLS);
 	engine_tls_run(e);
@@ -650,9 +481,7 @@ engine_read_ev(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (n <= 0) {
 		if (e->state == ENGINE_RAW) {
-			e->params.raw->end = n == 0 && e->params.raw->step == 1 &&
-			    engine_raw_parse(e->params.raw) != HELLO_NEED_MORE ? PROBE_RAW_COMPLETE :
-			    PROBE_RAW_CLOSED;
+			e->params.raw->end = conn_raw_closed(e->params.raw, n == 0);
 			engine_finish(e);
 		} else if (e->state == ENGINE_PIPE_WAIT) {
 			engine_pipe(e, PROBE_PIPE_NOT_VULNERABLE, "the server closed the connection "
@@ -691,7 +520,7 @@ engine_read_ev(evutil_socket_t fd, short what, void *arg)
 static void
 engine_connected(struct engine *e)
 {
-	engine_note(e, "connected to %s[%s]:%d (%s)", e->params.host, e->params.ip, e->params.port,
+	proto_conv_note(&e->conv, "connected to %s[%s]:%d (%s)", e->params.host, e->params.ip, e->params.port,
 	    e->pi->name);
 	event_add(e->ev_read, NULL);
 	if (e->pi->implicit) {
@@ -737,7 +566,7 @@ engine_phase_ev(evutil_socket_t fd, short what, void *arg)
 		return;
 	case ENGINE_PIPE_WAIT:
 		engine_pipe(e, PROBE_PIPE_NOT_VULNERABLE, "nothing came inside TLS within %ld ms of "
-		    "the handshake: the pipelined %s was discarded", engine_deadline_ms(e, ED_PIPE),
+		    "the handshake: the pipelined %s was discarded", conn_deadline_ms(&e->params, CONN_DEADLINE_PIPE),
 		    e->pi->pipe_cmd);
 		engine_state(e, ENGINE_TALK);
 		engine_next(e, engine_step(e, PROTO_EV_PIPE_TIMEOUT));
@@ -745,7 +574,7 @@ engine_phase_ev(evutil_socket_t fd, short what, void *arg)
 	default:
 		engine_fail(e, e->state == ENGINE_CONNECT ? FINDING_CONN_FAILED : FINDING_CONN_TIMEOUT,
 		    "no answer within %ld ms while %s",
-		    engine_deadline_ms(e, engine_states[e->state].deadline), engine_during(e));
+		    conn_deadline_ms(&e->params, engine_states[e->state].deadline), engine_during(e));
 	}
 }
 
@@ -802,7 +631,7 @@ engine_start(struct event_base *base, const struct probe_params *params, struct 
 	if (e->ev_phase == NULL || e->ev_total == NULL || e->ev_done == NULL)
 		BUG("libevent allocation failed");
 	if (params->total_ms > 0)
-		engine_arm(e->ev_total, params->total_ms);
+		conn_arm(e->ev_total, params->total_ms);
 	e->ep->connections = 1;
 	if (sock_connect_nb(params->ip, params->port, &e->fd, err, sizeof(err)) < 0) {
 		engine_fail(e, FINDING_CONN_FAILED, "%s", err);

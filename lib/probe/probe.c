@@ -25,11 +25,10 @@
 #include <event2/event.h>
 
 #include "net/sock.h"
+#include "probe/conn.h"
 #include "probe/engine.h"
 #include "probe/probe.h"
 #include "proto/smtp.h"
-#include "tls/cert.h"
-#include "tls/hello.h"
 #include "tls/tls.h"
 #include "util/arena.h"
 #include "util/dbuf.h"
@@ -39,7 +38,6 @@
 #define PROBE_IN_MAX	(64 * 1024)	/* unparsed bytes from the server */
 #define PROBE_OUT_MAX	(64 * 1024)	/* bytes queued for the server */
 #define PROBE_READ_CHUNK 16384
-#define PROBE_RAW_RECORDS_MAX 512	/* records in one first flight; a real one has < 10 */
 
 enum probe_state {
 	PROBE_CONNECT = 0,
@@ -56,31 +54,23 @@ enum probe_state {
 	PROBE_LAST
 };
 
-enum probe_deadline {
-	DEADLINE_NONE = 0,
-	DEADLINE_CONNECT,
-	DEADLINE_REPLY,
-	DEADLINE_TLS,
-	DEADLINE_PIPE,		/* the reply deadline, capped at PROBE_PIPE_WAIT_MS */
-};
-
 static const struct {
 	const char		*name;
 	const char		*during;	/* completes "... while <during>" */
-	enum probe_deadline	 deadline;
+	enum conn_deadline	 deadline;
 } probe_states[PROBE_LAST] = {
-	[PROBE_CONNECT] = { "connect", "connecting", DEADLINE_CONNECT },
-	[PROBE_BANNER] = { "banner", "waiting for the greeting", DEADLINE_REPLY },
-	[PROBE_EHLO] = { "ehlo", "waiting for the EHLO reply", DEADLINE_REPLY },
-	[PROBE_HELO] = { "helo", "waiting for the HELO reply", DEADLINE_REPLY },
-	[PROBE_STARTTLS] = { "starttls", "waiting for the STARTTLS reply", DEADLINE_REPLY },
-	[PROBE_TLS] = { "tls", "in the TLS handshake", DEADLINE_TLS },
-	[PROBE_EHLO_TLS] = { "ehlo-tls", "waiting for the EHLO reply inside TLS", DEADLINE_REPLY },
-	[PROBE_QUIT] = { "quit", "waiting for the QUIT reply", DEADLINE_REPLY },
-	[PROBE_RAW] = { "raw", "waiting for the answer to our hello", DEADLINE_TLS },
+	[PROBE_CONNECT] = { "connect", "connecting", CONN_DEADLINE_CONNECT },
+	[PROBE_BANNER] = { "banner", "waiting for the greeting", CONN_DEADLINE_REPLY },
+	[PROBE_EHLO] = { "ehlo", "waiting for the EHLO reply", CONN_DEADLINE_REPLY },
+	[PROBE_HELO] = { "helo", "waiting for the HELO reply", CONN_DEADLINE_REPLY },
+	[PROBE_STARTTLS] = { "starttls", "waiting for the STARTTLS reply", CONN_DEADLINE_REPLY },
+	[PROBE_TLS] = { "tls", "in the TLS handshake", CONN_DEADLINE_TLS },
+	[PROBE_EHLO_TLS] = { "ehlo-tls", "waiting for the EHLO reply inside TLS", CONN_DEADLINE_REPLY },
+	[PROBE_QUIT] = { "quit", "waiting for the QUIT reply", CONN_DEADLINE_REPLY },
+	[PROBE_RAW] = { "raw", "waiting for the answer to our hello", CONN_DEADLINE_TLS },
 	[PROBE_PIPE_WAIT] = { "pipe-wait", "listening inside TLS after the pipelined STARTTLS",
-	    DEADLINE_PIPE },
-	[PROBE_DONE] = { "done", "finishing", DEADLINE_NONE },
+	    CONN_DEADLINE_PIPE },
+	[PROBE_DONE] = { "done", "finishing", CONN_DEADLINE_NONE },
 };
 
 struct probe {
@@ -115,40 +105,6 @@ static void	probe_send(struct probe *, const char *);
 static void	probe_flush(struct probe *);
 static void	probe_tls_start(struct probe *);
 
-static long
-probe_now(const struct probe *p)
-{
-	return p->params.now ? p->params.now : (long)time(NULL);
-}
-
-static long
-probe_deadline_ms(const struct probe *p, enum probe_deadline d)
-{
-	switch (d) {
-	case DEADLINE_CONNECT:
-		return p->params.connect_ms;
-	case DEADLINE_REPLY:
-		return p->params.reply_ms;
-	case DEADLINE_TLS:
-		return p->params.tls_ms;
-	case DEADLINE_PIPE:
-		return p->params.reply_ms > 0 && p->params.reply_ms < PROBE_PIPE_WAIT_MS ?
-		    p->params.reply_ms : PROBE_PIPE_WAIT_MS;
-	default:
-		return 0;
-	}
-}
-
-static void
-probe_arm(struct event *ev, long ms)
-{
-	struct timeval tv;
-
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(ev, &tv);
-}
-
 /* The ONLY way to change state: traced, and re-arms the state's deadline. */
 static void
 probe_state(struct probe *p, enum probe_state s)
@@ -162,9 +118,9 @@ probe_state(struct probe *p, enum probe_state s)
 		    probe_states[p->state].name, probe_states[s].name);
 	p->state = s;
 	evtimer_del(p->ev_phase);
-	ms = probe_deadline_ms(p, probe_states[s].deadline);
+	ms = conn_deadline_ms(&p->params, probe_states[s].deadline);
 	if (ms > 0)
-		probe_arm(p->ev_phase, ms);
+		conn_arm(p->ev_phase, ms);
 }
 
 static void
@@ -225,16 +181,7 @@ probe_quit(struct probe *p)
 static void
 probe_close(struct probe *p)
 {
-	if (p->ev_read)
-		event_del(p->ev_read);
-	if (p->ev_write)
-		event_del(p->ev_write);
-	evtimer_del(p->ev_phase);
-	evtimer_del(p->ev_total);
-	if (p->fd >= 0) {
-		close(p->fd);
-		p->fd = -1;
-	}
+	conn_close(&p->fd, p->ev_read, p->ev_write, p->ev_phase, p->ev_total);
 }
 
 static void
@@ -249,8 +196,6 @@ probe_done_ev(evutil_socket_t fd, short what, void *arg)
 static void
 probe_finish(struct probe *p)
 {
-	struct timespec t1;
-
 	if (p->state == PROBE_DONE)
 		return;
 	probe_pipe_decide(p, PROBE_PIPE_INCONCLUSIVE, "the dialogue ended while %s",
@@ -258,9 +203,7 @@ probe_finish(struct probe *p)
 	probe_state(p, PROBE_DONE);
 	p->state = PROBE_DONE;
 	probe_close(p);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	p->ep->elapsed_ms = (t1.tv_sec - p->t0.tv_sec) * 1000 +
-	    (t1.tv_nsec - p->t0.tv_nsec) / 1000000;
+	p->ep->elapsed_ms = conn_elapsed_ms(&p->t0);
 	event_active(p->ev_done, EV_TIMEOUT, 0);
 }
 
@@ -310,28 +253,13 @@ probe_send(struct probe *p, const char *cmd)
 static void
 probe_flush(struct probe *p)
 {
-	ssize_t n;
-
-	while (p->out.len > 0 && p->fd >= 0) {
-		n = write(p->fd, p->out.data, p->out.len);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				event_add(p->ev_write, NULL);
-				return;
-			}
-			if (errno == EINTR)
-				continue;
-			if (p->state != PROBE_QUIT)
-				probe_fail(p, FINDING_CONN_CLOSED, "write failed while %s: %s",
-				    probe_states[p->state].during, strerror(errno));
-			else
-				probe_finish(p);
-			return;
-		}
-		dbuf_consume(&p->out, (size_t)n);
-	}
-	if (p->fd >= 0)
-		event_del(p->ev_write);
+	if (conn_flush(p->fd, &p->out, p->ev_write) == 0)
+		return;
+	if (p->state != PROBE_QUIT)
+		probe_fail(p, FINDING_CONN_CLOSED, "write failed while %s: %s",
+		    probe_states[p->state].during, strerror(errno));
+	else
+		probe_finish(p);
 }
 
 /* Record each reply line in the transcript. */
@@ -625,47 +553,13 @@ probe_dispatch(struct probe *p)
 static void
 probe_tls_done(struct probe *p)
 {
-	struct endpoint_cert *c;
-	struct endpoint *ep = p->ep;
-
-	ep->tls_established = 1;
-	tls_session_describe(p->tls, p->params.tls, p->arena, ep, probe_now(p));
-	probe_note(p, "%s connection established: %s %s%s%s", ep->tls->version,
-	    ep->tls->cipher ? ep->tls->cipher : "?", ep->tls->group ? "group " : "",
-	    ep->tls->group ? ep->tls->group : "", "");
-	c = ep->cert;
-	if (c != NULL) {
-		probe_note(p, "certificate subject %s, issuer %s, not after %s", c->subject, c->issuer,
-		    c->not_after ? c->not_after : "?");
-		if (c->self_signed)
-			endpoint_finding(ep, p->arena, FINDING_CERT_SELF_SIGNED, "%s", c->subject);
-		if (!c->chain_valid)
-			endpoint_finding(ep, p->arena, FINDING_CERT_UNTRUSTED, "%s", c->chain_error);
-		if (c->expired)
-			endpoint_finding(ep, p->arena, FINDING_CERT_EXPIRED, "expired %s", c->not_after);
-		else if (c->not_after != NULL && c->days_left < 14)
-			endpoint_finding(ep, p->arena, FINDING_CERT_EXPIRES_SOON, "%ld days left",
-			    c->days_left);
-		if (c->not_yet_valid)
-			endpoint_finding(ep, p->arena, FINDING_CERT_NOT_YET_VALID, "valid from %s",
-			    c->not_before);
-		if (!c->name_match)
-			endpoint_finding(ep, p->arena, FINDING_CERT_NAME_MISMATCH,
-			    "%s is not among the certificate's names", ep->refname);
-		if (cert_weak_key(c->key_type, c->key_bits))
-			endpoint_finding(ep, p->arena, FINDING_CERT_WEAK_KEY, "%s %d bits", c->key_type,
-			    c->key_bits);
-		if (cert_weak_sigalg(c->sig_alg))
-			endpoint_finding(ep, p->arena, FINDING_CERT_WEAK_SIGNATURE, "%s", c->sig_alg);
-	}
-	endpoint_finding(ep, p->arena, FINDING_TLS_OK, "%s %s", ep->tls->version,
-	    ep->tls->cipher ? ep->tls->cipher : "?");
+	conn_tls_established(p->tls, &p->params, p->arena, p->ep);
 	if (p->params.proto == ENDPOINT_PROTO_SMTPS)
 		probe_state(p, PROBE_BANNER);
 	else if (p->params.pipe != NULL) {
 		/* send nothing: only the pipelined NOOP can make the server speak now */
 		probe_state(p, PROBE_PIPE_WAIT);
-		probe_note(p, "listening %ld ms inside TLS", probe_deadline_ms(p, DEADLINE_PIPE));
+		probe_note(p, "listening %ld ms inside TLS", conn_deadline_ms(&p->params, CONN_DEADLINE_PIPE));
 	} else {
 		char cmd[300];
 
@@ -720,99 +614,24 @@ probe_tls_run(struct probe *p)
 static void
 probe_raw_start(struct probe *p)
 {
-	struct probe_raw *raw = p->params.raw;
-
-	raw->step = 1;
 	probe_state(p, PROBE_RAW);
-	if (dbuf_add(&p->out, raw->hello, raw->hello_len) != DBUF_OK)
-		BUG("raw hello over the output ceiling");
+	conn_raw_start(p->params.raw, &p->out);
 	probe_flush(p);
-}
-
-/* The hello parser's verdict on the first flight so far. */
-static enum hello_result
-probe_raw_parse(const struct probe_raw *raw)
-{
-	struct hello_server hs;
-	struct hello_sslv2_server s2;
-	enum hello_result r;
-
-	if (raw->sslv2)
-		return hello_parse_sslv2(raw->flight->data, raw->flight->len, &s2);
-	r = hello_parse_server(raw->flight->data, raw->flight->len, &hs);
-	hello_server_free(&hs);
-	return r;
-}
-
-static int
-probe_raw_complete(const struct probe_raw *raw)
-{
-	return probe_raw_parse(raw) != HELLO_NEED_MORE;
-}
-
-/*
- * Is a parse of the first flight worth it now?  Only when a new TLS record has completed: a
- * server sending its flight a byte (or a tiny record) at a time must not make us re-parse the
- * whole buffer on every read.  The walk over record headers resumes where it stopped.
- */
-static int
-probe_raw_new_record(struct probe *p, int *too_many)
-{
-	const struct dbuf *f = p->params.raw->flight;
-	size_t before = p->raw_records, rl;
-
-	*too_many = 0;
-	if (p->params.raw->sslv2)
-		return 1;	/* one SSLv2 message, parsed as it comes */
-	while (p->raw_walk + 5 <= f->len) {
-		if (f->data[p->raw_walk] < 20 || f->data[p->raw_walk] > 24)
-			return 1;	/* not TLS: let the parser say so */
-		rl = (size_t)f->data[p->raw_walk + 3] << 8 | f->data[p->raw_walk + 4];
-		if (p->raw_walk + 5 + rl > f->len)
-			break;
-		p->raw_walk += 5 + rl;
-		if (++p->raw_records > PROBE_RAW_RECORDS_MAX) {
-			*too_many = 1;
-			return 1;
-		}
-	}
-	return p->raw_records != before;
 }
 
 static void
 probe_raw_input(struct probe *p, const unsigned char *buf, size_t n)
 {
-	struct probe_raw *raw = p->params.raw;
-
-	if (raw->step == 2) {
-		/* one whole record (5-byte header + length) is all the second step wants; keep
-		 * what fits under the ceiling, the header is in the first bytes anyway */
-		size_t room = raw->flight2->limit - raw->flight2->len;
-
-		if (dbuf_add(raw->flight2, buf, n < room ? n : room) != DBUF_OK || n >= room ||
-		    (raw->flight2->len >= 5 &&
-		    raw->flight2->len >= 5u + (raw->flight2->data[3] << 8 | raw->flight2->data[4]))) {
-			raw->end = PROBE_RAW_COMPLETE;
-			probe_finish(p);
-		}
-		return;
-	}
-	int too_many;
-
-	if (dbuf_add(raw->flight, buf, n) != DBUF_OK || (probe_raw_new_record(p, &too_many) &&
-	    (too_many || probe_raw_complete(raw)))) {
-		/* complete, or past the ceiling: the parser will call it too big */
-		raw->end = PROBE_RAW_COMPLETE;
-		/* the second step only follows a complete, well-formed server hello */
-		if (raw->after == NULL || raw->flight2 == NULL || probe_raw_parse(raw) != HELLO_OK) {
-			probe_finish(p);
-			return;
-		}
-		raw->step = 2;
+	switch (conn_raw_input(p->params.raw, &p->raw_walk, &p->raw_records, &p->out, buf, n)) {
+	case CONN_RAW_DONE:
+		probe_finish(p);
+		break;
+	case CONN_RAW_AFTER:
 		probe_state(p, PROBE_RAW);	/* a fresh deadline for the second step */
-		if (dbuf_add(&p->out, raw->after, raw->after_len) != DBUF_OK)
-			BUG("raw second step over the output ceiling");
 		probe_flush(p);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -832,15 +651,7 @@ probe_tls_start(struct probe *p)
 		probe_finish(p);
 		return;
 	}
-	/* with DANE the SNI is the TLSA base domain (RFC 7672 §8.1) */
-	p->tls = tls_session_new(p->params.tls, p->params.ntlsa > 0 && p->params.dane_base ?
-	    p->params.dane_base : p->params.refname);
-	if (p->params.ntlsa > 0) {
-		const char *names[1] = { p->params.refname };
-		const char *base = p->params.dane_base ? p->params.dane_base : p->params.refname;
-
-		tls_session_dane(p->tls, base, names, 1, p->params.tlsa, p->params.ntlsa);
-	}
+	p->tls = conn_tls_new(&p->params);
 	p->tls_active = 1;
 	p->tls_first = 1;
 	probe_state(p, PROBE_TLS);
@@ -885,7 +696,7 @@ probe_read_ev(evutil_socket_t fd, short what, void *arg)
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return;
 		if (p->state == PROBE_RAW) {
-			p->params.raw->end = PROBE_RAW_CLOSED;	/* reset after our hello */
+			p->params.raw->end = conn_raw_closed(p->params.raw, 0);	/* reset */
 			probe_finish(p);
 		} else if (probe_pipe_closed(p))
 			;
@@ -898,8 +709,7 @@ probe_read_ev(evutil_socket_t fd, short what, void *arg)
 	}
 	if (n == 0) {
 		if (p->state == PROBE_RAW) {
-			p->params.raw->end = p->params.raw->step == 1 &&
-			    probe_raw_complete(p->params.raw) ? PROBE_RAW_COMPLETE : PROBE_RAW_CLOSED;
+			p->params.raw->end = conn_raw_closed(p->params.raw, 1);
 			probe_finish(p);
 		} else if (probe_pipe_closed(p))
 			;
@@ -970,12 +780,12 @@ probe_phase_ev(evutil_socket_t fd, short what, void *arg)
 	if (p->state == PROBE_PIPE_WAIT) {
 		probe_pipe_decide(p, PROBE_PIPE_NOT_VULNERABLE, "nothing came inside TLS within %ld ms "
 		    "of the handshake: the pipelined NOOP was discarded",
-		    probe_deadline_ms(p, DEADLINE_PIPE));
+		    conn_deadline_ms(&p->params, CONN_DEADLINE_PIPE));
 		probe_quit(p);
 		return;
 	}
 	probe_fail(p, p->state == PROBE_CONNECT ? FINDING_CONN_FAILED : FINDING_CONN_TIMEOUT,
-	    "no answer within %ld ms while %s", probe_deadline_ms(p, probe_states[p->state].deadline),
+	    "no answer within %ld ms while %s", conn_deadline_ms(&p->params, probe_states[p->state].deadline),
 	    probe_states[p->state].during);
 }
 
@@ -1035,7 +845,7 @@ probe_start(struct event_base *base, const struct probe_params *params, struct a
 	if (p->ev_phase == NULL || p->ev_total == NULL || p->ev_done == NULL)
 		BUG("libevent allocation failed");
 	if (params->total_ms > 0)
-		probe_arm(p->ev_total, params->total_ms);
+		conn_arm(p->ev_total, params->total_ms);
 
 	p->ep->connections = 1;
 	if (sock_connect_nb(params->ip, params->port, &p->fd, err, sizeof(err)) < 0) {

@@ -104,19 +104,6 @@ imap_line_parse(const char *buf, size_t len, struct imap_line *l, char *out, siz
 	return IMAP_PARSE_OK;
 }
 
-static void
-imap_cat(char *dst, size_t dstsz, const char *w, size_t n)
-{
-	size_t have = strlen(dst);
-
-	if (have + n + 2 > dstsz)
-		return;		/* a bounded summary: the rest is dropped */
-	if (have > 0)
-		dst[have++] = ' ';
-	memcpy(dst + have, w, n);
-	dst[have + n] = '\0';
-}
-
 int
 imap_caps_parse(const char *text, struct imap_caps *c)
 {
@@ -151,8 +138,8 @@ imap_caps_parse(const char *text, struct imap_caps *c)
 		else if (n == 9 && strncasecmp(p, "IMAP4rev2", 9) == 0)
 			c->imap4rev2 = 1;
 		else if (n > 5 && strncasecmp(p, "AUTH=", 5) == 0)
-			imap_cat(c->auth, sizeof(c->auth), p + 5, n - 5);
-		imap_cat(c->all, sizeof(c->all), p, n);
+			proto_words_add(c->auth, sizeof(c->auth), p + 5, n - 5);
+		proto_words_add(c->all, sizeof(c->all), p, n);
 		p = w;
 	}
 	return 1;

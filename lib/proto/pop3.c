@@ -101,19 +101,6 @@ pop3_reply_parse(const char *buf, size_t len, int multi, struct pop3_reply *r, c
 	}
 }
 
-static void
-pop3_cat(char *dst, size_t dstsz, const char *w, size_t n)
-{
-	size_t have = strlen(dst);
-
-	if (have + n + 2 > dstsz)
-		return;
-	if (have > 0)
-		dst[have++] = ' ';
-	memcpy(dst + have, w, n);
-	dst[have + n] = '\0';
-}
-
 void
 pop3_caps_parse(const char *text, struct pop3_caps *c)
 {
@@ -134,7 +121,7 @@ pop3_caps_parse(const char *text, struct pop3_caps *c)
 		n = (size_t)(w - line);
 		if (n == 0)
 			continue;
-		pop3_cat(c->all, sizeof(c->all), line, n);
+		proto_words_add(c->all, sizeof(c->all), line, n);
 		if (n == 4 && strncasecmp(line, "STLS", 4) == 0)
 			c->stls = 1;
 		else if (n == 4 && strncasecmp(line, "USER", 4) == 0)
@@ -148,7 +135,7 @@ pop3_caps_parse(const char *text, struct pop3_caps *c)
 				for (w = p; w < end && *w != ' '; w++)
 					;
 				if (w > p)
-					pop3_cat(c->sasl, sizeof(c->sasl), p, (size_t)(w - p));
+					proto_words_add(c->sasl, sizeof(c->sasl), p, (size_t)(w - p));
 				p = w;
 			}
 		} else if (n == 14 && strncasecmp(line, "IMPLEMENTATION", 14) == 0 && w < end) {

@@ -95,6 +95,19 @@ proto_conv_fail(struct proto_conv *c, int id, const char *fmt, ...)
 	return PROTO_NEXT_FAILED;
 }
 
+void
+proto_words_add(char *dst, size_t dstsz, const char *w, size_t n)
+{
+	size_t have = strlen(dst);
+
+	if (have + n + 2 > dstsz)
+		return;
+	if (have > 0)
+		dst[have++] = ' ';
+	memcpy(dst + have, w, n);
+	dst[have + n] = '\0';
+}
+
 const char *
 proto_conv_text(struct proto_conv *c, const char *s, size_t len)
 {

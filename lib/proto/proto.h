@@ -137,6 +137,9 @@ enum proto_next	proto_conv_fail(struct proto_conv *, int finding, const char *fm
 	    __attribute__((format(printf, 3, 4)));
 /* A copy of at most max bytes of s, in the arena, NUL-terminated, printable. */
 const char	*proto_conv_text(struct proto_conv *, const char *s, size_t len);
+/* For parsers: append the word w[0..n) to the space-separated list dst; a bounded summary, a
+   word that does not fit is dropped. */
+void		 proto_words_add(char *dst, size_t dstsz, const char *w, size_t n);
 
 extern const struct proto_module	proto_module_imap;
 extern const struct proto_module	proto_module_pop3;

@@ -595,6 +595,20 @@ provider_has_family(const struct provider_result *res, int p1, int p2)
 	return 0;
 }
 
+/* One probe's parameters for a service at one address (DANE is the caller's). */
+static void
+provider_params(const struct provider_config *cfg, const struct provider_service *s,
+    const char *ip, const char *refname, struct probe_params *pp)
+{
+	*pp = cfg->tmpl;
+	pp->host = s->host;
+	pp->ip = ip;
+	pp->port = s->port;
+	pp->proto = (enum endpoint_proto)s->proto;
+	pp->refname = refname;
+	pp->tls = cfg->tls;
+}
+
 int
 provider_run(const struct provider_config *cfg, const char *domain, struct arena *a,
     struct provider_result *res, char *err, size_t errlen)
@@ -722,14 +736,9 @@ provider_run(const struct provider_config *cfg, const char *domain, struct arena
 		const struct proto_info *pi = proto_info(s->proto);
 
 		for (k = 0; k < s->naddr; k++) {
-			pp = cfg->tmpl;
-			pp.host = s->host;
-			pp.ip = s->addr[k];
-			pp.port = s->port;
-			pp.proto = (enum endpoint_proto)s->proto;
 			/* XMPP: the service domain is the reference identifier (RFC 6120 §13.7.2.1) */
-			pp.refname = strncmp(pi->family, "xmpp", 4) == 0 ? domain : s->host;
-			pp.tls = cfg->tls;
+			provider_params(cfg, s, s->addr[k], strncmp(pi->family, "xmpp", 4) == 0 ? domain :
+			    s->host, &pp);
 			if (s->tlsa_status == RESOLVER_SECURE && s->ntlsa > 0) {
 				pp.tlsa = s->tlsa;
 				pp.ntlsa = s->ntlsa;
@@ -756,13 +765,7 @@ provider_run(const struct provider_config *cfg, const char *domain, struct arena
 		if (cfg->progress)
 			fprintf(stderr, "%s: enumerating %s %s[%s]:%d ...\n", domain,
 			    provider_service_label(s->proto), s->host, ep->ip, s->port);
-		pp = cfg->tmpl;
-		pp.host = s->host;
-		pp.ip = ep->ip;
-		pp.port = s->port;
-		pp.proto = (enum endpoint_proto)s->proto;
-		pp.refname = ep->refname;
-		pp.tls = cfg->tls;
+		provider_params(cfg, s, ep->ip, ep->refname, &pp);
 		full_endpoint(r.base, &pp, ep, a, &cfg->fo);
 	}
 

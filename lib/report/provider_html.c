@@ -11,24 +11,9 @@
 #include "probe/endpoint.h"
 #include "provider/provider.h"
 #include "report/provider_render.h"
+#include "report/report_scan.h"
 #include "verdict/finding.h"
 
-void	provider_render_row(const struct provider_service *, int which, char cells[][160], int *good);
-
-static void
-ph_esc(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
 
 static const char *const ph_cols1[9] = { "service", "host", "source", "certificate", "versions",
     "ciphers", "mandatory", "dane", "grade" };
@@ -42,8 +27,8 @@ static const char *const ph_head2[6] = { "Service", "Host:port", "DNSSEC (MX/SRV
 static void
 ph_table(FILE *f, const struct provider_result *r, int which)
 {
-	char cells[10][160];
-	int good[10], c, ncols = which == 1 ? 9 : 6;
+	char cells[PROVIDER_RENDER_COLS][PROVIDER_RENDER_CELL];
+	int good[PROVIDER_RENDER_COLS], c, ncols = which == 1 ? 9 : 6;
 	const char *const *cols = which == 1 ? ph_cols1 : ph_cols2;
 	const char *const *head = which == 1 ? ph_head1 : ph_head2;
 	size_t i;
@@ -55,12 +40,12 @@ ph_table(FILE *f, const struct provider_result *r, int which)
 	for (i = 0; i < r->nsvc; i++) {
 		provider_render_row(&r->svc[i], which, cells, good);
 		fprintf(f, "<tr data-service=\"");
-		ph_esc(f, cells[0]);
+		report_html_text(f, cells[0]);
 		fprintf(f, "\">");
 		for (c = 0; c < ncols; c++) {
 			fprintf(f, "<td data-col=\"%s\"%s>", cols[c], good[c] > 0 ? " class=\"good\"" :
 			    good[c] < 0 ? " class=\"bad\"" : "");
-			ph_esc(f, cells[c]);
+			report_html_text(f, cells[c]);
 			fprintf(f, "</td>");
 		}
 		fprintf(f, "</tr>\n");
@@ -69,54 +54,33 @@ ph_table(FILE *f, const struct provider_result *r, int which)
 }
 
 static void
+ph_finding(void *arg, const struct finding_info *fi, const struct provider_finding *pf,
+    const struct provider_service *s, const struct endpoint_finding *ef)
+{
+	FILE *f = arg;
+
+	if (pf != NULL) {
+		fprintf(f, "<li class=\"sev-%s\" data-id=\"%s\"><b>%s</b> <code>%s</code> ",
+		    severity_name(fi->severity), fi->name, severity_name(fi->severity), fi->name);
+		report_html_text(f, pf->detail ? pf->detail : fi->summary);
+	} else {
+		fprintf(f, "<li class=\"sev-%s\" data-id=\"%s\"><b>%s</b> <code>%s</code> %s ",
+		    severity_name(ef->severity), fi->name, severity_name(ef->severity), fi->name,
+		    provider_service_label(s->proto));
+		report_html_text(f, s->host);
+		fprintf(f, ":%d: ", s->port);
+		report_html_text(f, ef->detail ? ef->detail : fi->summary);
+	}
+	fprintf(f, "<br><i>fix:</i> ");
+	report_html_text(f, fi->remedy);
+	fprintf(f, "</li>\n");
+}
+
+static void
 ph_findings(FILE *f, const struct provider_result *r)
 {
-	int sev;
-	size_t i, k, j;
-
 	fprintf(f, "<ul class=\"findings\">\n");
-	for (sev = SEVERITY_CRITICAL; sev > SEVERITY_INFO; sev--) {
-		for (i = 0; i < r->nfind; i++) {
-			const struct finding_info *fi = finding_info((enum finding_id)r->find[i].id);
-
-			if ((int)fi->severity != sev)
-				continue;
-			fprintf(f, "<li class=\"sev-%s\" data-id=\"%s\"><b>%s</b> <code>%s</code> ",
-			    severity_name(fi->severity), fi->name, severity_name(fi->severity), fi->name);
-			ph_esc(f, r->find[i].detail ? r->find[i].detail : fi->summary);
-			fprintf(f, "<br><i>fix:</i> ");
-			ph_esc(f, fi->remedy);
-			fprintf(f, "</li>\n");
-		}
-		for (i = 0; i < r->nsvc; i++) {
-			const struct provider_service *s = &r->svc[i];
-
-			for (k = 0; k < s->nep; k++) {
-				for (j = 0; j < s->ep[k]->nfindings; j++) {
-					const struct endpoint_finding *ef = &s->ep[k]->findings[j];
-					const struct finding_info *fi = finding_info(ef->id);
-					size_t kk, dup = 0;
-
-					if ((int)ef->severity != sev)
-						continue;
-					for (kk = 0; kk < k; kk++)
-						dup |= endpoint_has(s->ep[kk], ef->id);
-					if (dup)
-						continue;
-					fprintf(f, "<li class=\"sev-%s\" data-id=\"%s\"><b>%s</b> <code>%s</code> "
-					    "%s ", severity_name(ef->severity), fi->name,
-					    severity_name(ef->severity), fi->name,
-					    provider_service_label(s->proto));
-					ph_esc(f, s->host);
-					fprintf(f, ":%d: ", s->port);
-					ph_esc(f, ef->detail ? ef->detail : fi->summary);
-					fprintf(f, "<br><i>fix:</i> ");
-					ph_esc(f, fi->remedy);
-					fprintf(f, "</li>\n");
-				}
-			}
-		}
-	}
+	provider_render_findings(r, ph_finding, f);
 	fprintf(f, "</ul>\n");
 }
 
@@ -148,9 +112,9 @@ report_provider_html(FILE *f, const struct provider_result *const *rs, size_t n)
 		const struct provider_result *r = rs[i];
 
 		fprintf(f, "<section class=\"provider\" data-domain=\"");
-		ph_esc(f, r->domain);
+		report_html_text(f, r->domain);
 		fprintf(f, "\">\n<h2>");
-		ph_esc(f, r->domain);
+		report_html_text(f, r->domain);
 		fprintf(f, "</h2>\n<p>%zu services; MX DNSSEC %s; autoconfig %s.</p>\n", r->nsvc,
 		    resolver_status_name(r->mx_status), r->autoconfig_ok ? "found" :
 		    r->autoconfig_tried ? "unreadable" : "none");

@@ -15,7 +15,7 @@
 #include "report/report.h"
 #include "verdict/finding.h"
 
-#define PT_COLS	10
+#define PT_COLS	PROVIDER_RENDER_COLS
 
 static const char *const pt_head1[PT_COLS] = { "service", "host:port", "source", "certificate",
     "versions", "ciphers", "TLS mandatory", "DANE", "grade", "" };
@@ -23,7 +23,7 @@ static const char *const pt_head2[6] = { "service", "host:port", "DNSSEC(name)",
     "TLSA", "DANE" };
 
 struct pt_row {
-	char	 c[PT_COLS][160];
+	char	 c[PT_COLS][PROVIDER_RENDER_CELL];
 	int	 good[PT_COLS];		/* 1 good, -1 bad, 0 neutral: colour only */
 };
 
@@ -82,6 +82,15 @@ pt_row2(const struct provider_service *s, struct pt_row *row)
 }
 
 static void
+pt_row(const struct provider_service *s, int which, struct pt_row *row)
+{
+	if (which == 1)
+		pt_row1(s, row);
+	else
+		pt_row2(s, row);
+}
+
+static void
 pt_table(FILE *f, const struct provider_result *r, int which, int ncols, const char *const *head,
     const struct report_opts *ro)
 {
@@ -92,10 +101,7 @@ pt_table(FILE *f, const struct provider_result *r, int which, int ncols, const c
 	for (c = 0; c < ncols; c++)
 		w[c] = strlen(head[c]);
 	for (i = 0; i < r->nsvc; i++) {
-		if (which == 1)
-			pt_row1(&r->svc[i], &row);
-		else
-			pt_row2(&r->svc[i], &row);
+		pt_row(&r->svc[i], which, &row);
 		for (c = 0; c < ncols; c++)
 			if (strlen(row.c[c]) > w[c])
 				w[c] = strlen(row.c[c]);
@@ -104,10 +110,7 @@ pt_table(FILE *f, const struct provider_result *r, int which, int ncols, const c
 		fprintf(f, "%s%-*s", c ? "  " : "", c + 1 < ncols ? (int)w[c] : 0, head[c]);
 	fputc('\n', f);
 	for (i = 0; i < r->nsvc; i++) {
-		if (which == 1)
-			pt_row1(&r->svc[i], &row);
-		else
-			pt_row2(&r->svc[i], &row);
+		pt_row(&r->svc[i], which, &row);
 		for (c = 0; c < ncols; c++) {
 			const char *on = !ro->color || row.good[c] == 0 ? "" : row.good[c] > 0 ?
 			    "\033[32m" : "\033[31m";
@@ -119,9 +122,9 @@ pt_table(FILE *f, const struct provider_result *r, int which, int ncols, const c
 	}
 }
 
-/* Each (finding, service) once, worst first; info left out. */
-static void
-pt_findings(FILE *f, const struct provider_result *r, int md)
+void
+provider_render_findings(const struct provider_result *r, provider_render_finding_cb cb,
+    void *arg)
 {
 	int sev;
 	size_t i, k, j;
@@ -130,12 +133,8 @@ pt_findings(FILE *f, const struct provider_result *r, int md)
 		for (i = 0; i < r->nfind; i++) {
 			const struct finding_info *fi = finding_info((enum finding_id)r->find[i].id);
 
-			if ((int)fi->severity != sev)
-				continue;
-			fprintf(f, md ? "- **%s** `%s`%s%s: %s  \n  fix: %s\n" : "  %-8s %s%s%s: %s\n"
-			    "           fix: %s\n", severity_name(fi->severity), fi->name,
-			    r->find[i].service ? " " : "", r->find[i].service ? r->find[i].service : "",
-			    r->find[i].detail ? r->find[i].detail : fi->summary, fi->remedy);
+			if ((int)fi->severity == sev)
+				cb(arg, fi, &r->find[i], NULL, NULL);
 		}
 		for (i = 0; i < r->nsvc; i++) {
 			const struct provider_service *s = &r->svc[i];
@@ -145,24 +144,50 @@ pt_findings(FILE *f, const struct provider_result *r, int md)
 
 				for (j = 0; j < ep->nfindings; j++) {
 					const struct endpoint_finding *ef = &ep->findings[j];
-					const struct finding_info *fi = finding_info(ef->id);
 					size_t kk, dup = 0;
 
 					if ((int)ef->severity != sev)
 						continue;
 					for (kk = 0; kk < k; kk++)	/* the same on another address */
 						dup |= endpoint_has(s->ep[kk], ef->id);
-					if (dup)
-						continue;
-					fprintf(f, md ? "- **%s** `%s` %s %s:%d: %s  \n  fix: %s\n" :
-					    "  %-8s %s %s %s:%d: %s\n           fix: %s\n",
-					    severity_name(ef->severity), fi->name,
-					    provider_service_label(s->proto), s->host, s->port,
-					    ef->detail ? ef->detail : fi->summary, fi->remedy);
+					if (!dup)
+						cb(arg, finding_info(ef->id), NULL, s, ef);
 				}
 			}
 		}
 	}
+}
+
+struct pt_findings_arg {
+	FILE	*f;
+	int	 md;
+};
+
+static void
+pt_finding(void *arg, const struct finding_info *fi, const struct provider_finding *pf,
+    const struct provider_service *s, const struct endpoint_finding *ef)
+{
+	const struct pt_findings_arg *a = arg;
+
+	if (pf != NULL)
+		fprintf(a->f, a->md ? "- **%s** `%s`%s%s: %s  \n  fix: %s\n" : "  %-8s %s%s%s: %s\n"
+		    "           fix: %s\n", severity_name(fi->severity), fi->name,
+		    pf->service ? " " : "", pf->service ? pf->service : "",
+		    pf->detail ? pf->detail : fi->summary, fi->remedy);
+	else
+		fprintf(a->f, a->md ? "- **%s** `%s` %s %s:%d: %s  \n  fix: %s\n" :
+		    "  %-8s %s %s %s:%d: %s\n           fix: %s\n",
+		    severity_name(ef->severity), fi->name,
+		    provider_service_label(s->proto), s->host, s->port,
+		    ef->detail ? ef->detail : fi->summary, fi->remedy);
+}
+
+static void
+pt_findings(FILE *f, const struct provider_result *r, int md)
+{
+	struct pt_findings_arg a = { f, md };
+
+	provider_render_findings(r, pt_finding, &a);
 }
 
 void
@@ -203,10 +228,7 @@ pt_md_table(FILE *f, const struct provider_result *r, int which, int ncols, cons
 		fprintf(f, "|---");
 	fprintf(f, "|\n");
 	for (i = 0; i < r->nsvc; i++) {
-		if (which == 1)
-			pt_row1(&r->svc[i], &row);
-		else
-			pt_row2(&r->svc[i], &row);
+		pt_row(&r->svc[i], which, &row);
 		for (c = 0; c < ncols; c++) {
 			char *p;
 
@@ -237,19 +259,14 @@ report_provider_markdown(FILE *f, const struct provider_result *const *rs, size_
 	}
 }
 
-/* For provider_html.c: the same rows, without duplicating the classes. */
-void	provider_render_row(const struct provider_service *, int which, char cells[][160], int *good);
-
 void
-provider_render_row(const struct provider_service *s, int which, char cells[][160], int *good)
+provider_render_row(const struct provider_service *s, int which,
+    char cells[][PROVIDER_RENDER_CELL], int *good)
 {
 	struct pt_row row;
 	int c;
 
-	if (which == 1)
-		pt_row1(s, &row);
-	else
-		pt_row2(s, &row);
+	pt_row(s, which, &row);
 	for (c = 0; c < PT_COLS; c++) {
 		memcpy(cells[c], row.c[c], sizeof(row.c[c]));
 		good[c] = row.good[c];

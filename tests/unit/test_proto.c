@@ -571,6 +571,21 @@ test_proto_table(void **state)
 	assert_int_equal(proto_info(ENDPOINT_PROTO_XMPPS_SERVER)->port, 5270);
 }
 
+static void
+test_proto_words(void **state)
+{
+	char d[12] = "";
+
+	proto_words_add(d, sizeof(d), "IMAP4rev1", 4);
+	assert_string_equal(d, "IMAP");
+	proto_words_add(d, sizeof(d), "IDLE", 4);
+	assert_string_equal(d, "IMAP IDLE");
+	proto_words_add(d, sizeof(d), "SASL", 4);	/* 9 + 1 + 4 + NUL > 12: dropped */
+	assert_string_equal(d, "IMAP IDLE");
+	proto_words_add(d, sizeof(d), "X", 1);
+	assert_string_equal(d, "IMAP IDLE X");
+}
+
 int
 main(void)
 {
@@ -589,6 +604,7 @@ main(void)
 		cmocka_unit_test(test_xmpp_dialogue),
 		cmocka_unit_test(test_submission_dialogue),
 		cmocka_unit_test(test_proto_table),
+		cmocka_unit_test(test_proto_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
