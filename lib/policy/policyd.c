@@ -884,7 +884,6 @@ pd_load_db(struct policyd *pd, char *err, size_t errlen)
 {
 	sqlite3_stmt *q = NULL;
 	long now = pd_now();
-	size_t n = 0;
 	int rc;
 
 	if (sqlite3_open_v2(pd->cfg.cache_file, &pd->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
@@ -943,7 +942,6 @@ pd_load_db(struct policyd *pd, char *err, size_t errlen)
 			e->sts.expires = expires;
 			e->sts_mx = smx ? xstrdup(smx) : NULL;
 		}
-		n++;
 	}
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
@@ -951,7 +949,6 @@ pd_load_db(struct policyd *pd, char *err, size_t errlen)
 		return -1;
 	}
 	pd_log(pd, LOG_INFO, "cache file %s: %zu entries loaded", pd->cfg.cache_file, pd->nentries);
-	(void)n;
 	return 0;
 }
 

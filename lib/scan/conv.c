@@ -9,7 +9,7 @@
 #include <event2/event.h>
 
 #include "scan/conv.h"
-#include "util/arena.h"
+#include "scan/scan.h"
 #include "util/xalloc.h"
 
 #define CONV_READ_CHUNK	16384
@@ -28,21 +28,12 @@ conv_end_name(enum conv_end e)
 	return (unsigned)e < CONV_END_LAST ? conv_end_names[e] : "?";
 }
 
-static void
-conv_open_done(struct probe *p, struct endpoint *ep, void *arg)
-{
-	*(int *)arg = 1;
-}
-
 int
 conv_open(struct conv *c, struct event_base *base, const struct probe_params *tmpl,
     size_t in_max)
 {
 	struct probe_handoff ho;
 	struct probe_params pp = *tmpl;
-	struct arena *scratch;
-	struct probe *p;
-	int done = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->base = base;
@@ -52,14 +43,8 @@ conv_open(struct conv *c, struct event_base *base, const struct probe_params *tm
 	pp.pipe = NULL;
 	pp.ntlsa = 0;
 	pp.handoff = &ho;
-	/* the dialogue's transcript and findings are the ordinary probe's business: scratch */
-	scratch = arena_new();
-	p = probe_start(base, &pp, scratch, conv_open_done, &done);
-	while (!done)
-		if (event_base_loop(base, EVLOOP_ONCE) < 0)
-			BUG("event loop failed");
-	probe_free(p);
-	arena_free(scratch);
+	/* the dialogue's transcript and findings are the ordinary probe's business */
+	scan_probe_once(base, &pp);
 	c->fd = ho.fd;
 	return c->fd >= 0 ? 0 : -1;
 }

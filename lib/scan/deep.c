@@ -119,11 +119,11 @@ deep_kxhash_confirm(struct event_base *base, const struct probe_params *pp,
 			sn = hello_sigalg_name(hs.ske.sig_scheme);
 			snprintf(rep->kxhash_detail, sizeof(rep->kxhash_detail), "SHA-1 by choice, but "
 			    "%s when only SHA-2 is offered", sn ? sn : "SHA-2");
-		} else
+		} else {
+			sn = hello_sigalg_name(hs.ske.sig_scheme);
 			snprintf(rep->kxhash_detail, sizeof(rep->kxhash_detail), "offered only SHA-2 "
-			    "signature schemes, the server still signed with %s",
-			    hello_sigalg_name(hs.ske.sig_scheme) ? hello_sigalg_name(hs.ske.sig_scheme) :
-			    "a weak hash");
+			    "signature schemes, the server still signed with %s", sn ? sn : "a weak hash");
+		}
 		hello_server_free(&hs);
 	} else
 		snprintf(rep->kxhash_detail, sizeof(rep->kxhash_detail), "offered only SHA-2 signature "
@@ -135,9 +135,6 @@ static void
 deep_kxhash(struct event_base *base, const struct probe_params *pp,
     const struct tlsenum_report *r, struct deep_report *rep)
 {
-	size_t i;
-	int used = 0;
-
 	rep->kxhash = deep_kxhash_from_report(r);
 	switch (rep->kxhash) {
 	case DEEP_KXHASH_SHA2:
@@ -146,9 +143,8 @@ deep_kxhash(struct event_base *base, const struct probe_params *pp,
 		    "SHA-2 signatures in the TLSv1.2 key exchange");
 		break;
 	case DEEP_KXHASH_SHA1_ONLY:
-		for (i = 0; i < r->nske_sigs; i++)
-			used |= deep_sigscheme_weak(r->ske_sigs[i]);
-		if (used && r->v[TLSENUM_TLS12].supported == TLSENUM_YES)
+		/* SHA1_ONLY with TLS 1.2 signatures seen means every one was weak */
+		if (r->nske_sigs > 0 && r->v[TLSENUM_TLS12].supported == TLSENUM_YES)
 			deep_kxhash_confirm(base, pp, r, rep);
 		else
 			snprintf(rep->kxhash_detail, sizeof(rep->kxhash_detail),

@@ -3,8 +3,6 @@
  */
 #include <string.h>
 
-#include <event2/event.h>
-
 #include "probe/endpoint.h"
 #include "probe/probe.h"
 #include "proto/proto.h"
@@ -14,7 +12,6 @@
 #include "tls/hello.h"
 #include "scan/weak.h"
 #include "util/arena.h"
-#include "util/xalloc.h"
 
 /* weak.c's IDs and the finding table's share names; map by name so neither table moves. */
 static void
@@ -31,12 +28,6 @@ full_weak_findings(struct endpoint *ep, struct arena *a, const struct weak_resul
 	}
 }
 
-static void
-full_pipe_done(struct probe *pr, struct endpoint *ep, void *arg)
-{
-	*(int *)arg = 1;
-}
-
 /*
  * The STARTTLS command-injection test (CVE-2011-0411; docs/internals/starttls-injection.md): one
  * connection in the probe's pipelined-STARTTLS mode, only where the ordinary probe saw STARTTLS.
@@ -48,10 +39,6 @@ full_command_injection(struct event_base *base, const struct probe_params *pp,
 {
 	struct probe_params tp = *pp;
 	struct probe_pipe pipe;
-	struct arena *scratch;
-	struct probe *pr;
-	int done = 0;
-
 	const struct proto_info *pi = proto_info(pp->proto);
 
 	/* every protocol with a harmless command to pipeline (proto.h: pipe_cmd) */
@@ -66,13 +53,7 @@ full_command_injection(struct event_base *base, const struct probe_params *pp,
 	tp.raw = NULL;
 	tp.pipe = &pipe;
 	tp.ntlsa = 0;		/* the verdict needs no DANE; the ordinary probe has it */
-	scratch = arena_new();
-	pr = probe_start(base, &tp, scratch, full_pipe_done, &done);
-	while (!done)
-		if (event_base_loop(base, EVLOOP_ONCE) < 0)
-			BUG("event loop failed");
-	probe_free(pr);
-	arena_free(scratch);
+	scan_probe_once(base, &tp);
 	res->connections++;
 	ep->connections++;
 	ep->cmd_injection = pipe.result;

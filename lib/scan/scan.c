@@ -224,6 +224,19 @@ scan_one_done(struct probe *p, struct endpoint *ep, void *arg)
 	probe_free(p);
 }
 
+void
+scan_probe_once(struct event_base *base, const struct probe_params *pp)
+{
+	struct arena *a = arena_new();
+	int done = 0;
+
+	probe_start(base, pp, a, scan_one_done, &done);
+	while (!done)
+		if (event_base_loop(base, EVLOOP_ONCE) < 0)
+			BUG("event loop failed");
+	arena_free(a);
+}
+
 int
 scan_hello_once(struct event_base *base, const struct probe_params *tmpl, uint16_t version,
     const uint16_t *suites, size_t nsuites, unsigned int opts, long tls_ms_max,
@@ -232,9 +245,8 @@ scan_hello_once(struct event_base *base, const struct probe_params *tmpl, uint16
 	struct hello_params hp;
 	struct probe_params pp;
 	struct dbuf hello;
-	struct arena *a;
 	uint8_t rnd[32];
-	int done = 0, rc = -1;
+	int rc = -1;
 
 	scan_rand(NULL, rnd, sizeof(rnd));
 	dbuf_init(&hello, 16384);
@@ -254,12 +266,7 @@ scan_hello_once(struct event_base *base, const struct probe_params *tmpl, uint16
 	pp.ntlsa = 0;
 	if (tls_ms_max > 0 && pp.tls_ms > tls_ms_max)
 		pp.tls_ms = tls_ms_max;
-	a = arena_new();
-	probe_start(base, &pp, a, scan_one_done, &done);
-	while (!done)
-		if (event_base_loop(base, EVLOOP_ONCE) < 0)
-			BUG("event loop failed");
-	arena_free(a);
+	scan_probe_once(base, &pp);
 	rc = 0;
 out:
 	raw->hello = NULL;	/* the bytes are gone with this call */

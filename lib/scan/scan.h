@@ -39,6 +39,13 @@ struct scan_result {
 void	scan_run(struct event_base *, const struct scan_config *, struct scan_result *);
 
 /*
+ * One probe with pp run to its end on the loop, for the --full tests that want only what the
+ * probe leaves in pp's raw, pipe or handoff; its endpoint (transcript, findings) goes to a
+ * scratch arena, freed here.
+ */
+void	scan_probe_once(struct event_base *, const struct probe_params *pp);
+
+/*
  * One raw-hello connection run to its end on the loop (for the single-shot tests: fallback SCSV,
  * Heartbleed): a ClientHello at `version` built from hello_params_default() plus `opts`, offering
  * `suites` when nsuites > 0.  The caller sets raw->flight (and raw->after/flight2 for a second

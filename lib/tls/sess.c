@@ -1,7 +1,6 @@
 /*
  * sess.c — see sess.h.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,63 +9,47 @@
 #include <openssl/ssl.h>
 
 #include "tls/sess.h"
-#include "util/dbuf.h"
+#include "tls/tls.h"
 #include "util/xalloc.h"
 
+/* tls.c's session (memory BIOs, SNI) on an SSL_CTX of our own; the error state is ours. */
 struct sess {
-	SSL_CTX		*ctx;
-	SSL		*ssl;
-	BIO		*rbio;		/* bytes from the peer, written by us */
-	BIO		*wbio;		/* bytes for the peer, read by us */
-	int		 no_reneg;	/* the last error was SSL_R_NO_RENEGOTIATION */
-	char		 error[256];
+	struct tls_session	*ts;
+	SSL			*ssl;		/* ts's */
+	int			 no_reneg;	/* the last error was SSL_R_NO_RENEGOTIATION */
+	char			 error[256];
 };
-
-static int
-sess_is_ip(const char *s)
-{
-	unsigned char b[16];
-
-	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
-}
 
 struct sess *
 sess_new(uint16_t min_version, uint16_t max_version, int tickets, const char *sni,
     SSL_SESSION *resume)
 {
 	struct sess *s = xcalloc(1, sizeof(*s));
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 
-	s->ctx = SSL_CTX_new(TLS_client_method());
-	if (s->ctx == NULL)
+	if (ctx == NULL)
 		BUG("OpenSSL allocation failed");
-	SSL_CTX_set_security_level(s->ctx, 0);
-	SSL_CTX_set_min_proto_version(s->ctx, min_version);
-	SSL_CTX_set_max_proto_version(s->ctx, max_version);
+	SSL_CTX_set_security_level(ctx, 0);
+	SSL_CTX_set_min_proto_version(ctx, min_version);
+	SSL_CTX_set_max_proto_version(ctx, max_version);
 	/*
 	 * Everything but anonymous suites: the facts of S1 (chain, staple, SCTs) need the server's
 	 * certificate, and a server-order server would otherwise pick ADH/AECDH (Postfix does).
 	 */
-	SSL_CTX_set_cipher_list(s->ctx, "ALL:!aNULL:@SECLEVEL=0");
-	SSL_CTX_set_verify(s->ctx, SSL_VERIFY_NONE, NULL);
+	SSL_CTX_set_cipher_list(ctx, "ALL:!aNULL:@SECLEVEL=0");
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	/* renegotiation is tested on servers without RFC 5746 too */
-	SSL_CTX_set_options(s->ctx, SSL_OP_LEGACY_SERVER_CONNECT |
+	SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT |
 	    SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION | (tickets ? 0 : SSL_OP_NO_TICKET));
 	/* the client keeps sessions only through SSL_get1_session(): no cache of our own */
-	SSL_CTX_set_session_cache_mode(s->ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	/* SCTs from the TLS extension, OCSP and the certificate; permissive: never refuse */
-	if (SSL_CTX_enable_ct(s->ctx, SSL_CT_VALIDATION_PERMISSIVE) != 1)
+	if (SSL_CTX_enable_ct(ctx, SSL_CT_VALIDATION_PERMISSIVE) != 1)
 		ERR_clear_error();
-	s->ssl = SSL_new(s->ctx);
-	s->rbio = BIO_new(BIO_s_mem());
-	s->wbio = BIO_new(BIO_s_mem());
-	if (s->ssl == NULL || s->rbio == NULL || s->wbio == NULL)
-		BUG("OpenSSL allocation failed");
-	BIO_set_mem_eof_return(s->rbio, -1);
-	SSL_set_bio(s->ssl, s->rbio, s->wbio);
-	SSL_set_connect_state(s->ssl);
+	s->ts = tls_session_new_ctx(ctx, sni);
+	SSL_CTX_free(ctx);	/* the SSL holds its own reference */
+	s->ssl = tls_session_ssl(s->ts);
 	SSL_set_tlsext_status_type(s->ssl, TLSEXT_STATUSTYPE_ocsp);
-	if (sni && *sni && !sess_is_ip(sni) && SSL_set_tlsext_host_name(s->ssl, sni) != 1)
-		ERR_clear_error();
 	if (resume != NULL && SSL_set_session(s->ssl, resume) != 1)
 		ERR_clear_error();
 	return s;
@@ -77,8 +60,7 @@ sess_free(struct sess *s)
 {
 	if (s == NULL)
 		return;
-	SSL_free(s->ssl);	/* frees both BIOs */
-	SSL_CTX_free(s->ctx);
+	tls_session_free(s->ts);
 	free(s);
 }
 
@@ -91,21 +73,13 @@ sess_ssl(struct sess *s)
 int
 sess_feed(struct sess *s, const void *p, size_t n)
 {
-	if (n == 0)
-		return 0;
-	return BIO_write(s->rbio, p, (int)n) == (int)n ? 0 : -1;
+	return tls_session_feed(s->ts, p, n);
 }
 
 int
 sess_drain(struct sess *s, struct dbuf *out)
 {
-	char buf[4096];
-	int n;
-
-	while ((n = BIO_read(s->wbio, buf, sizeof(buf))) > 0)
-		if (dbuf_add(out, buf, (size_t)n) != DBUF_OK)
-			return -1;
-	return 0;
+	return tls_session_drain(s->ts, out);
 }
 
 static enum sess_step

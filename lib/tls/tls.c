@@ -100,9 +100,15 @@ tls_is_ip(const char *s)
 struct tls_session *
 tls_session_new(struct tls_client *c, const char *sni)
 {
+	return tls_session_new_ctx(c->ctx, sni);
+}
+
+struct tls_session *
+tls_session_new_ctx(SSL_CTX *ctx, const char *sni)
+{
 	struct tls_session *s = xcalloc(1, sizeof(*s));
 
-	s->ssl = SSL_new(c->ctx);
+	s->ssl = SSL_new(ctx);
 	s->rbio = BIO_new(BIO_s_mem());
 	s->wbio = BIO_new(BIO_s_mem());
 	if (s->ssl == NULL || s->rbio == NULL || s->wbio == NULL)
@@ -114,6 +120,12 @@ tls_session_new(struct tls_client *c, const char *sni)
 	if (sni && *sni && !tls_is_ip(sni) && SSL_set_tlsext_host_name(s->ssl, sni) != 1)
 		ERR_clear_error();
 	return s;
+}
+
+SSL *
+tls_session_ssl(struct tls_session *s)
+{
+	return s->ssl;
 }
 
 void

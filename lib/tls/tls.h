@@ -14,6 +14,7 @@ struct arena;
 struct dbuf;
 struct endpoint;
 struct ssl_ctx_st;
+struct ssl_st;
 
 enum tls_step {
 	TLS_STEP_DONE = 0,	/* handshake complete */
@@ -42,7 +43,13 @@ struct tls_client	*tls_client_new(const struct tls_config *, char *err, size_t e
 void			 tls_client_free(struct tls_client *);
 
 struct tls_session	*tls_session_new(struct tls_client *, const char *sni);
+/*
+ * The same on the caller's SSL_CTX (sess.c: checks that need their own options); the SSL takes a
+ * reference, so the caller may free ctx once the session exists.
+ */
+struct tls_session	*tls_session_new_ctx(struct ssl_ctx_st *, const char *sni);
 void			 tls_session_free(struct tls_session *);
+struct ssl_st		*tls_session_ssl(struct tls_session *);	/* for the caller's own SSL_* calls */
 /*
  * DANE (RFC 7671, RFC 7672): before the handshake.  base is the TLSA base domain (the reference
  * name for DANE-TA); names are further acceptable names (the MX host per RFC 7672 §3.2.3).
