@@ -275,8 +275,11 @@ check_answer_addr(struct check *c, struct check_mx *mx, const struct resolver_an
 		mx->a_status = ans->status;
 		mx->a_asked = 1;
 	}
-	if (ans->nxdomain && (ans->status == RESOLVER_SECURE || ans->status == RESOLVER_INSECURE))
+	/* the host does not exist: remember how well that is proven, whichever lookup said it */
+	if (ans->nxdomain && (!mx->nxdomain || ans->status == RESOLVER_SECURE)) {
 		mx->nxdomain = 1;
+		mx->nxdomain_status = ans->status;
+	}
 	if (ans->status == RESOLVER_INDETERMINATE) {
 		if (v6)
 			mx->aaaa_error = check_why_failed(c->a, ans);
@@ -446,12 +449,12 @@ check_sts_fetched(void *arg, const struct http_result *hr)
 	if (!hr->ok && !hr->body_too_big && hr->status == 0 && c->sts_next < c->nsts_addr) {
 		check_progress(c, "mta-sts.%s: %s, trying the next address", c->r->domain,
 		    hr->error ? hr->error : "transfer failed");
-		c->pending++;	/* the next fetch's, before the call: it may call back inside */
-		if (check_sts_fetch_next(c) == 0) {
-			c->pending--;	/* this one's */
+		/*
+		 * This fetch's pending count passes to the next one; if that one calls back inside
+		 * http_get(), its own callback settles the count and advances: touch nothing after.
+		 */
+		if (check_sts_fetch_next(c) == 0)
 			return;
-		}
-		c->pending--;
 	}
 	if (hr->ok || hr->status != 0)
 		s->addr_used = c->sts_addr[c->sts_next - 1];
@@ -946,7 +949,9 @@ check_findings(struct check *c)
 	else if (s->record_status != MTASTS_OK)
 		check_finding(r, c->a, FINDING_MTA_STS_RECORD_INVALID, "%s",
 		    mtasts_status_name(s->record_status));
-	else if (!s->fetched && !s->fetch_skipped)
+	else if (s->fetch_skipped)
+		;	/* the caller holds this policy (policyd): it judges MTA-STS itself */
+	else if (!s->fetched)
 		check_finding(r, c->a, FINDING_MTA_STS_POLICY_FETCH_FAILED, "%s%s",
 		    s->fetch_error ? s->fetch_error : "no policy", s->addr_tried > 1 ?
 		    arena_printf(c->a, " (every one of %d addresses tried)", s->addr_tried) : "");
@@ -960,11 +965,16 @@ check_findings(struct check *c)
 	if (s->policy_valid && s->policy.mode != MTASTS_MODE_NONE && s->policy.max_age < 604800)
 		check_finding(r, c->a, FINDING_MTA_STS_MAX_AGE_SHORT, "max_age %llu s",
 		    (unsigned long long)s->policy.max_age);
-	/* no policy known, but only because nothing answered from here (not a policy failure) */
+	/*
+	 * No policy known, but only because nothing answered from here (not a policy failure): the
+	 * _mta-sts lookup failed, or no address of the policy host gave an HTTP answer and one of
+	 * them could not be reached at all (a sender reaching it may get the policy).  A skipped
+	 * fetch is unknown to this check too: the caller holds the policy.
+	 */
 	s->unknown = (!s->record_present && c->sts_txt_status == RESOLVER_INDETERMINATE) ||
+	    (s->record_status == MTASTS_OK && s->fetch_skipped) ||
 	    (s->record_status == MTASTS_OK && !s->fetched && s->http_status == 0 &&
-	    ((c->nsts_addr == 0 && c->sts_addr_failed) ||
-	    (s->addr_tried > 0 && s->addr_unreached == s->addr_tried)));
+	    ((c->nsts_addr == 0 && c->sts_addr_failed) || s->addr_unreached > 0));
 
 	/* TLS-RPT */
 	if (!r->tlsrpt.present && (c->rpt_txt_status == RESOLVER_BOGUS ||
@@ -1009,6 +1019,7 @@ check_findings(struct check *c)
 	vin.mx_bogus = r->mx_status == RESOLVER_BOGUS;
 	vin.mx_failed = r->mx_status == RESOLVER_INDETERMINATE;
 	vin.mx_insecure = r->mx_status == RESOLVER_INSECURE;
+	vin.not_probed = c->cfg->dns_only;
 	vin.sts_unknown = s->unknown;
 	vin.sts = !s->policy_valid ? VERDICT_STS_ABSENT :
 	    s->policy.mode == MTASTS_MODE_ENFORCE ? VERDICT_STS_ENFORCE :
@@ -1059,7 +1070,9 @@ check_use_state(struct check *c, struct check_mx *mx)
 	d.mx = check_vdns(c->r->mx_status, 1);
 	d.ip_literal = mx->ip_literal;
 	d.nxdomain = mx->nxdomain;
-	d.a = check_vdns(mx->a_status, mx->a_asked);
+	/* for a host that does not exist, `a` carries the status of the NXDOMAIN (verdict.h) */
+	d.a = mx->nxdomain ? check_vdns(mx->nxdomain_status, 1) :
+	    check_vdns(mx->a_status, mx->a_asked);
 	d.aaaa = check_vdns(mx->aaaa_status, mx->aaaa_asked);
 	d.na = mx->a_n;
 	d.naaaa = mx->aaaa_n;

@@ -121,6 +121,7 @@ struct check_mx {
 	int			 a_asked, aaaa_asked;
 	int			 a_n, aaaa_n;	/* addresses each lookup returned */
 	int			 nxdomain;	/* the host does not exist */
+	enum resolver_status	 nxdomain_status;	/* how well that is proven */
 	const char		*a_error, *aaaa_error;	/* why a lookup failed */
 	size_t			 naddr;
 	const char		*addr[CHECK_ADDR_MAX];

@@ -178,7 +178,8 @@ verdict_eval_mx(const struct verdict_input *in, const struct verdict_mx *m, stru
 	case VERDICT_USE_UNEXAMINED:
 		/* an enforcing MTA-STS sender authenticates whatever address it finds later */
 		e->state = enforce ? VS_PROTECTED : VS_UNKNOWN;
-		if (enforce && !m->sts_match)
+		/* a host beyond the ceiling was never looked at: nothing to say about its name */
+		if (enforce && !m->sts_match && m->use == VERDICT_USE_UNKNOWN)
 			e->broken = "matches no mx: pattern of the policy";
 		return;
 	case VERDICT_USE_USED:
@@ -201,9 +202,12 @@ verdict_eval_mx(const struct verdict_input *in, const struct verdict_mx *m, stru
 		return;
 	}
 	/*
-	 * RFC 8461 §2: MTA-STS validation must not override a failing DANE validation; with only
-	 * unusable TLSA records a DANE sender settles for TLS with any certificate (Postfix:
-	 * "encrypt"), so an enforced policy does not save this MX from DANE-first senders.
+	 * Secure TLSA records none of which is usable: RFC 7672 §2.2 makes TLS mandatory but
+	 * unauthenticated, and Postfix's dane level settles for "encrypt" (DANE_CANTAUTH), any
+	 * certificate accepted.  A sender that looks at DANE first (RFC 8461 §2 puts DANE ahead of
+	 * MTA-STS) is therefore readable by a man-in-the-middle even under an enforced policy;
+	 * `mailtls policy` can still pin such a domain to `secure` for the sender that runs it
+	 * (docs/internals/policy.md), which is why the two answers differ.
 	 */
 	if (m->dane == VERDICT_DANE_UNAUTH) {
 		e->state = VS_WEAK;
@@ -287,13 +291,14 @@ verdict_say_weak(const struct verdict_input *in, const struct verdict_mx *m,
 void
 verdict_decide(const struct verdict_input *in, struct verdict *v)
 {
-	const struct verdict_mx *weak = NULL, *broken = NULL, *unknown = NULL;
-	struct verdict_eval e, weak_e, broken_e;
+	const struct verdict_mx *weak = NULL, *broken = NULL, *unknown = NULL, *unauth = NULL;
+	struct verdict_eval e, weak_e, broken_e, unauth_e;
 	size_t i, ndane = 0, nprot = 0, nused = 0, unreached = 0;
 
 	memset(v, 0, sizeof(*v));
 	memset(&weak_e, 0, sizeof(weak_e));
 	memset(&broken_e, 0, sizeof(broken_e));
+	memset(&unauth_e, 0, sizeof(unauth_e));
 	v->accepts_mail = 1;
 	if (in->null_mx && in->nmx == 0) {
 		v->protection = VERDICT_NONE;
@@ -363,6 +368,10 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 				weak = m;
 				weak_e = e;
 			}
+			if (unauth == NULL && e.weak == VW_UNAUTH) {
+				unauth = m;	/* readable whatever MTA-STS says (RFC 8461 §2) */
+				unauth_e = e;
+			}
 			break;
 		default:
 			break;
@@ -383,6 +392,11 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 		    "No MX host can be used (they do not exist, are IP literals or have no valid "
 		    "address): senders cannot deliver, so nothing can be read in transit.");
 		return;
+	}
+	if (weak && in->sts_unknown && unauth != NULL) {
+		/* another MX is readable whatever the unknown policy says: report that one */
+		weak = unauth;
+		weak_e = unauth_e;
 	}
 	if (weak && in->sts_unknown && weak_e.weak != VW_UNAUTH) {
 		/* an enforced policy would protect this MX: we could not learn whether there is one */
@@ -430,7 +444,10 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 		    " (and DANE on some MX)" : "");
 	if (broken)
 		VERDICT_SAY(v, " But %s %s: mail to it is deferred.", broken->host, broken_e.broken);
-	if (unreached)
+	if (in->not_probed)
+		VERDICT_SAY(v, " The servers were not probed (DNS only): their certificates were not "
+		    "checked.");
+	else if (unreached)
 		VERDICT_SAY(v, " Some addresses could not be reached from here, so their certificates "
 		    "were not checked.");
 }

@@ -115,6 +115,7 @@ struct verdict_input {
 	int			 mx_failed;	/* the MX lookup failed (timeout, SERVFAIL) */
 	int			 nxdomain;	/* the domain does not exist */
 	int			 mx_insecure;	/* the MX RRset is not signed: it can be forged */
+	int			 not_probed;	/* DNS only: no probe facts at all */
 	enum verdict_sts	 sts;
 	int			 sts_unknown;	/* no policy known, but only because the _mta-sts
 					   lookup failed or no address of the policy host

@@ -292,6 +292,31 @@ static const struct golden golden[] = {
 	{ "MX list truncated, an examined one weak: readable", 0, 0, 0, 0, 0, A, 2,
 	  { PLAIN("mx1"), { "3 more", VERDICT_USE_UNEXAMINED, VERDICT_DANE_NONE, 0, 0, 0, 0, 0, 0, 0 } },
 	  VERDICT_NONE, 1, "mx1", 0, "strip STARTTLS from mx1", NULL },
+	/* second review (after d8d0468) */
+	{ "policy unknown, one MX strippable, another with unusable TLSA: readable whatever the policy",
+	  0, 0, 0, 0, 1, A, 2, { PLAIN("mx1"), { "mx2", U, VERDICT_DANE_UNAUTH, 0, 1, 1, 1, 1, 0, 0 } },
+	  VERDICT_NONE, 1, "mx2", 0, "any certificate", NULL },
+	{ "truncated list under enforce: the unexamined hosts are not called deferred", 0, 0, 0, 0, 0,
+	  E, 2, { GOOD_STS("mx1"), { "3 more", VERDICT_USE_UNEXAMINED, VERDICT_DANE_NONE, 0, 0, 0, 0,
+	  0, 0, 0 } }, VERDICT_MTA_STS, 0, NULL, 0, "enforce mode", "deferred" },
+	{ "TLSA lookup failed under enforce: MTA-STS protects (RFC 8461 §4.1)", 0, 0, 0, 0, 0, E, 1,
+	  { { "mx", U, VERDICT_DANE_UNKNOWN, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_MTA_STS, 0, NULL, 0,
+	  "enforce mode", NULL },
+	{ "bogus TLSA under enforce: DANE senders defer (RFC 7672 §2.2)", 0, 0, 0, 0, 0, E, 1,
+	  { { "mx", U, VERDICT_DANE_BOGUS, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_DANE, 0, "mx", 1,
+	  "cannot be validated", NULL },
+	{ "unusable TLSA, MTA-STS testing: readable", 0, 0, 0, 0, 0, T, 1,
+	  { { "mx", U, VERDICT_DANE_UNAUTH, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_MTA_STS_TESTING, 1, "mx", 0,
+	  "only in testing mode", NULL },
+	{ "unsigned MX RRset, MTA-STS testing: forged MX", 0, 0, 0, 1, 0, T, 1,
+	  { { "mx", U, VERDICT_DANE_NONE, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_MTA_STS_TESTING, 1, "mx", 0,
+	  "forge", NULL },
+	{ "every MX skipped under enforce: nobody delivers", 0, 0, 0, 0, 0, E, 1,
+	  { SKIPPED("gone", VERDICT_USE_SKIP_NXDOMAIN) }, VERDICT_NONE, 0, NULL, 1, "cannot deliver",
+	  NULL },
+	{ "IP-literal MX under enforce: matches no pattern, deferred", 0, 0, 0, 0, 0, E, 2,
+	  { GOOD_STS("mx1"), PLAIN("192.0.2.1") }, VERDICT_MTA_STS, 0, "192.0.2.1", 1,
+	  "matches no mx: pattern", NULL },
 	{ "no mx at all and no failure flag: indeterminate, never 'nothing protects'", 0, 0, 0, 0, 0, A, 0,
 	  { { 0 } }, VERDICT_INDETERMINATE, -1, NULL, 0, "Could not be determined", NULL },
 };
@@ -325,6 +350,25 @@ test_golden(void **state)
 			    verdict_protection_name(v.protection), v.can_read, v.delivery_at_risk,
 			    v.weakest ? v.weakest : "-", v.sentence);
 	}
+}
+
+/* DNS only (policyd, quick scans): protected says the certificates were not checked */
+static void
+test_not_probed(void **state)
+{
+	struct verdict_mx mx = { "mx", VERDICT_USE_USED, VERDICT_DANE_AUTH, 0, 1, 0, 0, 0, 0, 0, 0, 1 };
+	struct verdict_input in;
+	struct verdict v;
+
+	memset(&in, 0, sizeof(in));
+	in.nmx = 1;
+	in.mx = &mx;
+	in.not_probed = 1;
+	verdict_decide(&in, &v);
+	assert_int_equal(v.protection, VERDICT_DANE);
+	assert_int_equal(v.can_read, 0);
+	assert_non_null(strstr(v.sentence, "not probed"));
+	assert_null(strstr(v.sentence, "reached"));
 }
 
 static void
@@ -362,6 +406,7 @@ main(void)
 		cmocka_unit_test(test_dns_table),
 		cmocka_unit_test(test_tlsa_relevant),
 		cmocka_unit_test(test_golden),
+		cmocka_unit_test(test_not_probed),
 		cmocka_unit_test(test_nxdomain),
 		cmocka_unit_test(test_names),
 	};
