@@ -277,8 +277,11 @@ caa_lookup_answer(void *arg, const struct resolver_answer *a)
 	struct caa_rr rr[64];
 	size_t i, n;
 
-	l->id = 0;
-	l->gen++;		/* this query's id is spent */
+	l->id = 0;		/* this query's id is spent */
+	if (l->answered != NULL) {
+		*l->answered = 1;	/* called back inside resolver_query() */
+		l->answered = NULL;
+	}
 	l->r.lookups++;
 	l->r.status = a->status;
 	if (a->status == RESOLVER_BOGUS || a->status == RESOLVER_INDETERMINATE) {
@@ -312,18 +315,20 @@ caa_lookup_answer(void *arg, const struct resolver_answer *a)
 static void
 caa_lookup_next(struct caa_lookup *l)
 {
-	unsigned int gen = ++l->gen;
-	int id = resolver_query(l->res, l->name, CAA_RRTYPE, caa_lookup_answer, l);
+	int answered = 0, id;
 
+	l->answered = &answered;
+	id = resolver_query(l->res, l->name, CAA_RRTYPE, caa_lookup_answer, l);
+	if (answered)
+		return;	/* the callback ran inside: *l may be gone, touch nothing */
+	l->answered = NULL;
 	if (id < 0) {
 		l->r.outcome = CAA_FAILED;
 		l->r.error = "the name cannot be looked up";
 		caa_lookup_finish(l);
 		return;
 	}
-	/* unless the callback already ran for this query (it may, before resolver_query returns) */
-	if (l->gen == gen && !l->done)
-		l->id = id;
+	l->id = id;
 }
 
 int

@@ -94,7 +94,9 @@ struct caa_lookup {
 	caa_done_cb		 cb;
 	void			*arg;
 	int			 id;		/* the pending query, 0 when none */
-	unsigned int		 gen;		/* which query the pending id belongs to */
+	int			*answered;	/* caa_lookup_next()'s flag while its query is sent:
+						   the answer may come (and end the lookup, and free
+						   *l with its owner) before resolver_query returns */
 	int			 done;		/* the callback has run */
 	struct caa_result	 r;
 };

@@ -18,7 +18,7 @@ policy_facts_from_check(const struct check_result *r, int probed, int pin, struc
 	f->accepts_mail = r->verdict.accepts_mail && !(r->null_mx && r->nmx == 0) && !r->mx_nxdomain;
 	f->mx_failed = r->mx_status == RESOLVER_INDETERMINATE && !r->mx_nxdomain;
 	f->mx_bogus = r->mx_status == RESOLVER_BOGUS;
-	/* no policy fetched (for whatever reason) is no policy: RFC 8461 §5.1 */
+	/* no policy fetched (for whatever reason) and none cached is no policy: RFC 8461 §3.3 */
 	f->sts = !s->policy_valid ? VERDICT_STS_ABSENT :
 	    s->policy.mode == MTASTS_MODE_ENFORCE ? VERDICT_STS_ENFORCE :
 	    s->policy.mode == MTASTS_MODE_TESTING ? VERDICT_STS_TESTING : VERDICT_STS_NONE;

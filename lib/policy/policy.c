@@ -46,7 +46,7 @@ static const struct {
 	    "has secure TLSA records none of which is usable: TLS is required but not authenticated" },
 	[POLICY_W_DANE_OVER_STS] = { "policy.dane_under_sts", 0,
 	    "is protected by DANE, but one Postfix level per domain cannot mix DANE and MTA-STS: "
-	    "`secure` holds it to MTA-STS's WebPKI rule as well" },
+	    "under `secure` Postfix does not check TLSA, so this sender relies on WebPKI alone for it" },
 	[POLICY_W_STS_TESTING] = { "policy.sts_testing", 0,
 	    "MTA-STS is in testing mode: senders report failures but must not enforce (RFC 8461 §5)" },
 	[POLICY_W_MX_BOGUS] = { "policy.mx_bogus", 1,
@@ -164,6 +164,7 @@ void
 policy_decide(const struct policy_facts *f, struct policy_decision *d)
 {
 	size_t i, nused = 0, nauth = 0, nunauth = 0, nbogus = 0, nnone = 0, nunknown = 0;
+	size_t nfailed = 0;	/* lookups that failed about a host senders use: TLSA or addresses */
 	size_t nreached = 0, nstarttls = 0, nwebpki = 0;
 
 	memset(d, 0, sizeof(*d));
@@ -172,6 +173,7 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 
 		if (m->use == VERDICT_USE_UNKNOWN || m->use == VERDICT_USE_UNEXAMINED) {
 			nunknown++;
+			nfailed += m->use == VERDICT_USE_UNKNOWN;
 			continue;
 		}
 		if (m->use != VERDICT_USE_USED)
@@ -181,7 +183,7 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 		case VERDICT_DANE_AUTH: nauth++; break;
 		case VERDICT_DANE_UNAUTH: nunauth++; break;
 		case VERDICT_DANE_BOGUS: nbogus++; break;
-		case VERDICT_DANE_UNKNOWN: nunknown++; nused--; break;
+		case VERDICT_DANE_UNKNOWN: nunknown++; nfailed++; nused--; break;
 		default: nnone++; break;
 		}
 		if (f->probed && m->reached) {
@@ -220,8 +222,8 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 
 	/*
 	 * P5: an MTA-STS policy in enforce mode: TLS with a WebPKI-valid certificate from an MX that
-	 * matches a pattern, or no delivery (RFC 8461 §4.1, §5.1; Postfix secure with match= and
-	 * servername=hostname for SNI, RFC 8461 §4.2 "SNI").
+	 * matches a pattern, or no delivery (RFC 8461 §4.1, §5; Postfix secure with match= and
+	 * servername=hostname for SNI, RFC 8461 §7.1).
 	 */
 	if (f->sts == VERDICT_STS_ENFORCE) {
 		if (policy_match_sts(f, d) < 0) {
@@ -253,8 +255,11 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 	/*
 	 * P7: DANE on some MX hosts: Postfix's dane level authenticates those, requires TLS on
 	 * those with only unusable records, and is opportunistic on the rest (RFC 7672 §2.2).
+	 * Also when a TLSA or address lookup failed here: the sender's own dane level looks them
+	 * up again and defers when they fail (RFC 7672 §2.2), where `may` would let an attacker who
+	 * blocks our lookups turn an enforcing answer into none.
 	 */
-	if (nauth + nunauth + nbogus > 0) {
+	if (nauth + nunauth + nbogus + nfailed > 0) {
 		policy_set(d, POLICY_LEVEL_DANE, POLICY_BASIS_DANE, "P7");
 		goto dane_warnings;
 	}

@@ -51,7 +51,7 @@ struct pd_entry {
 	enum policy_level	 level;
 	enum policy_basis	 basis;
 	char			 rule[8];
-	/* the MTA-STS policy held (RFC 8461 §5.1) */
+	/* the MTA-STS policy held (RFC 8461 §3.3) */
 	struct policy_sts_cached sts;
 	char			 sts_id[MTASTS_ID_MAX + 1];
 	enum mtasts_mode	 sts_mode;
@@ -271,7 +271,7 @@ pd_send_entry(struct pd_conn *c, const struct pd_entry *e)
 
 /*
  * The answer a client gets when the deadline passes, or no check can start: the last answer
- * when it rests on an MTA-STS policy still in force (RFC 8461 §5.1), else TEMP: the sender
+ * when it rests on an MTA-STS policy still in force (RFC 8461 §3.3), else TEMP: the sender
  * retries later, by when the check has filled the cache.
  */
 static void
@@ -496,7 +496,7 @@ pd_lookup_start(struct policyd *pd, struct pd_entry *e, int proactive)
 	lk->cfg.max_total = 1;
 	lk->cfg.max_per_ip = 1;
 	lk->cfg.dns_only = 1;
-	/* RFC 8461 §3.1/§5.1: refetch when the id changes, and before the held policy expires */
+	/* RFC 8461 §3.1: refetch when the id changes; §3.3: "proactively refresh cached policies before they expire" */
 	if (e->sts.valid && e->sts_id[0] &&
 	    !policy_sts_refetch(&e->sts, now, 2 * pd->cfg.refresh_s))
 		lk->cfg.sts_cached_id = arena_strdup(lk->a, e->sts_id);

@@ -1,5 +1,5 @@
 /*
- * stscache.c — keeping an MTA-STS policy in a sender's cache (RFC 8461 §5.1, §3.3, §8.3).
+ * stscache.c — keeping an MTA-STS policy in a sender's cache (RFC 8461 §3.3, §5.1, §8.3).
  * Rows M1-M5 of docs/internals/policy.md; tests/unit/test_policy.c has one row each.
  */
 #include "policy/policy.h"
@@ -20,7 +20,7 @@ policy_sts_merge(const struct policy_sts_cached *c, long now, int fetched_valid,
 		return POLICY_STS_KEEP;
 	/*
 	 * M4: the record vanished, is invalid, or a new policy could not be fetched: the cached one
-	 * stays in force until it expires (§5.1; §8.3: removing the record alone does not remove
+	 * stays in force until it expires (§3.3; §8.3: removing the record alone does not remove
 	 * the policy from senders' caches, a "mode: none" policy does).
 	 */
 	return POLICY_STS_KEEP;
