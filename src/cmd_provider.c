@@ -25,10 +25,7 @@ int
 cmd_provider(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "resolver", required_argument, NULL, 'R' },
-		{ "trust-anchor", required_argument, NULL, 'A' },
-		{ "dns-timeout", required_argument, NULL, 'S' },
-		{ "http-timeout", required_argument, NULL, 'H' },
+		CLI_DOMAIN_LONGOPTS,
 		{ "markdown", no_argument, NULL, 'm' },
 		{ "html", no_argument, NULL, 'w' },
 		{ "no-guess", no_argument, NULL, 'g' },
@@ -38,6 +35,7 @@ cmd_provider(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli_common co;
+	struct cli_domain_env de;
 	struct provider_config cfg;
 	struct report_opts ro;
 	struct provider_result *res[PROVIDER_DOMAINS_MAX];
@@ -49,16 +47,11 @@ cmd_provider(int argc, char **argv)
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&ro, 0, sizeof(ro));
 	cli_common_init(&co);
-	cfg.rc.timeout_ms = 10000;
-	cfg.http_timeout_ms = 20000;
+	cli_domain_init(&de);
 	ro.command = "provider";
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'R': cfg.rc.forwarder = optarg; break;
-		case 'A': cfg.rc.trust_anchor_file = optarg; break;
-		case 'S': cfg.rc.timeout_ms = cli_secs(optarg, "--dns-timeout"); break;
-		case 'H': cfg.http_timeout_ms = cli_secs(optarg, "--http-timeout"); break;
 		case 'm': markdown = 1; break;
 		case 'w': html = 1; break;
 		case 'g': cfg.no_guess = 1; break;
@@ -66,11 +59,11 @@ cmd_provider(int argc, char **argv)
 		case 'P': progress = 0; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default:
-			if (!cli_common_opt(&co, ch, optarg))
+			if (!cli_domain_opt(&de, ch, optarg) && !cli_common_opt(&co, ch, optarg))
 				return cli_opt_error(argc, argv, longopts);
 		}
 	}
-	if (cfg.rc.timeout_ms <= 0 || cfg.http_timeout_ms <= 0)
+	if (de.rc.timeout_ms <= 0 || de.http_ms <= 0)
 		return EXIT_USAGE;	/* cli_secs said why */
 	n = argc - optind;
 	if (n < 1)
@@ -96,8 +89,17 @@ cmd_provider(int argc, char **argv)
 	cfg.tmpl.tls_ms = co.tls_ms;
 	cfg.tmpl.total_ms = co.total_ms;
 	cfg.tmpl.ehlo = co.ehlo ? co.ehlo : cli_fqdn();
+	/* one loop, resolver and HTTPS client for every domain (the resolver forks first) */
+	if ((ret = cli_domain_open(&de, &co)) != EXIT_OK)
+		return ret;
+	cfg.base = de.base;
+	cfg.resolver = de.res;
+	cfg.http = de.http;
+	cfg.rc = de.rc;
+	cfg.http_timeout_ms = de.http_ms;
 	if ((cfg.tls = tls_client_new(&co.tc, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "mailtls: %s\n", err);
+		cli_domain_close(&de);
 		return EXIT_USAGE;
 	}
 	arena = arena_new();
@@ -144,5 +146,6 @@ cmd_provider(int argc, char **argv)
 out:
 	arena_free(arena);
 	tls_client_free(cfg.tls);
+	cli_domain_close(&de);
 	return ret;
 }

@@ -632,11 +632,17 @@ provider_run(const struct provider_config *cfg, const char *domain, struct arena
 	r.cfg = cfg;
 	r.res = res;
 	r.a = a;
-	if ((r.base = event_base_new()) == NULL)
-		BUG("event_base_new failed");
-	if ((r.rv = resolver_new(r.base, &cfg->rc, err, errlen)) == NULL) {
-		event_base_free(r.base);
-		return -1;
+	if (cfg->base != NULL) {
+		r.base = cfg->base;
+		r.rv = cfg->resolver;
+		r.http = cfg->http;
+	} else {
+		if ((r.base = event_base_new()) == NULL)
+			BUG("event_base_new failed");
+		if ((r.rv = resolver_new(r.base, &cfg->rc, err, errlen)) == NULL) {
+			event_base_free(r.base);
+			return -1;
+		}
 	}
 	r.web_status = RESOLVER_INDETERMINATE;
 
@@ -664,7 +670,8 @@ provider_run(const struct provider_config *cfg, const char *domain, struct arena
 		struct http_request req;
 
 		res->autoconfig_tried = 1;
-		if ((r.http = http_client_new(r.base, cfg->ca_file, err, errlen)) != NULL) {
+		if (r.http != NULL ||
+		    (r.http = http_client_new(r.base, cfg->ca_file, err, errlen)) != NULL) {
 			memset(&req, 0, sizeof(req));
 			snprintf(name, sizeof(name), "https://autoconfig.%s/mail/config-v1.1.xml", domain);
 			req.url = name;
@@ -794,10 +801,12 @@ provider_run(const struct provider_config *cfg, const char *domain, struct arena
 	if (res->autoconfig_tried)
 		res->connections++;
 
-	http_client_free(r.http);
 	batch_free(b);
-	resolver_free(r.rv);
-	event_base_free(r.base);
+	if (cfg->base == NULL) {	/* made here */
+		http_client_free(r.http);
+		resolver_free(r.rv);
+		event_base_free(r.base);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	res->elapsed_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	return 0;

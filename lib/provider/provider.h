@@ -86,6 +86,14 @@ struct provider_result {
 };
 
 struct provider_config {
+	/*
+	 * The loop, validating resolver and HTTPS client to use; NULL: provider_run() makes its
+	 * own from rc and ca_file (and frees them).  Shared across domains they are made once and
+	 * the resolver's cache serves every domain.
+	 */
+	struct event_base	*base;
+	struct resolver		*resolver;
+	struct http_client	*http;
 	struct resolver_config	 rc;
 	struct tls_client	*tls;
 	const char		*ca_file;	/* trust anchors for the HTTPS fetches (NULL: system) */
