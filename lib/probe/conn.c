@@ -5,13 +5,16 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
 #include "probe/conn.h"
 #include "tls/cert.h"
+#include "tls/certname.h"
 #include "tls/tls.h"
+#include "util/arena.h"
 #include "util/dbuf.h"
 #include "util/xalloc.h"
 
@@ -122,6 +125,26 @@ conn_note(struct endpoint *ep, struct arena *a, const char *fmt, ...)
 	endpoint_log(ep, a, '*', buf, strlen(buf));
 }
 
+/*
+ * XMPP checks the certificate against the XMPP domain, never the SRV target the client
+ * connected to (RFC 6120 §13.7.2.1, RFC 7590 §3.2): when the certificate names the connected
+ * host but not the domain, say so, since that is the usual mistake.
+ */
+static const char *
+conn_srv_target_hint(const struct endpoint *ep, struct arena *a)
+{
+	const struct endpoint_cert *c = ep->cert;
+
+	if (ep->proto != ENDPOINT_PROTO_XMPP && ep->proto != ENDPOINT_PROTO_XMPP_SERVER &&
+	    ep->proto != ENDPOINT_PROTO_XMPPS && ep->proto != ENDPOINT_PROTO_XMPPS_SERVER)
+		return "";
+	if (ep->host == NULL || ep->refname == NULL || strcasecmp(ep->host, ep->refname) == 0 ||
+	    c->nsan == 0 || certname_check(c->san, c->nsan, NULL, ep->host, NULL) != CERTNAME_MATCH)
+		return "";
+	return arena_printf(a, "; it names %s, the host connected to (the SRV target), but "
+	    "XMPP checks the XMPP domain (RFC 6120 §13.7.2.1)", ep->host);
+}
+
 void
 conn_tls_established(struct tls_session *tls, const struct probe_params *pp, struct arena *a,
     struct endpoint *ep)
@@ -151,7 +174,8 @@ conn_tls_established(struct tls_session *tls, const struct probe_params *pp, str
 			    c->not_before);
 		if (!c->name_match)
 			endpoint_finding(ep, a, FINDING_CERT_NAME_MISMATCH,
-			    "%s is not among the certificate's names", ep->refname);
+			    "%s is not among the certificate's names%s", ep->refname,
+			    conn_srv_target_hint(ep, a));
 		if (cert_weak_key(c->key_type, c->key_bits))
 			endpoint_finding(ep, a, FINDING_CERT_WEAK_KEY, "%s %d bits", c->key_type,
 			    c->key_bits);

@@ -12,9 +12,14 @@
 #              wrapper (smtp.)                                   (smtp.)
 #   127.0.14.10 nginx: HSTS, redirect, autoconfig    127.0.14.11 nginx: no HSTS, no redirect,
 #               advising SSL                                     autoconfig advising STARTTLS/plain
+#   127.0.14.6 ejabberd (ejabberd.sh): c2s 5222 with <required/>, 5223 direct TLS, s2s 5269
+#              required; 127.0.14.7: c2s 5222 with STARTTLS optional.  Hosts: both domains above
+#              and lab-srvname.example (signed), whose certificate names only its SRV target
+#              xmpp.lab-srvname.example (CN=lab-srvname.example, ignored next to a DNS-ID)
 #   SRV: RFC 6186 (_imap(s), _pop3(s), _submission(s)), RFC 6120 (_xmpp-client, _xmpp-server),
 #        XEP-0368 (_xmpps-client, _xmpps-server) in lab-provider.example; only _imap._tcp and
 #        _xmpp-client._tcp in lab-lax.example (the rest is left to autoconfig and guessing)
+#        lab-srvname.example: _xmpp-client, _xmpp-server, _xmpps-client -> xmpp. (ejabberd) only
 #   TLSA (lab-provider.example): _25._tcp.mx, _993._tcp.mail, _5222._tcp.xmpp (3 1 1, right),
 #        _5269._tcp.xmpp (3 1 1, wrong: DANE broken)
 # Knot answers on 127.0.0.1@PROVIDER_KNOT_PORT (default 53614); BASEDIR/knot/anchors.txt is the
@@ -27,17 +32,19 @@ BASE=$(lab_basedir "${2:-/tmp/mailtls-provider}")
 PORT=${PROVIDER_KNOT_PORT:-53614}
 export LAB_VERBOSE
 
+# in parallel: one by one, the daemons' shutdowns took about 17 s
 stop_all() {
-	"$HERE/dovecot.sh" stop dvstrict "$BASE" || true
-	"$HERE/dovecot.sh" stop dvlax "$BASE" || true
-	"$HERE/prosody.sh" stop prreq "$BASE" || true
-	"$HERE/prosody.sh" stop propt "$BASE" || true
-	"$HERE/websrv.sh" stop webgood "$BASE" || true
-	"$HERE/websrv.sh" stop weblax "$BASE" || true
-	"$HERE/postfix.sh" stop pfgood "$BASE" >/dev/null 2>&1 || true
-	"$HERE/postfix.sh" stop pflax "$BASE" >/dev/null 2>&1 || true
-	"$HERE/postfix.sh" stop pf465 "$BASE" >/dev/null 2>&1 || true
-	KNOT_PORT=$PORT "$HERE/knot.sh" stop "$BASE/knot" || true
+	"$HERE/dovecot.sh" stop dvstrict "$BASE" &
+	"$HERE/dovecot.sh" stop dvlax "$BASE" &
+	"$HERE/prosody.sh" stop prreq "$BASE" &
+	"$HERE/prosody.sh" stop propt "$BASE" &
+	"$HERE/ejabberd.sh" stop ejab "$BASE" &
+	"$HERE/websrv.sh" stop webgood "$BASE" &
+	"$HERE/websrv.sh" stop weblax "$BASE" &
+	{ "$HERE/postfix.sh" stop pfgood "$BASE"; "$HERE/postfix.sh" stop pflax "$BASE"
+	  "$HERE/postfix.sh" stop pf465 "$BASE"; } >/dev/null 2>&1 &
+	KNOT_PORT=$PORT "$HERE/knot.sh" stop "$BASE/knot" &
+	wait || true
 }
 case $cmd in
 stop) stop_all; exit 0 ;;
@@ -94,12 +101,25 @@ autoconfig A 127.0.14.11
 _imap._tcp SRV 0 1 143 mail
 _xmpp-client._tcp SRV 0 1 5222 xmpp
 ZONE
+cat >"$BASE/zones/lab-srvname.example.zone" <<ZONE
+\$ORIGIN lab-srvname.example.
+\$TTL 300
+@ SOA ns hostmaster 1 3600 600 86400 300
+@ NS ns
+ns A 127.0.0.1
+xmpp A 127.0.14.6
+_xmpp-client._tcp SRV 0 1 5222 xmpp
+_xmpps-client._tcp SRV 0 1 5223 xmpp
+_xmpp-server._tcp SRV 0 1 5269 xmpp
+ZONE
 stop_all
 KNOT_PORT=$PORT ZONEDIR="$BASE/zones" UNSIGNED_ZONES="lab-lax.example" "$HERE/knot.sh" start "$BASE/knot"
 "$HERE/dovecot.sh" start dvstrict 127.0.14.2 strict "$BASE" &
 "$HERE/dovecot.sh" start dvlax 127.0.14.3 lax "$BASE" &
 "$HERE/prosody.sh" start prreq 127.0.14.4 required "$BASE" &
 "$HERE/prosody.sh" start propt 127.0.14.5 optional "$BASE" &
+# Erlang starts slowly (about 1.5 s): in parallel with the rest, once per lab start
+"$HERE/ejabberd.sh" start ejab 127.0.14.6 127.0.14.7 "$BASE" &
 "$HERE/websrv.sh" start webgood 127.0.14.10 good lab-provider.example "$BASE" &
 "$HERE/websrv.sh" start weblax 127.0.14.11 lax lab-lax.example "$BASE" &
 # Postfix: MX + submission (587, AUTH only inside TLS), and the lax twin; 465 wrapper mode

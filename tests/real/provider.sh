@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/real/provider.sh MAILTLS -- every protocol on the engine against real servers from
-# Debian's packages (tests/lab/provider-lab.sh: Dovecot, Prosody, Postfix submission, nginx, Knot),
-# then `mailtls provider` on both lab providers, the HTML page in headless Chromium (inside
-# `unshare --net`), and --full suite lists against testssl.sh for IMAP and XMPP.
+# Debian's packages (tests/lab/provider-lab.sh: Dovecot, Prosody, ejabberd, Postfix submission,
+# nginx, Knot), then `mailtls provider` on the lab providers, the HTML page in headless Chromium
+# (inside `unshare --net`), ejabberd's --full results, and --full suite lists against testssl.sh
+# for IMAP and XMPP.
 #
 # Environment: PROVIDER_KEEP=1 keeps the lab running and the work directory;
 # PROVIDER_TESTSSL=0 skips the testssl.sh comparisons; PROVIDER_CHROMIUM=0 skips Chromium.
@@ -23,7 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 [ "$(id -u)" -eq 0 ] || { echo "provider: needs root"; echo "0 passed, 1 failed"; exit 1; }
-for c in dovecot prosody nginx knotd postfix jq openssl; do
+for c in dovecot prosody ejabberdctl nginx knotd postfix jq openssl; do
 	command -v $c >/dev/null || { echo "provider: $c missing (make deps)"; echo "0 passed, 1 failed"; exit 1; }
 done
 out=$(tests/lab/provider-lab.sh start "$BASE" 2>&1) || { echo "$out" | tail -20; echo "provider: lab did not start"; echo "0 passed, 1 failed"; exit 1; }
@@ -70,6 +71,25 @@ is propt-c2s '([.findings[].id] | index("xmpp.tls_optional") != null) and ([.fin
 is propt-c2s '.protocol.tls_mandatory.value == "optional"'
 host pr-unknown 127.0.14.4 xmpp other.example
 is pr-unknown '[.findings[].id] | index("xmpp.host_unknown") != null'
+# ejabberd, the second XMPP implementation (tests/lab/ejabberd.sh; one Erlang node, started with
+# the lab): <required/> on 127.0.14.6, STARTTLS optional on 127.0.14.7, s2s required, direct TLS
+host ej-c2s 127.0.14.6 xmpp $P
+is ej-c2s '.protocol.tls_required == true and .protocol.tls_mandatory.value == "yes" and .protocol.capabilities_plain == "starttls(required)"'
+is ej-c2s '.certificate.name_match == true and .certificate.chain_valid == true and (.protocol.capabilities_tls | test("PLAIN")) and ([.findings[].id] | index("xmpp.tls_optional") == null and index("xmpp.sasl_before_tls") == null)'
+host ejopt-c2s 127.0.14.7 xmpp $P
+is ejopt-c2s '[.findings[].id] | index("xmpp.tls_optional") != null and index("xmpp.sasl_before_tls") != null'
+is ejopt-c2s '.protocol.tls_mandatory.value == "optional" and .protocol.credentials_before_tls == true and (.protocol.capabilities_plain | test("PLAIN"))'
+host ej-s2s 127.0.14.6 xmpp-server $P
+is ej-s2s '.protocol.tls_required == true and .protocol.tls_mandatory.value == "yes" and .tls.version == "TLSv1.3" and .certificate.name_match == true'
+host ej-xmpps 127.0.14.6:5223 xmpps $P
+is ej-xmpps '.starttls.implicit == true and .tls.version == "TLSv1.3" and (.protocol.capabilities_tls | test("SCRAM"))'
+host ej-unknown 127.0.14.6 xmpp other.example
+is ej-unknown '[.findings[].id] == ["xmpp.host_unknown"]'
+# RFC 6120 §13.7.2.1: the reference identifier is the XMPP domain. ejabberd picks this host's
+# certificate by its CN (lab-srvname.example); its only DNS-ID is the SRV target, so the CN does
+# not count (RFC 6125 §6.4.4) and the name does not match
+host ej-srvname 127.0.14.6 xmpp lab-srvname.example
+is ej-srvname '.certificate.name_match == false and .certificate.san == ["xmpp.lab-srvname.example"] and .certificate.chain_valid == true and ([.findings[].id] | index("cert.name_mismatch") != null)'
 host pf-sub 127.0.14.8 submission smtp.$P
 is pf-sub '.protocol.credentials_before_tls == false and .capabilities.tls.auth != null and .protocol.tls_mandatory.value == "yes"'
 host pf-subs 127.0.14.8:465 submissions smtp.$P
@@ -115,6 +135,17 @@ lis "$(svc IMAP) | .tls_mandatory.value == \"optional\" and (.source | test(\"SR
 lis "[.services[] | select(.source == \"autoconfig\")] | length >= 1"
 lis "$(svc 'XMPP c2s') | .tls_mandatory.value == \"optional\""
 lis "[.services[].dane] | all(. == \"n/a\")"
+# the SRV targets' certificate (ejabberd) names xmpp.lab-srvname.example only: every XMPP service
+# of lab-srvname.example is invalid by name, and the finding says the SRV target was named
+S=lab-srvname.example
+prov $S --json >"$WORK/srv.json" 2>"$WORK/srv.err"
+sis() {
+	if [ "$(jq -r ".providers[0] | ($1)" "$WORK/srv.json" 2>/dev/null)" = true ]; then ok "provider $S: $1"
+	else bad "provider $S: $1 -> $(jq -c '[.providers[0].services[] | [.service, .host, .port, .certificate, .tls_mandatory.value, .dane]]' "$WORK/srv.json" 2>/dev/null | cut -c1-600)"; fi
+}
+sis '[.services[].service] | sort == ["XMPP c2s", "XMPP c2s TLS", "XMPP s2s"]'
+sis '[.services[] | .certificate == "invalid: name" and .host == "xmpp.lab-srvname.example" and .tls_mandatory.value == "yes" and .dane == "no"] | all'
+sis '[.services[].endpoints[].findings[] | select(.id == "cert.name_mismatch") | .detail | test("SRV target")] | length == 3 and all'
 prov $P --no-color >"$WORK/prov.txt" 2>/dev/null
 if grep -q '^service' "$WORK/prov.txt" && grep -q 'DNSSEC and DANE' "$WORK/prov.txt"; then ok "provider text: both tables"; else bad "provider text: $(head -5 "$WORK/prov.txt")"; fi
 prov $P --markdown >"$WORK/prov.md" 2>/dev/null
@@ -160,6 +191,26 @@ PY
 else
 	note "chromium: not run"
 fi
+
+# ---- ejabberd --full: versions, suites, order, and the connections the server saw ------------
+ejlog=$BASE/ejab/log/ejabberd.log
+ejconns() { # connections ejabberd accepted on 127.0.14.6:5222, once its log is stable
+	local n prev=-1
+	for _ in $(seq 20); do
+		n=$(grep -c 'Accepted connection .* -> 127\.0\.14\.6:5222$' "$ejlog" 2>/dev/null)
+		[ "$n" = "$prev" ] && break
+		prev=$n; sleep 0.3
+	done
+	echo "${n:-0}"
+}
+n0=$(ejconns)
+timeout 300 "$BIN" host 127.0.14.6 --proto xmpp --name $P --ca-file "$CA" --full --json --timeout 30 \
+	>"$WORK/ej-full.json" 2>"$WORK/ej-full.err"
+n1=$(ejconns)
+is ej-full '(.tls.ciphers | keys) == ["TLSv1.2", "TLSv1.3"] and .tls.enumeration.complete == true and .tls.server_order["TLSv1.2"] == true'
+is ej-full '(.tls.ciphers["TLSv1.2"] | index("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384") == 0) and (.tls.ciphers["TLSv1.2"] | map(test("_RSA_|_DHE_|NULL|anon")) | any | not)'
+is ej-full '(.grade.letter | startswith("A")) and ([.findings[].id] | map(startswith("tls.v1_0") or startswith("cipher.")) | any | not)'
+is ej-full ".connections == $((n1 - n0))"
 
 # ---- --full suite lists against testssl.sh ---------------------------------------------------
 if [ "${PROVIDER_TESTSSL:-1}" = 1 ] && command -v testssl >/dev/null; then
