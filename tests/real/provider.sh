@@ -3,10 +3,10 @@
 # Debian's packages (tests/lab/provider-lab.sh: Dovecot, Prosody, ejabberd, Postfix submission,
 # nginx, Knot), then `mailtls provider` on the lab providers, the HTML page in headless Chromium
 # (inside `unshare --net`), ejabberd's --full results, and --full suite lists against testssl.sh
-# for IMAP and XMPP.
+# (IMAP, POP3, submission, XMPP c2s on Prosody and ejabberd) and sslscan (XMPP s2s on both).
 #
 # Environment: PROVIDER_KEEP=1 keeps the lab running and the work directory;
-# PROVIDER_TESTSSL=0 skips the testssl.sh comparisons; PROVIDER_CHROMIUM=0 skips Chromium.
+# PROVIDER_TESTSSL=0 skips the testssl.sh and sslscan comparisons; PROVIDER_CHROMIUM=0 skips Chromium.
 # Output: ok/FAIL/skip lines, then "N passed, M failed".
 set -u
 [ $# -ge 1 ] || { echo "usage: $0 PATH/TO/mailtls"; exit 2; }
@@ -212,36 +212,94 @@ is ej-full '(.tls.ciphers["TLSv1.2"] | index("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_S
 is ej-full '(.grade.letter | startswith("A")) and ([.findings[].id] | map(startswith("tls.v1_0") or startswith("cipher.")) | any | not)'
 is ej-full ".connections == $((n1 - n0))"
 
-# ---- --full suite lists against testssl.sh ---------------------------------------------------
-if [ "${PROVIDER_TESTSSL:-1}" = 1 ] && command -v testssl >/dev/null; then
-	cmp_testssl() { # LABEL ADDR:PORT PROTO TESTSSL-STARTTLS NAME
-		local l=$1 j="$WORK/$1.full.json" t="$WORK/$1.testssl.json" v m s
-		timeout 300 "$BIN" host "$2" --proto "$3" --name "$5" --ca-file "$CA" --full --json \
-			--timeout 30 >"$j" 2>/dev/null
-		if [ "$4" = none ]; then
-			timeout 600 testssl --quiet --warnings off --color 0 -E --jsonfile "$t" --ip one \
-				"$2" >/dev/null 2>&1
-		else
-			timeout 600 testssl --quiet --warnings off --color 0 -E --jsonfile "$t" -t "$4" \
-				${6:+--xmpphost "$6"} "$2" >/dev/null 2>&1
+# ---- --full suite lists against testssl.sh and sslscan --------------------------------------
+# Per version, the suites mailtls --full lists must be the ones the other tool finds accepted
+# (docs/internals/provider.md, "Suite lists"): testssl.sh -E for the STARTTLS protocols it knows
+# (imap, pop3, smtp on 587, xmpp with --xmpphost), sslscan --starttls-xmpp --xmpp-server for s2s,
+# which testssl.sh 3.0.8 cannot do.  The tools run in the background, two at a time, while
+# mailtls enumerates; about 50 s in all.
+if [ "${PROVIDER_TESTSSL:-1}" = 1 ] && command -v testssl >/dev/null && command -v sslscan >/dev/null; then
+	tool_testssl() { # LABEL ADDR:PORT STARTTLS [XMPPHOST] -> WORK/LABEL.tool.json {version: [IANA]}
+		local t="$WORK/$1.testssl.json"
+		timeout 600 testssl --quiet --warnings off --color 0 -E --jsonfile "$t" -t "$3" \
+			${4:+--xmpphost "$4"} "$2" >"$WORK/$1.testssl.out" 2>&1
+		# one "cipher-<proto>_x<code>" entry per accepted suite and version; the finding's last
+		# word is the IANA name
+		jq '[.[] | select(.id | test("^cipher-(tls1|tls1_1|tls1_2|tls1_3)_x"))
+			| {v: ({"tls1": "TLSv1.0", "tls1_1": "TLSv1.1", "tls1_2": "TLSv1.2", "tls1_3": "TLSv1.3"}
+			       [.id | capture("^cipher-(?<p>[a-z0-9_]+?)_x").p]),
+			   n: (.finding | split(" ") | map(select(length > 0)) | last)}]
+			| group_by(.v) | map({key: .[0].v, value: map(.n)}) | from_entries' "$t" \
+			>"$WORK/$1.tool.json" 2>/dev/null || rm -f "$WORK/$1.tool.json"
+	}
+	tool_sslscan_s2s() { # LABEL ADDR PORT DOMAIN -> WORK/LABEL.tool.json
+		# sslscan sends to= its target's name: give it the domain, resolved through a private
+		# /etc/hosts in its own mount namespace (nothing changes for anyone else; no DNS query)
+		printf '%s %s\n' "$2" "$4" >"$WORK/$1.hosts"
+		timeout 120 unshare --mount sh -c 'mount --bind "$1" /etc/hosts && shift && exec "$@"' sh \
+			"$WORK/$1.hosts" sslscan --no-colour --starttls-xmpp --xmpp-server --xml="$WORK/$1.sslscan.xml" \
+			"$4:$3" >"$WORK/$1.sslscan.out" 2>&1
+		# accepted suites per version, named by their code through OpenSSL's IANA table
+		/usr/bin/python3 - "$WORK/$1.sslscan.xml" >"$WORK/$1.tool.json" <<'PY' || rm -f "$WORK/$1.tool.json"
+import json, re, subprocess, sys
+tab = {}
+for line in subprocess.run(["openssl", "ciphers", "-V", "-stdname", "ALL:COMPLEMENTOFALL:@SECLEVEL=0"],
+                           capture_output=True, text=True, check=True).stdout.splitlines():
+    m = re.match(r"\s*0x([0-9A-F]{2}),0x([0-9A-F]{2}) - (\S+)", line)
+    if m:
+        tab[int(m.group(1) + m.group(2), 16)] = m.group(3)
+res = {}
+xml = open(sys.argv[1]).read()
+for m in re.finditer(r'<cipher status="(\w+)" sslversion="([^"]+)"[^>]* cipher="([^"]+)" id="0x([0-9a-fA-F]+)"', xml):
+    st, v, name, code = m.groups()
+    if st in ("accepted", "preferred"):
+        res.setdefault(v, []).append(tab.get(int(code, 16), name))
+if "<cipher " not in xml:
+    sys.exit(1)
+print(json.dumps(res))
+PY
+	}
+	full() { # LABEL ADDR:PORT PROTO NAME -> WORK/LABEL.full.json
+		[ -s "$WORK/$1.full.json" ] && return
+		timeout 300 "$BIN" host "$2" --proto "$3" --name "$4" --ca-file "$CA" --full --json \
+			--timeout 30 >"$WORK/$1.full.json" 2>"$WORK/$1.full.err"
+	}
+	cmp_lists() { # LABEL WHAT
+		local l=$1 v m s
+		if ! jq -e 'type == "object"' "$WORK/$l.tool.json" >/dev/null 2>&1; then
+			bad "$l: $2 gave no suite list"; return
 		fi
-		if ! jq -e '.[0]' "$t" >/dev/null 2>&1; then note "$l: testssl.sh gave no JSON"; return; fi
 		for v in TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3; do
-			m=$(jq -r --arg v "$v" '.endpoints[0].tls.ciphers[$v] // [] | sort | join(" ")' "$j")
-			# testssl -E: one "cipher-<proto>_x<code>" entry per accepted suite and version; the
-			# finding's last word is the IANA name
-			local tp
-			case $v in TLSv1.0) tp=tls1 ;; TLSv1.1) tp=tls1_1 ;; TLSv1.2) tp=tls1_2 ;; TLSv1.3) tp=tls1_3 ;; esac
-			s=$(jq -r --arg p "cipher-${tp}_x" '[.[] | select(.id | startswith($p)) | .finding
-				| split(" ") | map(select(length > 0)) | last] | sort | join(" ")' "$t")
-			if [ "$m" = "$s" ]; then ok "$l $v: suites as testssl.sh -E lists them (${m:-none})"
-			else bad "$l $v: mailtls [$m] testssl.sh [$s]"; fi
+			m=$(jq -r --arg v "$v" '.endpoints[0].tls.ciphers[$v] // [] | sort | join(" ")' "$WORK/$l.full.json")
+			s=$(jq -r --arg v "$v" '.[$v] // [] | sort | join(" ")' "$WORK/$l.tool.json")
+			if [ "$m" = "$s" ]; then ok "$l $v: suites as $2 lists them (${m:-none})"
+			else bad "$l $v: mailtls [$m] $2 [$s]"; fi
 		done
 	}
-	cmp_testssl dv-imap 127.0.14.2:143 imap imap mail.$P
-	cmp_testssl pr-c2s 127.0.14.4:5222 xmpp xmpp $P $P
+	cp "$WORK/ej-full.json" "$WORK/ej-c2s.full.json" 2>/dev/null
+	{
+		tool_testssl dv-imap 127.0.14.2:143 imap
+		tool_testssl dv-pop3 127.0.14.2:110 pop3
+		tool_testssl pf-sub 127.0.14.8:587 smtp
+	} &
+	{
+		tool_testssl pr-c2s 127.0.14.4:5222 xmpp $P
+		tool_testssl ej-c2s 127.0.14.6:5222 xmpp $P
+		tool_sslscan_s2s pr-s2s 127.0.14.4 5269 $P
+		tool_sslscan_s2s ej-s2s 127.0.14.6 5269 $P
+	} &
+	full dv-imap 127.0.14.2:143 imap mail.$P
+	full dv-pop3 127.0.14.2:110 pop3 mail.$P
+	full pf-sub 127.0.14.8:587 submission smtp.$P
+	full pr-c2s 127.0.14.4:5222 xmpp $P
+	full ej-c2s 127.0.14.6:5222 xmpp $P
+	full pr-s2s 127.0.14.4:5269 xmpp-server $P
+	full ej-s2s 127.0.14.6:5269 xmpp-server $P
+	wait
+	for l in dv-imap dv-pop3 pf-sub pr-c2s ej-c2s; do cmp_lists $l "testssl.sh -E"; done
+	for l in pr-s2s ej-s2s; do cmp_lists $l "sslscan --xmpp-server"; done
 else
-	note "testssl.sh comparison not run"
+	note "testssl.sh/sslscan comparison not run"
 fi
 p=$(grep -c '^ok' "$WORK/res"); f=$(grep -c '^FAIL' "$WORK/res")
 echo "$p passed, $f failed"
