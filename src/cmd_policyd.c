@@ -19,12 +19,16 @@
 #include "cli.h"
 #include "dns/resolver.h"
 #include "net/http.h"
+#include "policy/pins.h"
 #include "policy/policyd.h"
+#include "store/store.h"
 
 struct policyd_run {
 	struct policyd	*pd;
 	int		 use_syslog;
 	long		 stats_s;
+	const char	*db;		/* --pin-from-history: the scan store */
+	struct policy_pins *pins;
 };
 
 static void
@@ -71,6 +75,58 @@ policyd_stats_cb(evutil_socket_t fd, short what, void *arg)
 	policyd_log(run, LOG_INFO, msg);
 }
 
+/*
+ * The pins of the store (lib/policy/pins.c), with the risk said in the log at every (re)load.
+ * NULL and a message when the store cannot be read.
+ */
+static struct policy_pins *
+policyd_pins_load(struct policyd_run *run, char *err, size_t errlen)
+{
+	struct store *st = store_open(run->db, 1, err, errlen);
+	struct policy_pins *t;
+	char msg[700];
+	long n;
+
+	if (st == NULL)
+		return NULL;
+	t = policy_pins_new();
+	n = policy_pins_load(t, st, err, errlen);
+	store_close(st);
+	if (n < 0) {
+		policy_pins_free(t);
+		return NULL;
+	}
+	snprintf(msg, sizeof(msg), "--pin-from-history: %ld of %zu domains in %s have a pin for "
+	    "every MX; where nothing stronger (DANE, MTA-STS enforce) applies they get `fingerprint "
+	    "match=...` (main.cf: smtp_tls_fingerprint_digest = sha256).  RISK: a pin is no "
+	    "commitment by the receiver: when it rolls its key or certificate or adds an MX host, "
+	    "mail to it DEFERS until it is scanned again and policyd reloaded (SIGHUP)",
+	    n, policy_pins_count(t), run->db);
+	policyd_log(run, LOG_WARNING, msg);
+	return t;
+}
+
+static void
+policyd_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct policyd_run *run = arg;
+	struct policy_pins *t;
+	char err[512], msg[600];
+
+	(void)sig;
+	(void)what;
+	if (run->db == NULL)
+		return;
+	if ((t = policyd_pins_load(run, err, sizeof(err))) == NULL) {
+		snprintf(msg, sizeof(msg), "SIGHUP: keeping the pins loaded before: %s", err);
+		policyd_log(run, LOG_ERR, msg);
+		return;
+	}
+	policyd_set_pins(run->pd, t);
+	policy_pins_free(run->pins);
+	run->pins = t;
+}
+
 static long
 policyd_num(const char *arg, const char *opt, long lo, long hi)
 {
@@ -101,6 +157,7 @@ cmd_policyd(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "stats-interval", required_argument, NULL, 's' },
 		{ "pin-from-history", no_argument, NULL, 'p' },
+		{ "db", required_argument, NULL, 'D' },
 		{ "resolver", required_argument, NULL, 'R' },
 		{ "trust-anchor", required_argument, NULL, 'A' },
 		{ "dns-timeout", required_argument, NULL, 'S' },
@@ -115,10 +172,10 @@ cmd_policyd(int argc, char **argv)
 	struct resolver *res = NULL;
 	struct http_client *http = NULL;
 	struct event_base *base = NULL;
-	struct event *sigterm = NULL, *sigint = NULL, *stats = NULL;
+	struct event *sigterm = NULL, *sigint = NULL, *sighup = NULL, *stats = NULL;
 	const char *ca_file = NULL;
 	char err[512];
-	int ch, ret = EXIT_OK, no_file = 0;
+	int ch, ret = EXIT_OK, no_file = 0, pin_history = 0;
 
 	memset(&pc, 0, sizeof(pc));
 	memset(&rc, 0, sizeof(rc));
@@ -171,10 +228,8 @@ cmd_policyd(int argc, char **argv)
 		case 'y': run.use_syslog = 1; break;
 		case 'v': pc.verbose = 1; break;
 		case 's': run.stats_s = policyd_num(optarg, "--stats-interval", 0, 86400 * 7); break;
-		case 'p':
-			/* pins need the scan history of issue 9, which is not in this tree yet */
-			return cli_usage_error("--pin-from-history needs the scan store (mailtls scan), "
-			    "which this build does not have");
+		case 'p': pin_history = 1; break;
+		case 'D': run.db = optarg; break;
 		case 'R': rc.forwarder = optarg; break;
 		case 'A': rc.trust_anchor_file = optarg; break;
 		case 'S': rc.timeout_ms = cli_secs(optarg, "--dns-timeout"); break;
@@ -187,6 +242,11 @@ cmd_policyd(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("policyd takes no arguments ('%s')", argv[optind]);
+	if (pin_history && run.db == NULL)
+		return cli_usage_error("--pin-from-history wants --db FILE (the store `mailtls scan` "
+		    "fills)");
+	if (!pin_history && run.db != NULL)
+		return cli_usage_error("--db goes with --pin-from-history");
 	if (pc.nlisten == 0)
 		pc.listen[pc.nlisten++] = "inet:127.0.0.1:8462";
 	if (no_file)
@@ -206,6 +266,12 @@ cmd_policyd(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
+	if (run.db != NULL && (run.pins = policyd_pins_load(&run, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mailtls: --pin-from-history: %s\n", err);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	pc.pins = run.pins;
 	pc.base = base;
 	pc.resolver = res;
 	pc.http = http;
@@ -220,6 +286,10 @@ cmd_policyd(int argc, char **argv)
 	sigint = evsignal_new(base, SIGINT, policyd_signal, &run);
 	event_add(sigterm, NULL);
 	event_add(sigint, NULL);
+	if (run.db != NULL) {
+		sighup = evsignal_new(base, SIGHUP, policyd_hup, &run);
+		event_add(sighup, NULL);
+	}
 	if (run.stats_s > 0) {
 		struct timeval tv = { run.stats_s, 0 };
 
@@ -247,7 +317,10 @@ out:
 		event_free(sigterm);
 	if (sigint)
 		event_free(sigint);
+	if (sighup)
+		event_free(sighup);
 	policyd_free(run.pd);
+	policy_pins_free(run.pins);
 	http_client_free(http);
 	resolver_free(res);
 	if (base)

@@ -540,7 +540,8 @@ check_policies(struct check *c)
 			}
 		if (c->nsts_addr == 0)
 			s->fetch_error = arena_printf(c->a, "mta-sts.%s has no address", r->domain);
-		else if (c->cfg->sts_cached_id != NULL && strcmp(c->cfg->sts_cached_id, s->id) == 0)
+		else if (c->cfg->sts_cached != NULL && c->cfg->sts_cached_id != NULL &&
+		    strcmp(c->cfg->sts_cached_id, s->id) == 0)
 			s->fetch_skipped = 1;	/* unchanged: the caller holds this policy */
 		else if (c->cfg->http == NULL)
 			s->fetch_error = "no HTTP client";
@@ -909,7 +910,7 @@ check_findings(struct check *c)
 	struct verdict_mx vmx[CHECK_MX_MAX + 1];
 	struct verdict_input vin;
 	size_t i;
-	int enforce;
+	int enforce, live_valid;
 
 	/* DNS */
 	if (r->mx_status == RESOLVER_BOGUS)
@@ -940,6 +941,20 @@ check_findings(struct check *c)
 
 	/* MTA-STS */
 	enforce = 0;
+	/*
+	 * The caller's cached policy is the one in force when none was fetched now: the record's
+	 * id is unchanged (RFC 8461 §3.1: the id changes whenever the policy does; §5.1: a sender
+	 * uses its cached policy while max_age has not passed since the fetch), or no live policy
+	 * could be had (§3.3: "if no 'live' policy can be discovered via DNS or fetched via HTTPS,
+	 * but a valid (non-expired) policy exists in the sender's cache, the sender MUST apply that
+	 * cached policy").  The findings below stay about the live record and fetch.
+	 */
+	live_valid = s->policy_valid;
+	if (!s->policy_valid && c->cfg->sts_cached != NULL) {
+		s->policy = *c->cfg->sts_cached;
+		s->policy_valid = 1;
+		s->from_cache = 1;
+	}
 	if (!s->record_present && (c->sts_txt_status == RESOLVER_BOGUS ||
 	    c->sts_txt_status == RESOLVER_INDETERMINATE))
 		check_finding(r, c->a, c->sts_txt_status == RESOLVER_BOGUS ? FINDING_DNSSEC_BOGUS :
@@ -949,32 +964,32 @@ check_findings(struct check *c)
 	else if (s->record_status != MTASTS_OK)
 		check_finding(r, c->a, FINDING_MTA_STS_RECORD_INVALID, "%s",
 		    mtasts_status_name(s->record_status));
-	else if (s->fetch_skipped)
-		;	/* the caller holds this policy (policyd): it judges MTA-STS itself */
-	else if (!s->fetched)
+	else if (!s->fetched && !s->fetch_skipped)
 		check_finding(r, c->a, FINDING_MTA_STS_POLICY_FETCH_FAILED, "%s%s",
 		    s->fetch_error ? s->fetch_error : "no policy", s->addr_tried > 1 ?
 		    arena_printf(c->a, " (every one of %d addresses tried)", s->addr_tried) : "");
-	else if (!s->policy_valid)
+	else if (!live_valid && !s->fetch_skipped)
 		check_finding(r, c->a, FINDING_MTA_STS_POLICY_INVALID, "%s",
 		    mtasts_status_name(s->policy_status));
 	else if (s->policy.mode == MTASTS_MODE_TESTING)
 		check_finding(r, c->a, FINDING_MTA_STS_TESTING, NULL);
 	else if (s->policy.mode == MTASTS_MODE_ENFORCE)
 		enforce = 1;
+	if (s->from_cache && s->policy.mode == MTASTS_MODE_ENFORCE)
+		enforce = 1;	/* held after a failed or absent live policy (§3.3) */
 	if (s->policy_valid && s->policy.mode != MTASTS_MODE_NONE && s->policy.max_age < 604800)
 		check_finding(r, c->a, FINDING_MTA_STS_MAX_AGE_SHORT, "max_age %llu s",
 		    (unsigned long long)s->policy.max_age);
 	/*
 	 * No policy known, but only because nothing answered from here (not a policy failure): the
 	 * _mta-sts lookup failed, or no address of the policy host gave an HTTP answer and one of
-	 * them could not be reached at all (a sender reaching it may get the policy).  A skipped
-	 * fetch is unknown to this check too: the caller holds the policy.
+	 * them could not be reached at all (a sender reaching it may get the policy).  A policy
+	 * held in the caller's cache is known: it is the one in force.
 	 */
-	s->unknown = (!s->record_present && c->sts_txt_status == RESOLVER_INDETERMINATE) ||
-	    (s->record_status == MTASTS_OK && s->fetch_skipped) ||
+	s->unknown = !s->from_cache &&
+	    ((!s->record_present && c->sts_txt_status == RESOLVER_INDETERMINATE) ||
 	    (s->record_status == MTASTS_OK && !s->fetched && s->http_status == 0 &&
-	    ((c->nsts_addr == 0 && c->sts_addr_failed) || s->addr_unreached > 0));
+	    ((c->nsts_addr == 0 && c->sts_addr_failed) || s->addr_unreached > 0)));
 
 	/* TLS-RPT */
 	if (!r->tlsrpt.present && (c->rpt_txt_status == RESOLVER_BOGUS ||

@@ -86,11 +86,15 @@ struct check_config {
 	const struct check_prober *prober;		/* NULL: a batch of the check's own */
 	int			 dns_only;		/* no probes: DNS, DANE state, MTA-STS and
 							   the verdict from them (policyd, quick scans) */
-	const char		*sts_cached_id;		/* policyd: a policy with this id is cached,
-							   so when the _mta-sts record still carries
-							   it the policy is not fetched again (RFC
-							   8461 §3.1: the id changes with the policy);
-							   sts.fetch_skipped says so */
+	const char		*sts_cached_id;		/* policyd: the id of sts_cached; when the
+							   _mta-sts record still carries it the policy
+							   is not fetched again (RFC 8461 §3.1: the id
+							   changes with the policy); sts.fetch_skipped
+							   says so.  NULL: fetch whatever the id */
+	const struct mtasts_policy *sts_cached;		/* policyd: the unexpired policy it holds;
+							   the policy in force when the fetch is
+							   skipped or no live policy can be had
+							   (RFC 8461 §3.3, §5.1); sts.from_cache */
 	struct full_opts	 full_opts;
 	void			(*progress)(const char *, void *);
 	void			*progress_arg;
@@ -167,6 +171,8 @@ struct check_sts {
 						   connections from here failed */
 	const char		*addr_used;	/* the one that answered, or NULL */
 	int			 fetch_skipped;	/* the id matched check_config.sts_cached_id */
+	int			 from_cache;	/* policy is check_config.sts_cached (RFC 8461
+						   §3.3), not one fetched now */
 };
 
 struct check_tlsrpt {

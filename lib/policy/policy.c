@@ -15,6 +15,7 @@ static const char *const policy_level_names[POLICY_LEVEL_LAST] = {
 	[POLICY_LEVEL_DANE] = "dane",
 	[POLICY_LEVEL_DANE_ONLY] = "dane-only",
 	[POLICY_LEVEL_SECURE] = "secure",
+	[POLICY_LEVEL_FINGERPRINT] = "fingerprint",
 };
 
 static const char *const policy_basis_names[POLICY_BASIS_LAST] = {
@@ -23,6 +24,7 @@ static const char *const policy_basis_names[POLICY_BASIS_LAST] = {
 	[POLICY_BASIS_MTA_STS] = "mta-sts",
 	[POLICY_BASIS_OBSERVED] = "observed",
 	[POLICY_BASIS_UNKNOWN] = "unknown",
+	[POLICY_BASIS_HISTORY] = "history",
 };
 
 static const struct {
@@ -59,6 +61,9 @@ static const struct {
 	    "changes its servers or certificates, mail defers until the pin is removed" },
 	[POLICY_W_DNS_FAILED] = { "policy.dns_failed", 0,
 	    "the MX lookup failed: no policy can be derived now (senders retry)" },
+	[POLICY_W_HISTORY_PIN] = { "policy.history_pin", 0,
+	    "pinned to the keys its MX hosts served in the newest stored scan, not to anything the "
+	    "receiver published: when it rolls a key or certificate, mail defers until a new scan" },
 };
 
 void
@@ -122,15 +127,35 @@ policy_set(struct policy_decision *d, enum policy_level l, enum policy_basis b, 
 
 /* Appends "sep name" to d->match; -1 when it does not fit. */
 static int
-policy_match_add(struct policy_decision *d, const char *name)
+policy_list_add(struct policy_decision *d, const char *name, char sep)
 {
 	size_t have = strlen(d->match);
-	int k = snprintf(d->match + have, sizeof(d->match) - have, "%s%s", have ? ":" : "", name);
+	int k = snprintf(d->match + have, sizeof(d->match) - have, "%s%s", have ? (sep == '|' ?
+	    "|" : ":") : "", name);
 
 	if (k < 0 || (size_t)k >= sizeof(d->match) - have) {
 		d->match[have] = '\0';
 		return -1;
 	}
+	return 0;
+}
+
+static int
+policy_match_add(struct policy_decision *d, const char *name)
+{
+	return policy_list_add(d, name, ':');
+}
+
+/* fp is already an element of the "|"-separated list */
+static int
+policy_pin_seen(const char *list, const char *fp)
+{
+	size_t n = strlen(fp);
+	const char *p;
+
+	for (p = list; (p = strstr(p, fp)) != NULL; p += n)
+		if ((p == list || p[-1] == '|') && (p[n] == '\0' || p[n] == '|'))
+			return 1;
 	return 0;
 }
 
@@ -158,6 +183,50 @@ policy_match_sts(const struct policy_facts *f, struct policy_decision *d)
 			return -1;
 	}
 	return 0;
+}
+
+/*
+ * The pins of every used MX as a Postfix fingerprint match= list: "AB:CD:..." (the form
+ * Postfix prints; colons are required before Postfix 3.6), "|" between them, each once.
+ * -1 when a used MX has none, a pin is not SHA-256 hex, or the list does not fit.
+ */
+static int
+policy_match_pins(const struct policy_facts *f, struct policy_decision *d)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i, k, j;
+
+	d->match[0] = '\0';
+	for (i = 0; i < f->nmx; i++) {
+		const struct policy_mx_facts *m = &f->mx[i];
+
+		if (m->use != VERDICT_USE_USED)
+			continue;
+		if (m->npin == 0 || m->npin > POLICY_PINS_PER_MX)
+			return -1;
+		for (k = 0; k < m->npin; k++) {
+			char fp[POLICY_PIN_HEX / 2 * 3];
+			const char *p = m->pin[k];
+
+			if (p == NULL || strlen(p) != POLICY_PIN_HEX ||
+			    strspn(p, "0123456789abcdefABCDEF") != POLICY_PIN_HEX)
+				return -1;
+			for (j = 0; j < POLICY_PIN_HEX / 2; j++) {
+				int hi = p[2 * j] <= '9' ? p[2 * j] - '0' : (p[2 * j] | 0x20) - 'a' + 10;
+				int lo = p[2 * j + 1] <= '9' ? p[2 * j + 1] - '0' :
+				    (p[2 * j + 1] | 0x20) - 'a' + 10;
+
+				fp[3 * j] = hex[hi];
+				fp[3 * j + 1] = hex[lo];
+				fp[3 * j + 2] = j + 1 < POLICY_PIN_HEX / 2 ? ':' : '\0';
+			}
+			if (policy_pin_seen(d->match, fp))
+				continue;
+			if (policy_list_add(d, fp, '|') < 0)
+				return -1;
+		}
+	}
+	return d->match[0] ? 0 : -1;
 }
 
 void
@@ -268,6 +337,21 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 		policy_warn(d, POLICY_W_STS_TESTING, NULL);	/* RFC 8461 §5: no enforcement */
 
 	/*
+	 * P8h: pins from the scan history (policyd --pin-from-history), only where nothing
+	 * published applies (no DANE, no MTA-STS enforce: the rows above) and only when every
+	 * used MX has one: Postfix's fingerprint level accepts a server whose certificate or
+	 * public key digest (smtp_tls_fingerprint_digest = sha256) is in match=, names and dates
+	 * ignored (postconf(5) smtp_tls_fingerprint_cert_match).  An MX without a pin would never
+	 * get mail.
+	 */
+	if (f->history && nused > 0 && nunknown == 0 && policy_match_pins(f, d) == 0) {
+		policy_set(d, POLICY_LEVEL_FINGERPRINT, POLICY_BASIS_HISTORY, "P8h");
+		policy_warn(d, POLICY_W_HISTORY_PIN, NULL);
+		return;
+	}
+	d->match[0] = '\0';
+
+	/*
 	 * P8: asked to pin what was seen: every used MX reached and every one completed STARTTLS
 	 * (with a WebPKI-valid certificate for secure).  Nothing published backs it.
 	 */
@@ -344,6 +428,11 @@ policy_postfix(const struct policy_decision *d, char *out, size_t size)
 		break;
 	case POLICY_LEVEL_SECURE:
 		k = snprintf(out, size, "secure match=%s servername=hostname", d->match);
+		break;
+	case POLICY_LEVEL_FINGERPRINT:
+		/* the SNI the scan sent, so a server choosing its certificate by name shows the one
+		   pinned (smtp_tls_servername, Postfix 3.4) */
+		k = snprintf(out, size, "fingerprint match=%s servername=hostname", d->match);
 		break;
 	default:
 		k = snprintf(out, size, "%s", policy_level_name(d->level));

@@ -23,6 +23,8 @@
 #define POLICY_PATTERNS_MAX	64	/* mx: patterns carried into match= */
 #define POLICY_MATCH_MAX	1024	/* the match= value */
 #define POLICY_WARNINGS_MAX	24
+#define POLICY_PINS_PER_MX	8	/* fingerprints kept per MX (one per distinct key seen) */
+#define POLICY_PIN_HEX		64	/* a SHA-256 as lowercase hex */
 
 enum policy_level {
 	POLICY_LEVEL_DEFAULT = 0,	/* no entry (NOTFOUND): the sender's default level */
@@ -31,6 +33,7 @@ enum policy_level {
 	POLICY_LEVEL_DANE,		/* DANE where usable TLSA exist, else opportunistic */
 	POLICY_LEVEL_DANE_ONLY,		/* mandatory DANE: no usable TLSA, no delivery */
 	POLICY_LEVEL_SECURE,		/* mandatory TLS, WebPKI-valid certificate matching match= */
+	POLICY_LEVEL_FINGERPRINT,	/* mandatory TLS, certificate or key fingerprint in match= */
 	POLICY_LEVEL_LAST
 };
 
@@ -41,6 +44,7 @@ enum policy_basis {
 	POLICY_BASIS_MTA_STS,		/* an MTA-STS policy in enforce mode (RFC 8461) */
 	POLICY_BASIS_OBSERVED,		/* what the probes saw, pinned by request (--pin) */
 	POLICY_BASIS_UNKNOWN,		/* the facts could not be had: answer TEMP */
+	POLICY_BASIS_HISTORY,		/* pins from the newest stored scan (--pin-from-history) */
 	POLICY_BASIS_LAST
 };
 
@@ -59,6 +63,7 @@ enum policy_warning {
 	POLICY_W_MX_UNKNOWN,		/* some MX could not be examined: the policy may be too weak */
 	POLICY_W_OBSERVED,		/* a pin from observation: no commitment by the receiver */
 	POLICY_W_DNS_FAILED,		/* the MX lookup failed: no answer now */
+	POLICY_W_HISTORY_PIN,		/* a pin from the scan history: defers when the key changes */
 	POLICY_W_LAST
 };
 
@@ -72,6 +77,11 @@ struct policy_mx_facts {
 	int			 starttls;	/* every reached address completed STARTTLS */
 	int			 dane_ok;	/* every reached address matched a usable TLSA record */
 	int			 webpki_ok;	/* every reached address: chain valid, name matches */
+	/* pins from the scan history; meaningful only when policy_facts.history */
+	size_t			 npin;		/* 0: no complete pin for this MX */
+	const char		*pin[POLICY_PINS_PER_MX];	/* SHA-256 hex of the public key
+							   (or, unknown, the certificate) each
+							   address served in the newest scan */
 };
 
 struct policy_facts {
@@ -84,6 +94,7 @@ struct policy_facts {
 	const char *const	*sts_mx;	/* its mx: patterns */
 	int			 probed;	/* the servers were probed: probe facts are set */
 	int			 pin;		/* allow a pin from observation (POLICY_BASIS_OBSERVED) */
+	int			 history;	/* pins from the scan history given (row P8h) */
 	size_t			 nmx;
 	const struct policy_mx_facts *mx;
 };
@@ -97,7 +108,8 @@ struct policy_decision {
 	enum policy_level	 level;
 	enum policy_basis	 basis;
 	const char		*rule;		/* the row of the decision table, e.g. "P4" */
-	char			 match[POLICY_MATCH_MAX];	/* secure: "a.example:.example" */
+	char			 match[POLICY_MATCH_MAX];	/* secure: "a.example:.example";
+							   fingerprint: "AB:..:01|CD:..:02" */
 	size_t			 nwarn;
 	struct policy_warn	 warn[POLICY_WARNINGS_MAX];
 };

@@ -27,6 +27,7 @@
 
 #include "check/check.h"
 #include "dns/mtasts.h"
+#include "policy/pins.h"
 #include "policy/policy.h"
 #include "policy/policyd.h"
 #include "policy/socketmap.h"
@@ -68,6 +69,7 @@ struct pd_lookup {
 	struct pd_entry		*e;
 	struct arena		*a;
 	struct check_config	 cfg;
+	struct mtasts_policy	 sts;		/* the entry's cached policy, for the check */
 	int			 proactive;
 };
 
@@ -384,14 +386,14 @@ pd_lookup_done(struct check_result *r, void *arg)
 	struct policy_facts f;
 	struct policy_mx_facts mx[POLICY_MX_MAX];
 	struct policy_decision d;
-	char pbuf[POLICY_MATCH_MAX], val[POLICY_MATCH_MAX + 64];
-	const char *pat[POLICY_PATTERNS_MAX];
+	char val[POLICY_MATCH_MAX + 64];
 	enum socketmap_reply reply;
 	long now = pd_now();
-	size_t i, npat;
 	struct pd_conn *c, *resumed = NULL;
 
-	switch (policy_sts_merge(&e->sts, now, r->sts.policy_valid, r->sts.fetch_skipped)) {
+	/* a policy fetched now replaces the held one; the held one, applied by the check, stays */
+	switch (policy_sts_merge(&e->sts, now, r->sts.policy_valid && !r->sts.from_cache,
+	    r->sts.fetch_skipped)) {
 	case POLICY_STS_REPLACE:
 		pd_sts_take(e, &r->sts, now);
 		break;
@@ -403,22 +405,15 @@ pd_lookup_done(struct check_result *r, void *arg)
 	default:
 		break;
 	}
+	/*
+	 * The check's facts carry the policy in force: fetched now, or the held one it was given
+	 * (rows M3, M4).  One held past its max_age while the check ran is no policy (M2).
+	 */
+	if (r->sts.from_cache && !e->sts.valid)
+		r->sts.policy_valid = 0;
 	policy_facts_from_check(r, 0, 0, &f, mx);
-	/* the policy in force is the one held, fetched now or earlier */
-	f.sts = !e->sts.valid ? VERDICT_STS_ABSENT : e->sts_mode == MTASTS_MODE_ENFORCE ?
-	    VERDICT_STS_ENFORCE : e->sts_mode == MTASTS_MODE_TESTING ? VERDICT_STS_TESTING :
-	    VERDICT_STS_NONE;
-	npat = e->sts.valid ? pd_patterns(e, pbuf, sizeof(pbuf), pat, POLICY_PATTERNS_MAX) : 0;
-	f.sts_mx = pat;
-	f.sts_nmx = npat;
-	for (i = 0; i < f.nmx; i++) {
-		size_t k;
-
-		mx[i].sts_match = npat == 0 && e->sts.valid;	/* unknown: no warning */
-		for (k = 0; k < npat; k++)
-			if (mtasts_mx_match(pat[k], mx[i].host))
-				mx[i].sts_match = 1;
-	}
+	if (pd->cfg.pins != NULL)
+		policy_pins_apply(pd->cfg.pins, &f, mx);	/* row P8h */
 	policy_decide(&f, &d);
 	val[0] = '\0';
 	if (d.basis == POLICY_BASIS_UNKNOWN) {
@@ -496,10 +491,28 @@ pd_lookup_start(struct policyd *pd, struct pd_entry *e, int proactive)
 	lk->cfg.max_total = 1;
 	lk->cfg.max_per_ip = 1;
 	lk->cfg.dns_only = 1;
-	/* RFC 8461 §3.1: refetch when the id changes; §3.3: "proactively refresh cached policies before they expire" */
-	if (e->sts.valid && e->sts_id[0] &&
-	    !policy_sts_refetch(&e->sts, now, 2 * pd->cfg.refresh_s))
-		lk->cfg.sts_cached_id = arena_strdup(lk->a, e->sts_id);
+	/*
+	 * The policy held goes to the check, which applies it when the record's id is unchanged
+	 * or no live policy can be had (RFC 8461 §3.3, §5.1; rows M3, M4).  The id goes too, so an
+	 * unchanged one skips the fetch (§3.1) — except near expiry, when the policy is fetched
+	 * whatever the id (§3.3: "proactively refresh cached policies before they expire").
+	 */
+	if (e->sts.valid && now < e->sts.expires) {
+		char pbuf[POLICY_MATCH_MAX];
+		const char *pat[POLICY_PATTERNS_MAX];
+		size_t i, npat = pd_patterns(e, pbuf, sizeof(pbuf), pat, POLICY_PATTERNS_MAX);
+
+		lk->sts.mode = e->sts_mode;
+		lk->sts.max_age = (uint64_t)(e->sts.expires - e->sts.fetched);
+		lk->sts.max_age_set = 1;
+		lk->sts.nmx = npat;
+		lk->sts.mx = arena_alloc(lk->a, (npat + 1) * sizeof(*lk->sts.mx));
+		for (i = 0; i < npat; i++)
+			lk->sts.mx[i] = arena_strdup(lk->a, pat[i]);
+		lk->cfg.sts_cached = &lk->sts;
+		if (e->sts_id[0] && !policy_sts_refetch(&e->sts, now, 2 * pd->cfg.refresh_s))
+			lk->cfg.sts_cached_id = arena_strdup(lk->a, e->sts_id);
+	}
 	e->lookup = lk;
 	pd->inflight++;
 	pd->st.lookups++;
@@ -931,6 +944,8 @@ pd_load_db(struct policyd *pd, char *err, size_t errlen)
 		e->level = (enum policy_level)level;
 		e->basis = (enum policy_basis)basis;
 		snprintf(e->rule, sizeof(e->rule), "%s", rule ? rule : "");
+		if (e->basis == POLICY_BASIS_HISTORY)
+			e->checked = 0;	/* a pin is taken from this run's history only */
 		e->sts.valid = sts_valid;
 		if (sts_valid) {
 			int mode = sqlite3_column_int(q, 10);
@@ -1013,6 +1028,8 @@ policyd_new(const struct policyd_config *cfg, char *err, size_t errlen)
 	pd->buckets = xcalloc(pd->nbuckets, sizeof(*pd->buckets));
 	if (pd->cfg.cache_file != NULL && pd_load_db(pd, err, errlen) < 0)
 		goto fail;
+	if (pd->cfg.pins != NULL)
+		policyd_set_pins(pd, pd->cfg.pins);	/* NOTFOUND answers may now be pins */
 	for (i = 0; i < cfg->nlisten; i++)
 		if (pd_listen(pd, cfg->listen[i], err, errlen) < 0)
 			goto fail;
@@ -1088,4 +1105,16 @@ policyd_stats(const struct policyd *pd, struct policyd_stats *st)
 {
 	*st = pd->st;
 	st->entries = pd->nentries;
+}
+
+void
+policyd_set_pins(struct policyd *pd, const struct policy_pins *pins)
+{
+	struct pd_entry *e;
+
+	pd->cfg.pins = pins;
+	/* an answer from the old pins, or one a new pin would change: looked up again */
+	for (e = pd->lru_head; e != NULL; e = e->lru_next)
+		if (e->checked && (e->basis == POLICY_BASIS_HISTORY || e->basis == POLICY_BASIS_NONE))
+			e->checked = 0;
 }

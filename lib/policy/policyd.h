@@ -21,6 +21,7 @@ struct event_base;
 struct http_client;
 struct resolver;
 struct policyd;
+struct policy_pins;
 
 #define POLICYD_LISTEN_MAX	8
 
@@ -46,6 +47,7 @@ struct policyd_config {
 	int			 max_lookups;	/* checks in flight */
 	long			 idle_ms;	/* close a client silent this long */
 	int			 verbose;	/* log every answer */
+	const struct policy_pins *pins;		/* --pin-from-history: pins.h; NULL: none */
 	policyd_log_fn		 log;
 	void			*log_arg;
 };
@@ -63,5 +65,10 @@ struct policyd	*policyd_new(const struct policyd_config *, char *err, size_t err
 void		 policyd_stop(struct policyd *);
 void		 policyd_free(struct policyd *);	/* NULL is fine */
 void		 policyd_stats(const struct policyd *, struct policyd_stats *);
+/*
+ * New pins (--pin-from-history, reloaded): answers that rest on the old ones are looked up
+ * again at their next request.  The caller frees the old table after this returns.
+ */
+void		 policyd_set_pins(struct policyd *, const struct policy_pins *);
 
 #endif

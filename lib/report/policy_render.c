@@ -25,6 +25,8 @@ pr_why(const struct policy_decision *d)
 		return "pinned from observation (--pin): nothing published backs it";
 	case POLICY_BASIS_UNKNOWN:
 		return "undetermined: DNS lookups failed";
+	case POLICY_BASIS_HISTORY:
+		return "pinned to the keys of the newest stored scan: defers when they change";
 	default:
 		return d->level == POLICY_LEVEL_DEFAULT ? "accepts no mail" :
 		    "nothing published that a sender can enforce";
@@ -105,10 +107,11 @@ pr_is_secure(const struct policy_decision *d)
 	return d->level == POLICY_LEVEL_SECURE;
 }
 
+/* OpenSMTPD and Exim cannot pin a fingerprint per destination: mandatory TLS is the nearest */
 static int
 pr_is_encrypt(const struct policy_decision *d)
 {
-	return d->level == POLICY_LEVEL_ENCRYPT;
+	return d->level == POLICY_LEVEL_ENCRYPT || d->level == POLICY_LEVEL_FINGERPRINT;
 }
 
 static int

@@ -147,6 +147,78 @@ for d in pol-sts-good.example pol-dane.example pol-sts-bad.example; do
     grep -q "mailtls policyd: $d: OK" "$LAB/policyd.log" && ok "policyd log names $d" || bad "policyd log lacks $d"
 done
 
+# ---- pins from the scan history (--pin-from-history, row P8h) -----------------------------------
+# A scan stored in a store; policyd pins where nothing stronger applies; Postfix delivers to the
+# pinned key and defers where the stored key is not the one served (a rolled key), until a new
+# scan and a SIGHUP.
+PIN_PORT=$((PD_PORT + 2))
+SCAN=("$BIN" scan --db "$LAB/scan.db" --resolver "$RESOLVER" --trust-anchor "$ANCHORS" --ca-file "$CA"
+    --ip-spacing 0 --no-progress --ehlo scan.lab.example)
+rm -f "$LAB/scan.db"*
+printf '%s\n' pol-plain.example pol-sts-testing.example pol-dane.example pol-sts-good.example >"$LAB/scan.list"
+"${SCAN[@]}" "$LAB/scan.list" >/dev/null 2>"$LAB/scan.err" || bad "mailtls scan of four lab domains: $(tail -2 "$LAB/scan.err")"
+stored_spki() { # DOMAIN -> the SPKI SHA-256 the newest stored scan saw
+    sqlite3 "$LAB/scan.db" "select r.json from reports r join domains d on d.id = r.domain_id where d.domain = '$1' order by d.run_id desc limit 1" |
+        jq -r '[.endpoints[] | select(.port == 25) | .certificate.spki_sha256] | first'
+}
+fp() { echo "$1" | tr a-f A-F | sed 's/../&:/g; s/:$//'; }
+spki=$(stored_spki pol-plain.example)
+served=$(openssl s_client -starttls smtp -connect "$NET.21:25" -servername pbad.sts.lab.example </dev/null 2>/dev/null |
+    openssl x509 -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
+[ -n "$spki" ] && [ "$spki" = "$served" ] && ok "the store holds the key pbad.sts.lab.example serves" || bad "stored '$spki', served '$served'"
+# pol-sts-testing.example: as if its MX had rolled its key since the scan
+rolled=$(echo "$spki" | rev)
+sqlite3 "$LAB/scan.db" "update reports set json = replace(json, '$spki', '$rolled') where domain_id in (select id from domains where domain = 'pol-sts-testing.example')"
+"$BIN" policyd --listen "inet:$PD_ADDR:$PIN_PORT" --no-cache-file --pin-from-history --db "$LAB/scan.db" \
+    --resolver "$RESOLVER" --trust-anchor "$ANCHORS" --ca-file "$CA" --stats-interval 0 2>>"$LAB/policyd-pin.log" &
+PD3=$!
+for _ in $(seq 1 50); do (exec 3<>/dev/tcp/$PD_ADDR/$PIN_PORT) 2>/dev/null && break; sleep 0.1; done
+grep -q "pin-from-history: 4 of 4 domains in .*RISK: .*DEFERS" "$LAB/policyd-pin.log" &&
+    ok "policyd --pin-from-history states the risk at start" || bad "start line: $(head -2 "$LAB/policyd-pin.log")"
+qp() { postmap -q "$1" "socketmap:inet:$PD_ADDR:$PIN_PORT:mailtls" 2>/dev/null; }
+declare -A PWANT=(
+    [pol-plain.example]="fingerprint match=$(fp "$spki") servername=hostname"
+    [pol-sts-testing.example]="fingerprint match=$(fp "$rolled") servername=hostname"
+    [pol-dane.example]="dane-only"
+    [pol-sts-good.example]="${WANT[pol-sts-good.example]}"
+    [pol-sts-bad.example]="${WANT[pol-sts-bad.example]}"
+    [pol-weak.example]=""
+)
+for d in "${!PWANT[@]}"; do
+    got=$(qp "$d")
+    [ "$got" = "${PWANT[$d]}" ] && ok "pins: $d '${got:-NOTFOUND}'" || bad "pins: $d '$got', want '${PWANT[$d]}'"
+done
+postconf -c "$LAB/psend/etc" -e "smtp_tls_policy_maps=socketmap:inet:$PD_ADDR:$PIN_PORT:mailtls" "smtp_tls_fingerprint_digest=sha256" &&
+    touch -d "@$(($(date +%s) - 10))" "$LAB/psend/etc/main.cf" && postfix -c "$LAB/psend/etc" reload >/dev/null 2>&1 ||
+    bad "cannot point the sending Postfix at the pinning policyd"
+sleep 1
+for d in pol-plain.example pol-sts-testing.example; do
+    swaks --silent 2 --server "$SENDER:25" --from "sender@lab.example" --to "pin@$d" \
+        --header "Subject: pin test $d" >/dev/null 2>&1 || bad "swaks pin@$d"
+done
+pin_status() { grep -E "to=<pin@$1>.* status=" "$SLOG" | tail -1 | sed -E 's/.* status=([a-z]+).*/\1/'; }
+for _ in $(seq 1 100); do [ -n "$(pin_status pol-plain.example)" ] && [ -n "$(pin_status pol-sts-testing.example)" ] && break; sleep 0.2; done
+[ "$(pin_status pol-plain.example)" = sent ] && grep -qE "Verified TLS connection established to pbad.sts.lab.example" "$SLOG" &&
+    ok "Postfix: pol-plain.example sent to the pinned key (fingerprint matched)" ||
+    bad "Postfix: pin@pol-plain.example '$(pin_status pol-plain.example)': $(grep 'pin@pol-plain' "$SLOG" | tail -1)"
+[ "$(pin_status pol-sts-testing.example)" = deferred ] &&
+    ok "Postfix: pol-sts-testing.example deferred (the stored pin is not the key served)" ||
+    bad "Postfix: pin@pol-sts-testing.example '$(pin_status pol-sts-testing.example)'"
+# a new scan and SIGHUP: the pin is the served key again, and the deferred message goes
+printf '%s\n' pol-sts-testing.example >"$LAB/scan2.list"
+"${SCAN[@]}" "$LAB/scan2.list" >/dev/null 2>>"$LAB/scan.err" || bad "second scan"
+kill -HUP "$PD3"
+for _ in $(seq 1 50); do [ "$(qp pol-sts-testing.example)" = "${PWANT[pol-plain.example]}" ] && break; sleep 0.1; done
+[ "$(qp pol-sts-testing.example)" = "${PWANT[pol-plain.example]}" ] && ok "after a new scan and SIGHUP: the served key is pinned" ||
+    bad "after SIGHUP: '$(qp pol-sts-testing.example)'"
+postqueue -c "$LAB/psend/etc" -f
+for _ in $(seq 1 100); do [ "$(pin_status pol-sts-testing.example)" = sent ] && break; sleep 0.2; done
+[ "$(pin_status pol-sts-testing.example)" = sent ] && ok "Postfix: the deferred message delivered after the new pin" ||
+    bad "Postfix: after the new pin '$(pin_status pol-sts-testing.example)'"
+kill "$PD3"; wait "$PD3" 2>/dev/null
+postconf -c "$LAB/psend/etc" -e "smtp_tls_policy_maps=socketmap:inet:$PD_ADDR:$PD_PORT:mailtls" &&
+    touch -d "@$(($(date +%s) - 10))" "$LAB/psend/etc/main.cf" && postfix -c "$LAB/psend/etc" reload >/dev/null 2>&1
+
 # ---- hostile clients ----------------------------------------------------------------------------
 for junk in '99999999999:' 'GET / HTTP/1.0\r\n\r\n' '05:hello,' '5:hello;'; do
     printf "$junk" | timeout 5 nc -q 2 "$PD_ADDR" "$PD_PORT" >"$LAB/junk.out" 2>/dev/null
@@ -183,8 +255,27 @@ stop_pd
 grep -q "entries loaded" "$LAB/policyd.log" && grep -q ", 0 lookups" "$LAB/policyd.log" &&
     ok "after a restart: no lookup was needed" || bad "after a restart: $(grep -E 'loaded|stats' "$LAB/policyd.log")"
 
+# ---- the cached MTA-STS policy is the one in force while its id is unchanged (rows M3, M4) --------
+# The cache file says pol-sts-good.example's policy (id unchanged) also lists cached-only.example,
+# and its answer is too old to give: the lookup skips the fetch and the check applies the cached
+# policy (RFC 8461 §3.3, §5.1), so the answer carries the cached pattern and nginx sees no fetch.
+sqlite3 "$LAB/policyd.sqlite" "update policyd_cache set checked = checked - 100000,
+    sts_mx = 'pgood.sts.lab.example cached-only.example' where domain = 'pol-sts-good.example'"
+fetches0=$(grep -c "mta-sts.txt" "$LAB/access.log" 2>/dev/null)
+: >"$LAB/policyd.log"
+start_pd || bad "policyd did not restart"
+got=$(q pol-sts-good.example)
+fetches1=$(grep -c "mta-sts.txt" "$LAB/access.log" 2>/dev/null)
+[ "$got" = "secure match=pgood.sts.lab.example:cached-only.example servername=hostname" ] &&
+    ok "unchanged id: the cached policy is applied ('$got')" || bad "unchanged id: '$got'"
+[ "$fetches0" = "$fetches1" ] && ok "unchanged id: no policy fetch ($fetches0 before and after)" ||
+    bad "unchanged id: policy fetched ($fetches0 -> $fetches1)"
+grep -q "pol-sts-good.example: OK secure .*(P5, mta-sts)" "$LAB/policyd.log" && ok "the log gives row P5 for it" ||
+    bad "log: $(grep pol-sts-good "$LAB/policyd.log" | tail -1)"
+stop_pd
+
 # ---- usage errors ---------------------------------------------------------------------------------
-for a in "policyd --listen tcp:1.2.3.4:5" "policyd --refresh 1" "policyd --pin-from-history" "policyd extra" \
+for a in "policyd --listen tcp:1.2.3.4:5" "policyd --refresh 1" "policyd --pin-from-history" "policyd --db x.db" "policyd extra" \
          "policy" "policy --format xml example.org" "policy --pin --dns-only example.org" "advise" \
          "advise a.example b.example" "advise --software sendmail example.org" "advise --next-key /nonexistent example.org"; do
     # shellcheck disable=SC2086

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "check/check.h"
+#include "policy/pins.h"
 #include "policy/policy.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -23,11 +25,11 @@
 #define NODANE		VERDICT_DANE_NONE
 #define DUNK		VERDICT_DANE_UNKNOWN
 /* host, use, dane, sts_match, reached, starttls, dane_ok, webpki_ok */
-#define MX_OK(h, d, m)		{ h, USED, d, m, 1, 1, 1, 1 }
-#define MX_NOTLS(h, d, m)	{ h, USED, d, m, 1, 0, 0, 0 }
-#define MX_BADCERT(h, d, m)	{ h, USED, d, m, 1, 1, 1, 0 }
-#define MX_MISMATCH(h)		{ h, USED, AUTH, 0, 1, 1, 0, 1 }
-#define MX_USE(h, u)		{ h, u, NODANE, 0, 0, 0, 0, 0 }
+#define MX_OK(h, d, m)		{ h, USED, d, m, 1, 1, 1, 1, 0, { NULL } }
+#define MX_NOTLS(h, d, m)	{ h, USED, d, m, 1, 0, 0, 0, 0, { NULL } }
+#define MX_BADCERT(h, d, m)	{ h, USED, d, m, 1, 1, 1, 0, 0, { NULL } }
+#define MX_MISMATCH(h)		{ h, USED, AUTH, 0, 1, 1, 0, 1, 0, { NULL } }
+#define MX_USE(h, u)		{ h, u, NODANE, 0, 0, 0, 0, 0, 0, { NULL } }
 
 struct row {
 	const char		*what;		/* the case, with the rule behind it */
@@ -159,7 +161,7 @@ static const struct row rows[] = {
 	  1, 0, 0, VERDICT_STS_ABSENT, 0, 1, 1, { MX_OK("a.example", NODANE, 0) },
 	  POLICY_LEVEL_MAY, POLICY_BASIS_NONE, "P10", "may", "" },
 	{ "P10 --pin with an MX not reached: nothing to pin",
-	  1, 0, 0, VERDICT_STS_ABSENT, 1, 1, 1, { { "a.example", USED, NODANE, 0, 0, 0, 0, 0 } },
+	  1, 0, 0, VERDICT_STS_ABSENT, 1, 1, 1, { { "a.example", USED, NODANE, 0, 0, 0, 0, 0, 0, { NULL } } },
 	  POLICY_LEVEL_MAY, POLICY_BASIS_NONE, "P10", "may", "" },
 };
 
@@ -286,6 +288,267 @@ test_sts_merge(void **state)
 	assert_true(policy_sts_refetch(NULL, 1500, 100));
 }
 
+/* SHA-256 hex pins and their Postfix form */
+#define PIN_A	"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+#define PIN_B	"ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
+#define FP_A	"00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF"
+#define FP_B	"FF:EE:DD:CC:BB:AA:99:88:77:66:55:44:33:22:11:00:FF:EE:DD:CC:BB:AA:99:88:77:66:55:44:33:22:11:00"
+#define MX_PIN(h, d, m, n, ...)	{ h, USED, d, m, 0, 0, 0, 0, n, { __VA_ARGS__ } }
+
+/*
+ * Row P8h: pins from the scan history (policyd --pin-from-history), only where nothing
+ * published applies and every used MX has one (docs/internals/policy.md).
+ */
+static void
+test_history_pins(void **state)
+{
+	static const struct {
+		const char		*what;
+		enum verdict_sts	 sts;
+		size_t			 nmx;
+		struct policy_mx_facts	 mx[3];
+		const char		*rule;
+		const char		*postfix;
+		const char		*warnings;
+	} h[] = {
+		{ "P8h every MX pinned, nothing published: fingerprint, keys of all MX hosts",
+		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", NODANE, 0, 1, PIN_A), MX_PIN("b.example", NODANE, 0, 1, PIN_B) },
+		  "P8h", "fingerprint match=" FP_A "|" FP_B " servername=hostname", "policy.history_pin" },
+		{ "P8h the same key on two MX hosts is listed once",
+		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", NODANE, 0, 2, PIN_A, PIN_B), MX_PIN("b.example", NODANE, 0, 1, PIN_A) },
+		  "P8h", "fingerprint match=" FP_A "|" FP_B " servername=hostname", "policy.history_pin" },
+		{ "P8h under MTA-STS testing: the pin is the sender's own, testing is still said",
+		  VERDICT_STS_TESTING, 1, { MX_PIN("mx.example", NODANE, 1, 1, PIN_A) },
+		  "P8h", "fingerprint match=" FP_A " servername=hostname", "policy.sts_testing policy.history_pin" },
+		{ "P10 an MX without a pin: it would never get mail, so no pin at all",
+		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", NODANE, 0, 1, PIN_A), MX_PIN("b.example", NODANE, 0, 0, NULL) },
+		  "P10", "may", "" },
+		{ "P10 a skipped MX needs no pin, an unexamined one blocks it",
+		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", NODANE, 0, 1, PIN_A), MX_USE("3 more", VERDICT_USE_UNEXAMINED) },
+		  "P10", "may", "policy.mx_unknown@3 more" },
+		{ "P8h a skipped MX (NXDOMAIN) needs no pin",
+		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", NODANE, 0, 1, PIN_A), MX_USE("gone.example", VERDICT_USE_SKIP_NXDOMAIN) },
+		  "P8h", "fingerprint match=" FP_A " servername=hostname", "policy.history_pin" },
+		{ "P4 DANE is stronger: dane-only, the pin unused",
+		  VERDICT_STS_ABSENT, 1, { MX_PIN("a.example", AUTH, 0, 1, PIN_A) },
+		  "P4", "dane-only", "" },
+		{ "P7 partial DANE: dane, the pin unused (one Postfix level per domain)",
+		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", AUTH, 0, 1, PIN_A), MX_PIN("b.example", NODANE, 0, 1, PIN_B) },
+		  "P7", "dane", "policy.dane_partial@b.example" },
+		{ "P5 MTA-STS enforce is stronger: secure, the pin unused",
+		  VERDICT_STS_ENFORCE, 1, { MX_PIN("mx.example", NODANE, 1, 1, PIN_A) },
+		  "P5", "secure match=mx.example:.example.net servername=hostname", "" },
+		{ "P10 a pin that is not SHA-256 hex is no pin",
+		  VERDICT_STS_ABSENT, 1, { MX_PIN("a.example", NODANE, 0, 1, "00112233") },
+		  "P10", "may", "" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(h); i++) {
+		struct policy_facts f;
+		struct policy_decision d;
+		char pf[POLICY_MATCH_MAX + 64], w[1024];
+
+		memset(&f, 0, sizeof(f));
+		f.domain = "example";
+		f.accepts_mail = 1;
+		f.sts = h[i].sts;
+		if (h[i].sts != VERDICT_STS_ABSENT) {
+			f.sts_mx = sts_pat;
+			f.sts_nmx = NELEM(sts_pat);
+		}
+		f.history = 1;
+		f.nmx = h[i].nmx;
+		f.mx = h[i].mx;
+		policy_decide(&f, &d);
+		assert_true(policy_postfix(&d, pf, sizeof(pf)) >= 0);
+		warnings_string(&d, w, sizeof(w));
+		if (strcmp(d.rule, h[i].rule) != 0 || strcmp(pf, h[i].postfix) != 0 ||
+		    strcmp(w, h[i].warnings) != 0)
+			fail_msg("%s: got %s '%s' [%s]", h[i].what, d.rule, pf, w);
+		if (strcmp(d.rule, "P8h") == 0)
+			assert_int_equal(d.basis, POLICY_BASIS_HISTORY);
+	}
+	/* without --pin-from-history the same facts give no pin */
+	{
+		const struct policy_mx_facts mx[1] = { MX_PIN("a.example", NODANE, 0, 1, PIN_A) };
+		struct policy_facts f;
+		struct policy_decision d;
+
+		memset(&f, 0, sizeof(f));
+		f.accepts_mail = 1;
+		f.nmx = 1;
+		f.mx = mx;
+		policy_decide(&f, &d);
+		assert_string_equal(d.rule, "P10");
+	}
+}
+
+/* Eleven distinct keys do not fit a match= list (POLICY_MATCH_MAX): no pin rather than a cut one. */
+static void
+test_history_pins_too_many(void **state)
+{
+	static char hex[12][POLICY_PIN_HEX + 1];
+	struct policy_mx_facts mx[2];
+	struct policy_facts f;
+	struct policy_decision d;
+	size_t i;
+
+	(void)state;
+	memset(mx, 0, sizeof(mx));
+	for (i = 0; i < 12; i++) {
+		memset(hex[i], 'a', POLICY_PIN_HEX);
+		hex[i][0] = (char)('0' + i % 10);
+		hex[i][1] = (char)('0' + i / 10);
+	}
+	mx[0].host = "a.example";
+	mx[1].host = "b.example";
+	mx[0].use = mx[1].use = USED;
+	mx[0].npin = mx[1].npin = 6;
+	for (i = 0; i < 6; i++) {
+		mx[0].pin[i] = hex[i];
+		mx[1].pin[i] = hex[6 + i];
+	}
+	memset(&f, 0, sizeof(f));
+	f.accepts_mail = 1;
+	f.history = 1;
+	f.nmx = 2;
+	f.mx = mx;
+	policy_decide(&f, &d);
+	assert_string_equal(d.rule, "P10");
+	assert_string_equal(d.match, "");
+	mx[1].npin = 4;		/* ten fit */
+	policy_decide(&f, &d);
+	assert_string_equal(d.rule, "P8h");
+}
+
+/* A stored report as pins (pins.c): the key per MX, an address without TLS spoils its MX. */
+static void
+test_pins_parse(void **state)
+{
+	static const char rep[] =
+	    "{\"domain\":\"Pins.Example.\",\"mx\":["
+	    "{\"host\":\"a.pins.example\",\"use\":\"used\"},"
+	    "{\"host\":\"b.pins.example\",\"use\":\"used\"},"
+	    "{\"host\":\"c.pins.example\",\"use\":\"skip_nxdomain\"}],"
+	    "\"endpoints\":["
+	    "{\"host\":\"a.pins.example\",\"ip\":\"192.0.2.1\",\"port\":25,\"proto\":\"smtp\","
+	    "\"connected\":true,\"tls\":{\"version\":\"TLSv1.3\"},"
+	    "\"certificate\":{\"sha256\":\"" PIN_B "\",\"spki_sha256\":\"" PIN_A "\"}},"
+	    "{\"host\":\"a.pins.example\",\"ip\":\"192.0.2.9\",\"port\":25,\"proto\":\"smtp\","
+	    "\"connected\":false},"
+	    "{\"host\":\"b.pins.example\",\"ip\":\"192.0.2.2\",\"port\":25,\"proto\":\"smtp\","
+	    "\"connected\":true,\"tls\":{\"version\":\"TLSv1.2\"},"
+	    "\"certificate\":{\"sha256\":\"" PIN_B "\"}},"
+	    "{\"host\":\"b.pins.example\",\"ip\":\"192.0.2.3\",\"port\":25,\"proto\":\"smtp\","
+	    "\"connected\":true,\"starttls\":{\"offered\":false}}]}";
+	struct policy_pin_domain d;
+	struct policy_pins *t;
+	struct policy_mx_facts mx[2];
+	struct policy_facts f;
+	struct policy_decision dec;
+
+	(void)state;
+	assert_int_equal(policy_pins_parse(rep, &d), 0);
+	assert_string_equal(d.domain, "pins.example");
+	assert_int_equal(d.nmx, 2);			/* the skipped MX is not kept */
+	assert_string_equal(d.mx[0].host, "a.pins.example");
+	assert_int_equal(d.mx[0].npin, 1);		/* the key, not the certificate */
+	assert_string_equal(d.mx[0].pin[0], PIN_A);
+	assert_int_equal(d.mx[1].npin, 0);		/* one address without TLS */
+	policy_pin_domain_clear(&d);
+	assert_int_equal(policy_pins_parse("not json", &d), -1);
+	assert_int_equal(policy_pins_parse("{\"mx\":[]}", &d), -1);
+
+	/* the table: the newest finished scan wins, whatever the order rows come in */
+	t = policy_pins_new();
+	assert_int_equal(policy_pins_add(t, rep, 2, "2026-01-02T00:00:00Z"), 0);
+	assert_int_equal(policy_pins_add(t, "{\"domain\":\"pins.example\",\"mx\":["
+	    "{\"host\":\"a.pins.example\",\"use\":\"used\"}],\"endpoints\":["
+	    "{\"host\":\"a.pins.example\",\"port\":25,\"proto\":\"smtp\",\"connected\":true,"
+	    "\"tls\":{\"version\":\"TLSv1.3\"},\"certificate\":{\"sha256\":\"" PIN_B "\"}}]}",
+	    1, "2026-01-01T00:00:00Z"), 0);
+	assert_int_equal(policy_pins_count(t), 1);
+	assert_non_null(policy_pins_find(t, "PINS.example."));
+	assert_int_equal(policy_pins_find(t, "pins.example")->run, 2);	/* the older one ignored */
+	/* its b.pins.example has no pin: nothing applies */
+	memset(mx, 0, sizeof(mx));
+	mx[0].host = "a.pins.example";
+	mx[1].host = "b.pins.example";
+	mx[0].use = mx[1].use = USED;
+	memset(&f, 0, sizeof(f));
+	f.domain = "pins.example";
+	f.accepts_mail = 1;
+	f.nmx = 2;
+	f.mx = mx;
+	policy_pins_apply(t, &f, mx);
+	assert_false(f.history);
+	/* a newer scan where both MX hosts showed a key: applied */
+	assert_int_equal(policy_pins_add(t, "{\"domain\":\"pins.example\",\"mx\":["
+	    "{\"host\":\"a.pins.example\",\"use\":\"used\"},{\"host\":\"B.pins.example.\",\"use\":\"used\"}],"
+	    "\"endpoints\":[{\"host\":\"a.pins.example\",\"port\":25,\"proto\":\"smtp\",\"connected\":true,"
+	    "\"tls\":{\"version\":\"TLSv1.3\"},\"certificate\":{\"sha256\":\"" PIN_A "\"}},"
+	    "{\"host\":\"b.pins.example\",\"port\":25,\"proto\":\"smtp\",\"connected\":true,"
+	    "\"tls\":{\"version\":\"TLSv1.3\"},\"certificate\":{\"sha256\":\"" PIN_B "\"}}]}",
+	    3, "2026-01-03T00:00:00Z"), 0);
+	policy_pins_apply(t, &f, mx);
+	assert_true(f.history);
+	assert_int_equal(mx[1].npin, 1);
+	policy_decide(&f, &dec);
+	assert_string_equal(dec.rule, "P8h");
+	assert_string_equal(dec.match, FP_A "|" FP_B);
+	/* a domain the store does not have: nothing */
+	f.domain = "other.example";
+	f.history = 0;
+	policy_pins_apply(t, &f, mx);
+	assert_false(f.history);
+	policy_pins_free(t);
+	policy_pins_free(NULL);
+}
+
+/*
+ * policyd hands its cached MTA-STS policy to the check, which applies it when the fetch was
+ * skipped (id unchanged) or failed (RFC 8461 §3.3, §5.1): the facts then carry that policy.
+ */
+static void
+test_cached_policy_facts(void **state)
+{
+	static struct check_result r;
+	static const char *pat[] = { "mx.example" };
+	struct policy_facts f;
+	struct policy_mx_facts mx[POLICY_MX_MAX];
+	struct policy_decision d;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.domain = "example";
+	r.mx_status = RESOLVER_INSECURE;
+	r.verdict.accepts_mail = 1;
+	r.nmx = 1;
+	r.mx[0].host = "mx.example";
+	r.mx[0].vm.use = VERDICT_USE_USED;
+	r.mx[0].vm.dane = VERDICT_DANE_NONE;
+	r.mx[0].sts_pattern = pat[0];
+	r.sts.record_present = 1;
+	r.sts.fetch_skipped = 1;
+	r.sts.from_cache = 1;
+	r.sts.policy_valid = 1;
+	r.sts.policy.mode = MTASTS_MODE_ENFORCE;
+	r.sts.policy.mx = pat;
+	r.sts.policy.nmx = 1;
+	policy_facts_from_check(&r, 0, 0, &f, mx);
+	assert_int_equal(f.sts, VERDICT_STS_ENFORCE);
+	policy_decide(&f, &d);
+	assert_string_equal(d.rule, "P5");
+	assert_string_equal(d.match, "mx.example");
+	/* the same held in testing mode: no enforcement */
+	r.sts.policy.mode = MTASTS_MODE_TESTING;
+	policy_facts_from_check(&r, 0, 0, &f, mx);
+	policy_decide(&f, &d);
+	assert_string_equal(d.rule, "P10");
+}
+
 int
 main(void)
 {
@@ -294,6 +557,10 @@ main(void)
 		cmocka_unit_test(test_bad_patterns),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_sts_merge),
+		cmocka_unit_test(test_history_pins),
+		cmocka_unit_test(test_history_pins_too_many),
+		cmocka_unit_test(test_pins_parse),
+		cmocka_unit_test(test_cached_policy_facts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

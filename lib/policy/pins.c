@@ -1,0 +1,326 @@
+/*
+ * pins.c — pins from the scan history (pins.h): the stored reports, newest first, as per-MX
+ * fingerprints, and a table policyd looks destinations up in.
+ *
+ * What makes an MX's pin complete (docs/internals/policy.md, row P8h): in that scan, at least
+ * one of its port-25 addresses completed TLS and showed a certificate, and none that answered
+ * went without TLS or a certificate (Postfix at the fingerprint level would defer there).
+ * Addresses not reached in the scan are left out: mail through them defers, Postfix tries the
+ * next one.  The public key digest is pinned when the report has it (a certificate renewed on
+ * the same key still matches, as Postfix compares both: postconf(5)); else the certificate's.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "policy/pins.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/xalloc.h"
+
+#define PINS_BUCKETS	65536
+
+struct policy_pins {
+	struct policy_pin_domain	**b;
+	size_t				 n;
+	size_t				 usable;
+};
+
+/* lower case, no trailing dot, into out (size 256); -1 when it does not fit or is empty */
+static int
+pins_norm(const char *in, char *out, size_t size)
+{
+	size_t n = in ? strlen(in) : 0, i;
+
+	while (n > 0 && in[n - 1] == '.')
+		n--;
+	if (n == 0 || n >= size)
+		return -1;
+	for (i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)in[i]);
+	out[n] = '\0';
+	return 0;
+}
+
+static size_t
+pins_hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h & (PINS_BUCKETS - 1);
+}
+
+struct policy_pins *
+policy_pins_new(void)
+{
+	struct policy_pins *t = xcalloc(1, sizeof(*t));
+
+	t->b = xcalloc(PINS_BUCKETS, sizeof(*t->b));
+	return t;
+}
+
+void
+policy_pin_domain_clear(struct policy_pin_domain *d)
+{
+	size_t i;
+
+	free(d->domain);
+	free(d->finished);
+	for (i = 0; i < d->nmx; i++)
+		free(d->mx[i].host);
+	memset(d, 0, sizeof(*d));
+}
+
+void
+policy_pins_free(struct policy_pins *t)
+{
+	size_t i;
+	struct policy_pin_domain *d, *next;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < PINS_BUCKETS; i++)
+		for (d = t->b[i]; d != NULL; d = next) {
+			next = d->next;
+			policy_pin_domain_clear(d);
+			free(d);
+		}
+	free(t->b);
+	free(t);
+}
+
+static int
+pins_hex_ok(const char *s)
+{
+	return s != NULL && strlen(s) == POLICY_PIN_HEX &&
+	    strspn(s, "0123456789abcdefABCDEF") == POLICY_PIN_HEX;
+}
+
+/* The digest to pin for an endpoint row: its key's, else its certificate's; NULL if neither. */
+static const char *
+pins_ep_digest(const struct store_domain_rec *r, const struct store_ep_rec *e)
+{
+	size_t j;
+
+	if (e->cert_sha256 == NULL)
+		return NULL;
+	for (j = 0; j < r->ncert; j++)
+		if (r->cert[j].sha256 && strcmp(r->cert[j].sha256, e->cert_sha256) == 0 &&
+		    pins_hex_ok(r->cert[j].spki_sha256))
+			return r->cert[j].spki_sha256;
+	return pins_hex_ok(e->cert_sha256) ? e->cert_sha256 : NULL;
+}
+
+int
+policy_pins_parse(const char *json, struct policy_pin_domain *out)
+{
+	json_t *rep = json ? json_loads(json, 0, NULL) : NULL;
+	struct arena *a = NULL;
+	struct store_domain_rec r;
+	char name[256];
+	size_t i, j, k;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (rep == NULL)
+		return -1;
+	a = arena_new();
+	if (store_domain_rec(rep, a, &r) < 0 || pins_norm(r.domain, name, sizeof(name)) < 0)
+		goto out;
+	out->domain = xstrdup(name);
+	for (i = 0; i < r.nmx && out->nmx < POLICY_PINS_MX_MAX; i++) {
+		struct policy_pin_mx *m;
+		int bad = 0;
+
+		if (r.mx[i].use == NULL || strcmp(r.mx[i].use, "used") != 0 ||
+		    pins_norm(r.mx[i].host, name, sizeof(name)) < 0)
+			continue;
+		m = &out->mx[out->nmx++];
+		m->host = xstrdup(name);
+		for (j = 0; j < r.nep && !bad; j++) {
+			const struct store_ep_rec *e = &r.ep[j];
+			char eh[256];
+			const char *dg;
+
+			if (e->port != 25 || (e->proto && strcmp(e->proto, "smtp") != 0) ||
+			    pins_norm(e->host, eh, sizeof(eh)) < 0 || strcmp(eh, m->host) != 0 ||
+			    !e->connected)
+				continue;
+			if (!e->tls || (dg = pins_ep_digest(&r, e)) == NULL) {
+				bad = 1;	/* an address Postfix would defer at: no pin */
+				break;
+			}
+			for (k = 0; k < m->npin; k++)
+				if (strcasecmp(m->pin[k], dg) == 0)
+					break;
+			if (k < m->npin)
+				continue;
+			if (m->npin == POLICY_PINS_PER_MX) {
+				bad = 1;	/* more keys than a pin holds */
+				break;
+			}
+			for (k = 0; k < POLICY_PIN_HEX; k++)
+				m->pin[m->npin][k] = (char)tolower((unsigned char)dg[k]);
+			m->pin[m->npin][POLICY_PIN_HEX] = '\0';
+			m->npin++;
+		}
+		if (bad)
+			m->npin = 0;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		policy_pin_domain_clear(out);
+	arena_free(a);
+	json_decref(rep);
+	return rc;
+}
+
+static int
+pins_usable(const struct policy_pin_domain *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nmx; i++)
+		if (d->mx[i].npin == 0)
+			return 0;
+	return d->nmx > 0;
+}
+
+static struct policy_pin_domain *
+pins_lookup(const struct policy_pins *t, const char *name)
+{
+	struct policy_pin_domain *d;
+
+	for (d = t->b[pins_hash(name)]; d != NULL; d = d->next)
+		if (strcmp(d->domain, name) == 0)
+			return d;
+	return NULL;
+}
+
+int
+policy_pins_add(struct policy_pins *t, const char *json, long long run, const char *finished)
+{
+	struct policy_pin_domain nd, *d;
+	struct policy_pin_domain *next;
+	size_t h;
+
+	if (policy_pins_parse(json, &nd) < 0)
+		return -1;
+	nd.run = run;
+	nd.finished = xstrdup(finished ? finished : "");
+	d = pins_lookup(t, nd.domain);
+	if (d != NULL) {
+		/* the newest finished scan wins; runs are read newest first, so ties keep the first */
+		if (strcmp(nd.finished, d->finished) <= 0) {
+			policy_pin_domain_clear(&nd);
+			return 0;
+		}
+		t->usable -= (size_t)pins_usable(d);
+		next = d->next;
+		policy_pin_domain_clear(d);
+		*d = nd;
+		d->next = next;
+		t->usable += (size_t)pins_usable(d);
+		return 0;
+	}
+	if (t->n >= POLICY_PINS_DOMAINS_MAX) {
+		policy_pin_domain_clear(&nd);
+		return 1;	/* the ceiling: older scans are left out */
+	}
+	d = xcalloc(1, sizeof(*d));
+	*d = nd;
+	h = pins_hash(d->domain);
+	d->next = t->b[h];
+	t->b[h] = d;
+	t->n++;
+	t->usable += (size_t)pins_usable(d);
+	return 0;
+}
+
+size_t
+policy_pins_count(const struct policy_pins *t)
+{
+	return t ? t->n : 0;
+}
+
+const struct policy_pin_domain *
+policy_pins_find(const struct policy_pins *t, const char *domain)
+{
+	char name[256];
+
+	if (t == NULL || pins_norm(domain, name, sizeof(name)) < 0)
+		return NULL;
+	return pins_lookup(t, name);
+}
+
+struct pins_load {
+	struct policy_pins	*t;
+	long			 bad;
+};
+
+static int
+pins_row(void *arg, const struct store_row *row)
+{
+	struct pins_load *l = arg;
+	char name[256];
+	const struct policy_pin_domain *d;
+
+	/* parse only what can change the table: a domain not held, or held from an older scan */
+	if (pins_norm(row->domain, name, sizeof(name)) == 0 &&
+	    (d = pins_lookup(l->t, name)) != NULL &&
+	    strcmp(row->finished ? row->finished : "", d->finished) <= 0)
+		return 0;
+	if (policy_pins_add(l->t, row->json, row->run, row->finished) < 0)
+		l->bad++;
+	return 0;
+}
+
+long
+policy_pins_load(struct policy_pins *t, struct store *st, char *err, size_t errlen)
+{
+	struct pins_load l = { t, 0 };
+	int64_t run, latest;
+
+	if (store_run_latest(st, &latest) < 0) {
+		snprintf(err, errlen, "%s", store_error(st));
+		return -1;
+	}
+	for (run = latest; run >= 1; run--)
+		if (store_rows(st, run, pins_row, &l) < 0) {
+			snprintf(err, errlen, "%s", store_error(st));
+			return -1;
+		}
+	return (long)t->usable;
+}
+
+void
+policy_pins_apply(const struct policy_pins *t, struct policy_facts *f, struct policy_mx_facts *mx)
+{
+	const struct policy_pin_domain *d = policy_pins_find(t, f->domain);
+	size_t i, j, k;
+
+	if (d == NULL || !pins_usable(d))
+		return;
+	f->history = 1;
+	for (i = 0; i < f->nmx; i++) {
+		char h[256];
+
+		mx[i].npin = 0;
+		if (pins_norm(mx[i].host, h, sizeof(h)) < 0)
+			continue;
+		for (j = 0; j < d->nmx; j++)
+			if (strcmp(d->mx[j].host, h) == 0) {
+				for (k = 0; k < d->mx[j].npin; k++)
+					mx[i].pin[k] = d->mx[j].pin[k];
+				mx[i].npin = d->mx[j].npin;
+				break;
+			}
+	}
+}
