@@ -411,6 +411,8 @@ advice_build(const struct check_result *r, const struct advice_opts *o, struct a
 				mismatch = 1;
 		need = mx->vm.dane != VERDICT_DANE_AUTH || mismatch || mx->health.usable < 2;
 		if (need) {
+			int ta = 0;	/* a 2 1 1 record was advised */
+
 			if (mx->vm.dane != VERDICT_DANE_AUTH)
 				ad->dane_needed = 1;
 			if (r->mx_status != RESOLVER_SECURE || mx->addr_status != RESOLVER_SECURE) {
@@ -430,7 +432,28 @@ advice_build(const struct check_result *r, const struct advice_opts *o, struct a
 			if (o->next_spki)
 				advice_tlsa(ad, a, ttl, base, o->next_spki, "3 1 1",
 				    "the next key (--next-key)");
-			else
+			/*
+			 * 2 1 1 of the issuing CA's key, when its certificate is known: DANE-TA
+			 * matches only a certificate in the chain the server sends (RFC 7671 §5.2,
+			 * RFC 7672 §3.1), so say so when it was not sent.
+			 */
+			for (j = 0; j < mx->nep; j++) {
+				const struct endpoint *ep = mx->ep[j];
+
+				if (ep == NULL || ep->cert == NULL || ep->cert->issuer_spki_sha256 == NULL)
+					continue;
+				advice_tlsa(ad, a, ttl, base, ep->cert->issuer_spki_sha256, "2 1 1",
+				    ep->cert->issuer_sent ? "the issuing CA's key (the server sends "
+				    "its certificate)" : "the issuing CA's key: the server does not send "
+				    "its certificate, add it to the chain first");
+				ta = 1;
+				if (!ep->cert->issuer_sent)
+					advice_note(ad, a, "%s", arena_printf(a, "%s: the 2 1 1 record "
+					    "matches only when the server sends the CA certificate after its "
+					    "own (DANE-TA, RFC 7671 §5.2, RFC 7672 §3.1): put it in the "
+					    "chain file", base));
+			}
+			if (!o->next_spki && !ta)
 				advice_note(ad, a, "%s", arena_printf(a, "%s: a second TLSA record lets "
 				    "you roll keys: 3 1 1 of the next key (mailtls advise --next-key "
 				    "FILE), or 2 1 1 of the issuing CA's key (openssl x509 -in ca.pem "

@@ -75,6 +75,10 @@ struct endpoint_cert {
 	const char	*sig_alg;	/* e.g. "sha256WithRSAEncryption" */
 	const char	*sha256;	/* hex of the DER certificate (TLSA x 0 1) */
 	const char	*spki_sha256;	/* hex of the DER SubjectPublicKeyInfo (TLSA x 1 1) */
+	const char	*issuer_spki_sha256;	/* the same of the issuing CA (TLSA 2 1 1), when its
+					   certificate is known (sent, or in the trust store) */
+	int		 issuer_sent;	/* the server sent that CA certificate (DANE-TA needs it
+					   in the chain: RFC 7671 §5.2, RFC 7672 §3.1) */
 	size_t		 nsan;
 	const char	**san;		/* DNS-IDs, in the arena */
 	size_t		 nchain;

@@ -191,6 +191,51 @@ cert_weak_sigalg(const char *s)
 	return grade_sig_class(s) != GRADE_SIG_OK;
 }
 
+/* hex SHA-256 of a certificate's DER SubjectPublicKeyInfo, or NULL */
+static const char *
+cert_spki_sha256(X509 *x, struct arena *a)
+{
+	unsigned char md[EVP_MAX_MD_SIZE], *der = NULL;
+	unsigned int mdlen;
+	const char *hex = NULL;
+	int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+
+	if (len > 0 && EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL) == 1)
+		hex = cert_hex(a, md, mdlen);
+	OPENSSL_free(der);
+	return hex;
+}
+
+/*
+ * The leaf's issuer for a DANE-TA (2 1 1) record: the second certificate of the path the
+ * verifier built (from the sent chain or the trust store), else one the server sent that
+ * issued the leaf.  Whether the server sent it matters: RFC 7671 §5.2, RFC 7672 §3.1.
+ */
+static void
+cert_issuer(struct endpoint_cert *c, X509 *leaf, STACK_OF(X509) *sent, X509_STORE_CTX *ctx,
+    struct arena *a)
+{
+	STACK_OF(X509) *built = ctx ? X509_STORE_CTX_get0_chain(ctx) : NULL;
+	X509 *iss = NULL;
+	int i, n = sent ? sk_X509_num(sent) : 0;
+
+	if (c->self_signed)
+		return;
+	if (built != NULL && sk_X509_num(built) >= 2 &&
+	    X509_check_issued(sk_X509_value(built, 1), leaf) == X509_V_OK)
+		iss = sk_X509_value(built, 1);
+	for (i = 0; iss == NULL && i < n; i++)
+		if (X509_cmp(sk_X509_value(sent, i), leaf) != 0 &&
+		    X509_check_issued(sk_X509_value(sent, i), leaf) == X509_V_OK)
+			iss = sk_X509_value(sent, i);
+	if (iss == NULL)
+		return;
+	c->issuer_spki_sha256 = cert_spki_sha256(iss, a);
+	for (i = 0; i < n; i++)
+		if (X509_cmp(sk_X509_value(sent, i), iss) == 0)
+			c->issuer_sent = 1;
+}
+
 static void
 cert_verify(struct endpoint_cert *c, X509 *leaf, STACK_OF(X509) *chain, X509_STORE *store,
     struct arena *a, long now)
@@ -211,6 +256,7 @@ cert_verify(struct endpoint_cert *c, X509 *leaf, STACK_OF(X509) *chain, X509_STO
 		err = X509_STORE_CTX_get_error(ctx);
 		c->chain_error = arena_strdup(a, X509_verify_cert_error_string(err));
 	}
+	cert_issuer(c, leaf, chain, ctx, a);
 	X509_STORE_CTX_free(ctx);
 	ERR_clear_error();
 }

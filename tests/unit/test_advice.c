@@ -18,6 +18,7 @@
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define SPKI	"1c57234cd5a3e273819b7eea201d2352b4327d93e9d07bfca7e74d0d6c917ab0"
 #define NEXT	"0000000000000000000000000000000000000000000000000000000000000001"
+#define CA_SPKI	"abababababababababababababababababababababababababababababababab"
 
 static struct endpoint *
 mk_ep(struct arena *a, const char *host, const char *banner, const char *const *kw, size_t nkw,
@@ -248,6 +249,49 @@ test_protected(void **state)
 	arena_free(a);
 }
 
+/*
+ * 2 1 1 of the issuing CA when its certificate is known; DANE-TA needs it in the chain the server
+ * sends (RFC 7671 §5.2, RFC 7672 §3.1): said when it is not sent.
+ */
+static void
+test_issuer_211(void **state)
+{
+	struct arena *a = arena_new();
+	struct check_result *r = mk_weak(a);
+	struct advice_opts o = { 1767225600, NULL, ADVICE_SW_UNKNOWN, 0 };
+	struct advice ad;
+	size_t i;
+	int note = 0;
+
+	(void)state;
+	r->mx[0].ep[0]->cert->issuer_spki_sha256 = CA_SPKI;
+	r->mx[0].ep[0]->cert->issuer_sent = 1;
+	advice_build(r, &o, a, &ad);
+	assert_int_equal(ad.ntlsa, 2);
+	assert_string_equal(ad.tlsa[0].rdata, "3 1 1 " SPKI);
+	assert_string_equal(ad.tlsa[1].zone_line, "_25._tcp.mx.weak.example. 3600 IN TLSA 2 1 1 " CA_SPKI);
+	assert_non_null(strstr(ad.tlsa[1].why, "sends its certificate"));
+	for (i = 0; i < ad.nnotes; i++)
+		note |= strstr(ad.notes[i], "2 1 1") != NULL;
+	assert_false(note);		/* no "how to compute a second record" any more */
+
+	r->mx[0].ep[0]->cert->issuer_sent = 0;
+	advice_build(r, &o, a, &ad);
+	assert_int_equal(ad.ntlsa, 2);
+	assert_non_null(strstr(ad.tlsa[1].why, "does not send"));
+	for (i = 0; i < ad.nnotes; i++)
+		note |= strstr(ad.notes[i], "sends the CA certificate") != NULL;
+	assert_true(note);
+
+	r->mx[0].ep[0]->cert->issuer_spki_sha256 = NULL;	/* unknown: how to compute it */
+	advice_build(r, &o, a, &ad);
+	assert_int_equal(ad.ntlsa, 1);
+	for (i = 0, note = 0; i < ad.nnotes; i++)
+		note |= strstr(ad.notes[i], "openssl x509 -in ca.pem") != NULL;
+	assert_true(note);
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -256,6 +300,7 @@ main(void)
 		cmocka_unit_test(test_weak_postfix),
 		cmocka_unit_test(test_software_forced_and_unknown),
 		cmocka_unit_test(test_protected),
+		cmocka_unit_test(test_issuer_211),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
