@@ -55,7 +55,13 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$LAB/next.k
 "$BIN" advise "$DOMAIN" --next-key "$LAB/next.key" --resolver "$RESOLVER" --trust-anchor "$ANCHORS" \
     --ca-file "$CA" >"$LAB/advice.txt"
 A=$LAB/advice.json
-[ "$(jq '.advice.tlsa | length' "$A")" = 2 ] && ok "advice: two TLSA records (key in use, next key)" || bad "advice: TLSA $(jq -c .advice.tlsa "$A")"
+[ "$(jq '.advice.tlsa | length' "$A")" = 3 ] && ok "advice: three TLSA records (key in use, next key, issuing CA)" || bad "advice: TLSA $(jq -c .advice.tlsa "$A")"
+# the lab CA's key, which the server sends after its own certificate: its 2 1 1 record
+ca_spki=$(openssl x509 -in "$CA" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
+TA=$(jq -r '.advice.tlsa[] | select(.rdata | startswith("2 1 1 ")) | .zone_line' "$A")
+[ "$TA" = "_25._tcp.$MXHOST. 3600 IN TLSA 2 1 1 $ca_spki" ] && ok "advice: 2 1 1 of the lab CA's key" || bad "advice: 2 1 1 '$TA' (CA $ca_spki)"
+jq -r '.advice.tlsa[] | select(.rdata | startswith("2 1 1 ")) | .why' "$A" | grep -q "sends its certificate" &&
+    ok "advice: says the server sends the CA certificate" || bad "advice: 2 1 1 why $(jq -c '.advice.tlsa' "$A")"
 [ "$(jq -r '.advice.servers[0].software' "$A")" = postfix ] && ok "advice: Postfix recognised" || bad "advice: software $(jq -c .advice.servers "$A")"
 jq -r '.advice.settings[] | select(.software=="postfix") | .line' "$A" | while read -r l; do
     grep -qF -- "$l" "$LAB/advice.txt" || echo "missing in text: $l"
@@ -108,6 +114,21 @@ c=$(jq -r '.verdict.active_attacker_can_read' "$LAB/after.json")
     [ "$(jq -r '[.advice.settings[] | select(.findings | index("tls.v1_0") or index("auth.before_tls"))] | length' "$LAB/after.json")" = 0 ] &&
     ok "after: check --json advises no TLSA, TLS-RPT or protocol/AUTH settings any more" ||
     bad "after: advice $(jq -c '.advice | {tlsa, tls_rpt, settings}' "$LAB/after.json")"
+
+# ---- the 2 1 1 record alone: DANE-TA matches the CA certificate the server sends -----------------
+# Only the printed 2 1 1 line stays among the TLSA records of the MX host; check says DANE is valid.
+grep -v "^_25._tcp.$MXHOST\. .* TLSA " "$LAB/zones/dane.lab.example.zone" >"$LAB/zone.tmp" &&
+    { cat "$LAB/zone.tmp"; echo "$TA"; } >"$LAB/zones/dane.lab.example.zone"
+KNOT_PORT=$KNOT_PORT ZONEDIR=$LAB/zones UNSIGNED_ZONES=unsigned.example BOGUS_ZONES=bogus.example \
+    tests/lab/knot.sh start "$LAB/knot" >"$LAB/logs/knot-restart.log" 2>&1 || bad "Knot restart (2 1 1 only)"
+"$BIN" check "$DOMAIN" --json --resolver "$RESOLVER" --trust-anchor "$ANCHORS" --ca-file "$CA" >"$LAB/ta.json"
+[ "$(jq -r '[.mx[] | select(.host == "'"$MXHOST"'") | .dane.records[]] | join(",")' "$LAB/ta.json")" = "2 1 1 $ca_spki" ] &&
+    ok "2 1 1 alone: the only TLSA record of $MXHOST" || bad "2 1 1 alone: records $(jq -c '.mx[].dane' "$LAB/ta.json")"
+[ "$(jq -r '[.endpoints[] | select(.port == 25) | .dane.verified] | all' "$LAB/ta.json")" = true ] &&
+    [ "$(jq -r '[.endpoints[].findings[].id] | index("dane.valid") != null' "$LAB/ta.json")" = true ] &&
+    [ "$(jq -r '.verdict.downgrade_protection' "$LAB/ta.json")" = dane ] &&
+    ok "2 1 1 alone: DANE valid for $MXHOST, verdict dane" ||
+    bad "2 1 1 alone: $(jq -c '[.verdict.downgrade_protection, [.endpoints[] | .dane]]' "$LAB/ta.json")"
 
 echo "advise: $pass passed, $fail failed ($(($(date +%s) - t0)) s)"
 [ $fail = 0 ]
