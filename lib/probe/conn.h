@@ -1,6 +1,6 @@
 /*
- * conn.h — connection plumbing shared by the two state machines on one socket: probe.c (SMTP)
- * and engine.c (every protocol with a module).  Deadlines, the write queue, the TLS session with
+ * conn.h — the probe engine's connection plumbing (engine.c, every protocol).  Deadlines, the
+ * write queue, the TLS session with
  * DANE, the findings every handshake yields, and raw-hello mode's reading of the answer.  The
  * states stay each machine's own: these functions only do the part that is the same to the byte,
  * and say what happened so the caller can decide.

@@ -10,9 +10,8 @@
  *   pipe:         ... TALK (upgrade + harmless command in one write) -> TLS -> PIPE_WAIT -> GOODBYE
  *
  * The module never sees a socket: it parses what the engine gives it (conv.in), sends through
- * conv.send(), and answers with what should happen next (enum proto_next).  The plumbing that is
- * the same in probe.c (deadlines, write queue, TLS session and its findings, raw-hello reading)
- * is conn.c's.
+ * conv.send(), and answers with what should happen next (enum proto_next).  The plumbing
+ * (deadlines, write queue, TLS session and its findings, raw-hello reading) is conn.c's.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -179,6 +178,8 @@ engine_finish(struct engine *e)
 	if (e->state == ENGINE_DONE)
 		return;
 	engine_pipe(e, PROBE_PIPE_INCONCLUSIVE, "the dialogue ended while %s", engine_during(e));
+	if (e->conv.busy && e->params.raw != NULL)
+		e->params.raw->rejected_421 = 1;	/* the scheduler backs off (lib/scan) */
 	engine_state(e, ENGINE_DONE);
 	engine_close(e);
 	e->ep->elapsed_ms = conn_elapsed_ms(&e->t0);
@@ -260,14 +261,22 @@ engine_step(struct engine *e, enum proto_event ev)
 
 /*
  * Bytes after a complete reply, before the server can have read our next command: no honest
- * server sends them.  Reported and dropped, never taken as the next reply (probe.c does the same
- * for SMTP).
+ * server sends them.  Reported and dropped, never taken as the next reply; the module may name
+ * the finding (SMTP: a 220 there is an early answer to STARTTLS).
  */
 static void
 engine_unsolicited(struct engine *e)
 {
+	int id = FINDING_PROTO_PROTOCOL;
+
 	endpoint_log(e->ep, e->arena, '<', (const char *)e->in.data, e->in.len > 200 ? 200 : e->in.len);
-	endpoint_finding(e->ep, e->arena, FINDING_PROTO_PROTOCOL,
+	if (e->pi->module->unsolicited != NULL) {
+		/* the module names what they are (SMTP: a 220 there is an early STARTTLS answer) */
+		e->conv.in = e->in.data;
+		e->conv.inlen = e->in.len;
+		id = e->pi->module->unsolicited(&e->conv);
+	}
+	endpoint_finding(e->ep, e->arena, (enum finding_id)id,
 	    "%zu bytes arrived before the server can have read our command (%s)", e->in.len,
 	    engine_during(e));
 	dbuf_reset(&e->in);
@@ -613,10 +622,11 @@ engine_start(struct event_base *base, const struct probe_params *params, struct 
 	clock_gettime(CLOCK_MONOTONIC, &e->t0);
 	e->ep = endpoint_new(a, params->host, params->ip, params->port, params->proto,
 	    params->refname);
-	e->ep->facts = arena_alloc(a, sizeof(*e->ep->facts));
+	e->conv.facts = arena_alloc(a, sizeof(*e->conv.facts));
+	if (!e->pi->module->hide_facts)
+		e->ep->facts = e->conv.facts;
 	e->conv.ep = e->ep;
 	e->conv.arena = a;
-	e->conv.facts = e->ep->facts;
 	e->conv.domain = params->refname ? params->refname : params->host;
 	e->conv.client_name = params->ehlo ? params->ehlo : "localhost";
 	e->conv.pipe = params->pipe != NULL;

@@ -3,9 +3,9 @@
  * buffers with ceilings, our own BIOs and TLS (OpenSSL, or the raw-hello / hand-off modes of
  * --full), driving one protocol module (lib/proto/proto.h) through its dialogue.
  *
- * It takes the same struct probe_params as lib/probe/probe.c (raw, pipe and hand-off modes
- * included) and fills the same struct endpoint, so --full (lib/scan) runs on it unchanged:
- * probe_start() hands every protocol with a module to engine_start() (probe.c's one seam).
+ * It takes struct probe_params (raw, pipe and hand-off modes included) and fills struct
+ * endpoint, so --full (lib/scan) runs on it for every protocol: probe_start() (probe.c) is
+ * engine_start() behind the probe.h contract.
  *
  * Async contract (as probe.h):
  * - engine_start() never calls the done callback itself; the callback runs from the event loop.

@@ -367,5 +367,5 @@ imap_step(struct proto_conv *c, enum proto_event ev)
 }
 
 const struct proto_module proto_module_imap = {
-	"imap", 0, sizeof(struct imap_state), imap_step,
+	"imap", 0, sizeof(struct imap_state), imap_step, NULL, 0,
 };

@@ -353,5 +353,5 @@ pop3_step(struct proto_conv *c, enum proto_event ev)
 }
 
 const struct proto_module proto_module_pop3 = {
-	"pop3", 0, sizeof(struct pop3_state), pop3_step,
+	"pop3", 0, sizeof(struct pop3_state), pop3_step, NULL, 0,
 };

@@ -12,8 +12,10 @@
 #include "util/text.h"
 
 static const struct proto_info proto_table[ENDPOINT_PROTO_LAST] = {
-	[ENDPOINT_PROTO_SMTP] = { "smtp", 25, 0, PROTO_KIND_RELAY, "smtp", "STARTTLS", "NOOP", NULL },
-	[ENDPOINT_PROTO_SMTPS] = { "smtps", 465, 1, PROTO_KIND_RELAY, "smtp", NULL, NULL, NULL },
+	[ENDPOINT_PROTO_SMTP] = { "smtp", 25, 0, PROTO_KIND_RELAY, "smtp", "STARTTLS", "NOOP",
+	    &proto_module_smtp },
+	[ENDPOINT_PROTO_SMTPS] = { "smtps", 465, 1, PROTO_KIND_RELAY, "smtp", NULL, NULL,
+	    &proto_module_smtp },
 	[ENDPOINT_PROTO_SUBMISSION] = { "submission", 587, 0, PROTO_KIND_CLIENT, "submission",
 	    "STARTTLS", "NOOP", &proto_module_submission },
 	[ENDPOINT_PROTO_SUBMISSIONS] = { "submissions", 465, 1, PROTO_KIND_CLIENT, "submission",

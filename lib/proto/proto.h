@@ -91,6 +91,7 @@ struct proto_conv {
 	int			 sent;		/* set by send(): a command went out in this step */
 	const char		*during;	/* completes "... while <during>" in findings */
 	void			*state;		/* the module's own, state_size bytes, zeroed */
+	int			 busy;		/* the greeting said 421: the scheduler backs off */
 	/* engine callbacks */
 	proto_send_fn		 send;		/* one command line (CRLF or nothing added by the module) */
 	proto_pipe_fn		 pipe_decide;	/* enum probe_pipe_result, probe.h */
@@ -102,6 +103,12 @@ struct proto_module {
 	int			 xml;		/* commands are XML: no CRLF after them */
 	size_t			 state_size;
 	enum proto_next		(*step)(struct proto_conv *, enum proto_event);
+	/*
+	 * Optional: which finding (enum finding_id) bytes the server sent before it can have read
+	 * our command are (conv->in holds them); NULL: proto.protocol_error.
+	 */
+	int			(*unsolicited)(struct proto_conv *);
+	int			 hide_facts;	/* the endpoint gets no "protocol" facts object */
 };
 
 /* Service kinds, for the "TLS mandatory?" rules. */
@@ -120,7 +127,7 @@ struct proto_info {
 	const char			*family;	/* "smtp" "submission" "imap" "pop3" "xmpp-client" "xmpp-server" "https" */
 	const char			*upgrade;	/* the upgrade command as shown, NULL for implicit */
 	const char			*pipe_cmd;	/* the harmless command pipelined in --full, NULL: no test */
-	const struct proto_module	*module;	/* NULL: lib/probe/probe.c (SMTP until migrated) */
+	const struct proto_module	*module;
 };
 
 /* By enum endpoint_proto; NULL when out of range. */
@@ -145,6 +152,7 @@ extern const struct proto_module	proto_module_imap;
 extern const struct proto_module	proto_module_pop3;
 extern const struct proto_module	proto_module_xmpp;
 extern const struct proto_module	proto_module_submission;
+extern const struct proto_module	proto_module_smtp;
 extern const struct proto_module	proto_module_https;
 
 #endif

@@ -2,8 +2,8 @@
  * smtp.h — SMTP as a sending MTA's capability probe speaks it (RFC 5321, RFC 3207 STARTTLS,
  * RFC 8314 implicit TLS).  Pure parsers over (buf, len): no session, no I/O, no TLS.
  *
- * The dialogue itself (which command follows which reply) lives in lib/probe/probe.c, which asks
- * this module to parse replies and name commands; this module never builds TLS.
+ * The dialogue itself (which command follows which reply) lives in lib/proto/smtpconv.c, the
+ * engine's SMTP module, which asks these parsers to read replies; nothing here builds TLS.
  */
 #ifndef MAILTLS_SMTP_H
 #define MAILTLS_SMTP_H

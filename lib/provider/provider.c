@@ -485,7 +485,8 @@ provider_mandatory_facts(const struct endpoint *ep, const struct proto_info *pi,
 		mf.xmpp_required = f->tls_required;
 		mf.xmpp_required_broken = f->required_probe == 2;
 	} else if (ep != NULL) {
-		/* SMTP on port 25 (lib/probe/probe.c): the EHLO capabilities */
+		/* SMTP on port 25 (no facts object: proto_module_smtp.hide_facts): the EHLO
+		 * capabilities */
 		mf.reached = ep->caps_plain != NULL || ep->tls_established;
 		mf.upgrade_offered = ep->starttls_offered;
 		mf.tls_established = ep->tls_established;

@@ -278,7 +278,7 @@ cert_describe(X509 *leaf, STACK_OF(X509) *chain, X509_STORE *store, const char *
 	na = cert_time(X509_get0_notAfter(leaf), a, &c->not_after);
 	c->expired = na != 0 && na < now;
 	c->not_yet_valid = nb != 0 && nb > now;
-	c->days_left = na != 0 ? (long)((na - now) / 86400) : 0;	/* 0 with no date: see probe.c */
+	c->days_left = na != 0 ? (long)((na - now) / 86400) : 0;	/* 0 with no date */
 	if (na != 0 && na < now && (na - now) % 86400 != 0)
 		c->days_left--;		/* floor, so "expired today" reads -1 not 0 */
 	c->self_signed = X509_self_signed(leaf, 1) == 1;

@@ -551,6 +551,74 @@ test_submission_dialogue(void **state)
 	drive_done(&d);
 }
 
+/* Port 25 on the engine (smtpconv.c's relay row): the relay's findings, HELO fallback, 421, the
+ * early 220, and the pipelined NOOP answered inside TLS before the reply to QUIT. */
+static void
+test_smtp_relay_dialogue(void **state)
+{
+	const struct proto_module *m = proto_info(ENDPOINT_PROTO_SMTP)->module;
+	struct drive d;
+
+	assert_non_null(m);
+	assert_true(m->hide_facts);
+	assert_ptr_equal(proto_info(ENDPOINT_PROTO_SMTPS)->module, m);
+
+	drive_init(&d, ENDPOINT_PROTO_SMTP, 0, 0);
+	drive_event(&d, PROTO_EV_START);
+	drive_input(&d, "220 mx ESMTP\r\n");
+	assert_int_equal(drive_input(&d, "250-mx\r\n250 AUTH PLAIN\r\n"), PROTO_NEXT_GOODBYE);
+	assert_true(endpoint_has(d.c.ep, FINDING_STARTTLS_NOT_OFFERED));
+	assert_true(endpoint_has(d.c.ep, FINDING_AUTH_BEFORE_TLS));
+	assert_false(endpoint_has(d.c.ep, FINDING_SUBMISSION_STARTTLS_MISSING));
+	assert_string_equal(d.sent, "EHLO client.example|QUIT|");
+	drive_done(&d);
+
+	/* RFC 5321 §3.2: EHLO refused, HELO; no extensions, so no STARTTLS */
+	drive_init(&d, ENDPOINT_PROTO_SMTP, 0, 0);
+	drive_event(&d, PROTO_EV_START);
+	drive_input(&d, "220 mx\r\n");
+	drive_input(&d, "502 no\r\n");
+	assert_true(endpoint_has(d.c.ep, FINDING_SMTP_EHLO_REFUSED));
+	assert_int_equal(drive_input(&d, "250 mx\r\n"), PROTO_NEXT_GOODBYE);
+	assert_true(endpoint_has(d.c.ep, FINDING_STARTTLS_NOT_OFFERED));
+	assert_string_equal(d.sent, "EHLO client.example|HELO client.example|QUIT|");
+	drive_done(&d);
+
+	/* a 421 greeting: rejected, and the scheduler backs off */
+	drive_init(&d, ENDPOINT_PROTO_SMTP, 0, 0);
+	drive_event(&d, PROTO_EV_START);
+	assert_int_equal(drive_input(&d, "421 busy\r\n"), PROTO_NEXT_FAILED);
+	assert_true(d.c.busy);
+	assert_true(endpoint_has(d.c.ep, FINDING_SMTP_REJECTED));
+	drive_done(&d);
+
+	/* a 220 arriving with the EHLO reply, before STARTTLS was sent: injection */
+	drive_init(&d, ENDPOINT_PROTO_SMTP, 0, 0);
+	drive_event(&d, PROTO_EV_START);
+	drive_input(&d, "220 mx\r\n");
+	drive_input(&d, "250-mx\r\n250 STARTTLS\r\n");
+	d.c.in = (const unsigned char *)"220 ready\r\n";
+	d.c.inlen = 11;
+	assert_int_equal(m->unsolicited(&d.c), FINDING_STARTTLS_INJECTION);
+	d.c.in = (const unsigned char *)"250 ok\r\n";
+	d.c.inlen = 8;
+	assert_int_equal(m->unsolicited(&d.c), FINDING_SMTP_PROTOCOL);
+	drive_done(&d);
+
+	/* pipe mode: STARTTLS and NOOP in one write; the NOOP answered inside TLS */
+	drive_init(&d, ENDPOINT_PROTO_SMTP, 0, 1);
+	drive_event(&d, PROTO_EV_START);
+	drive_input(&d, "220 mx\r\n");
+	drive_input(&d, "250-mx\r\n250 STARTTLS\r\n");
+	assert_string_equal(d.sent, "EHLO client.example|STARTTLS|NOOP|");
+	assert_int_equal(drive_input(&d, "220 go\r\n"), PROTO_NEXT_UPGRADE);
+	d.c.tls_active = 1;
+	assert_int_equal(drive_event(&d, PROTO_EV_TLS_UP), PROTO_NEXT_PIPE_WAIT);
+	drive_input(&d, "250 ok\r\n");
+	assert_int_equal(d.pipe_result, PROBE_PIPE_VULNERABLE);
+	drive_done(&d);
+}
+
 static void
 test_proto_table(void **state)
 {
@@ -603,6 +671,7 @@ main(void)
 		cmocka_unit_test(test_pop3_dialogue),
 		cmocka_unit_test(test_xmpp_dialogue),
 		cmocka_unit_test(test_submission_dialogue),
+		cmocka_unit_test(test_smtp_relay_dialogue),
 		cmocka_unit_test(test_proto_table),
 		cmocka_unit_test(test_proto_words),
 	};

@@ -1,13 +1,18 @@
 /*
- * submission.c — the SMTP dialogue as an engine module, for message submission (RFC 6409 on 587
- * with STARTTLS per RFC 3207; RFC 8314 implicit TLS on 465).  Replies and EHLO capabilities are
- * parsed by lib/proto/smtp.c's pure parsers.
+ * smtpconv.c — the SMTP dialogue as an engine module, two rows of the protocol table:
+ *   - relay: mail between servers (RFC 5321 on port 25, STARTTLS per RFC 3207; implicit TLS on
+ *     465 for the "smtps" probe);
+ *   - submission: message submission (RFC 6409 on 587; RFC 8314 implicit TLS on 465).
+ * Replies and EHLO capabilities are parsed by lib/proto/smtp.c's pure parsers.
  *
- * Dialogue:
- *   submission:  banner, EHLO, STARTTLS [+ NOOP], TLS, EHLO, QUIT
- *   submissions: TLS, banner, EHLO, QUIT
- * Never AUTH, MAIL, RCPT, DATA or a credential.  The findings are submission's: a submission port
- * without STARTTLS and AUTH offered before TLS are about passwords, not about relayed mail.
+ * Dialogue (both):
+ *   STARTTLS:     banner, EHLO [HELO], STARTTLS [+ NOOP], TLS, EHLO, QUIT
+ *   implicit TLS: TLS, banner, EHLO, QUIT
+ *   pipe mode:    banner, EHLO, STARTTLS + NOOP in one write, TLS, listen, QUIT (CVE-2011-0411)
+ * Never AUTH, MAIL, RCPT, DATA or a credential.  The two differ only in what a missing STARTTLS
+ * and AUTH before TLS mean: on a relay, mail that may travel in clear (starttls.not_offered,
+ * auth.before_tls); on a submission port, passwords (submission.starttls_missing,
+ * submission.auth_before_tls).
  */
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +36,7 @@ enum sub_step {
 
 struct sub_state {
 	enum sub_step	 st;
+	int		 relay;		/* port 25 / smtps: the relay's findings */
 };
 
 static enum proto_next
@@ -75,6 +81,8 @@ sub_reply(struct proto_conv *c, struct sub_state *s, const struct smtp_reply *r)
 	case SUB_S_BANNER:
 		c->ep->banner = r->nlines ? text_clean_dup(c->arena, r->lines[0]) : "";
 		c->facts->server_name = c->ep->banner;
+		if (r->code == 421)
+			c->busy = 1;	/* the scheduler backs off this address */
 		if (r->code != 220)
 			return proto_conv_fail(c, FINDING_SMTP_REJECTED, "greeting %d %s", r->code,
 			    c->ep->banner);
@@ -105,12 +113,13 @@ sub_reply(struct proto_conv *c, struct sub_state *s, const struct smtp_reply *r)
 			c->facts->cred_before_tls = 1;
 			c->facts->cred_detail = arena_printf(c->arena, "AUTH %s",
 			    k->auth_mechs ? k->auth_mechs : "");
-			endpoint_finding(c->ep, c->arena, FINDING_SUBMISSION_AUTH_BEFORE_TLS,
-			    "AUTH %s offered in plaintext", k->auth_mechs ? k->auth_mechs : "");
+			endpoint_finding(c->ep, c->arena, s->relay ? FINDING_AUTH_BEFORE_TLS :
+			    FINDING_SUBMISSION_AUTH_BEFORE_TLS, "AUTH %s offered in plaintext",
+			    k->auth_mechs ? k->auth_mechs : "");
 		}
 		if (!k->starttls) {
-			endpoint_finding(c->ep, c->arena, FINDING_SUBMISSION_STARTTLS_MISSING,
-			    "no STARTTLS in the EHLO reply");
+			endpoint_finding(c->ep, c->arena, s->relay ? FINDING_STARTTLS_NOT_OFFERED :
+			    FINDING_SUBMISSION_STARTTLS_MISSING, "no STARTTLS in the EHLO reply");
 			if (c->pipe && c->pipe_decide)
 				c->pipe_decide(c, PROBE_PIPE_INCONCLUSIVE,
 				    "STARTTLS was not offered on this connection");
@@ -125,9 +134,9 @@ sub_reply(struct proto_conv *c, struct sub_state *s, const struct smtp_reply *r)
 			c->send(c, "STARTTLS", 1);
 		return PROTO_NEXT_WAIT;
 	case SUB_S_HELO:
-		endpoint_finding(c->ep, c->arena, FINDING_SUBMISSION_STARTTLS_MISSING,
-		    "EHLO refused, HELO %s: no STARTTLS possible", r->code == 250 ? "accepted" :
-		    "refused too");
+		endpoint_finding(c->ep, c->arena, s->relay ? FINDING_STARTTLS_NOT_OFFERED :
+		    FINDING_SUBMISSION_STARTTLS_MISSING, "EHLO refused, HELO %s: no STARTTLS possible",
+		    r->code == 250 ? "accepted" : "refused too");
 		if (c->pipe && c->pipe_decide)
 			c->pipe_decide(c, PROBE_PIPE_INCONCLUSIVE, "EHLO was refused on this connection");
 		return sub_quit(c, s);
@@ -238,6 +247,35 @@ sub_step(struct proto_conv *c, enum proto_event ev)
 	return s->st == SUB_S_QUIT ? PROTO_NEXT_GOODBYE : PROTO_NEXT_WAIT;
 }
 
+static enum proto_next
+sub_step_relay(struct proto_conv *c, enum proto_event ev)
+{
+	((struct sub_state *)c->state)->relay = 1;
+	return sub_step(c, ev);
+}
+
+/*
+ * Bytes the server sent before it can have read our next command.  A 220 among them with the
+ * greeting or the EHLO reply is an answer to a STARTTLS we have not sent yet: a
+ * man-in-the-middle preparing a downgrade or an injection (curl's test980 case).
+ */
+static int
+sub_unsolicited(struct proto_conv *c)
+{
+	struct sub_state *s = c->state;
+
+	if ((s->st == SUB_S_EHLO || s->st == SUB_S_EHLO_TLS || s->st == SUB_S_HELO ||
+	    s->st == SUB_S_STARTTLS) && c->inlen >= 3 && memcmp(c->in, "220", 3) == 0)
+		return FINDING_STARTTLS_INJECTION;
+	return FINDING_SMTP_PROTOCOL;
+}
+
 const struct proto_module proto_module_submission = {
-	"submission", 0, sizeof(struct sub_state), sub_step,
+	"submission", 0, sizeof(struct sub_state), sub_step, sub_unsolicited, 0,
+};
+
+/* Port 25 and smtps keep the report they always had: no "protocol" facts object (the relay's
+ * "TLS mandatory?" is DANE's and MTA-STS's, decided by the verdict). */
+const struct proto_module proto_module_smtp = {
+	"smtp", 0, sizeof(struct sub_state), sub_step_relay, sub_unsolicited, 1,
 };
