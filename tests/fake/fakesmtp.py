@@ -283,10 +283,11 @@ def sc_ansi_greeting(c, a):
 
 # ---------------------------------------------------------------- STARTTLS command injection
 
-def real_tls(c, a, keep_plaintext, send_ready=True):
+def real_tls(c, a, keep_plaintext, send_ready=True, delay=0.0):
     """STARTTLS done by a real TLS stack (Python's ssl, --tls-cert/--tls-key), then the ordinary
     command loop inside TLS.  `keep_plaintext` is the CVE-2011-0411 bug: commands the client
-    pipelined after STARTTLS, already in our read buffer, are kept and run inside TLS."""
+    pipelined after STARTTLS, already in our read buffer, are kept and run inside TLS.  `delay`
+    seconds pass after the handshake before the loop reads anything (a long round trip)."""
     import ssl
     if not (a.tls_cert and a.tls_key):
         raise Closed("this scenario needs --tls-cert and --tls-key")
@@ -319,6 +320,8 @@ def real_tls(c, a, keep_plaintext, send_ready=True):
         raise Closed("TLS handshake: %s" % e)
     t = Conn(tls)
     t.buf = pending if keep_plaintext else b""
+    if delay > 0:
+        time.sleep(delay)
     try:
         smtp_dialogue(t, ehlo_lines("PIPELINING", "SIZE 10240000"), log_commands=True, greet=False)
     finally:
@@ -329,6 +332,13 @@ def real_tls(c, a, keep_plaintext, send_ready=True):
 def sc_pipeline_vulnerable(c, a):
     smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"),
                   starttls=lambda c: real_tls(c, a, True), log_commands=True)
+
+
+def sc_pipeline_slow(c, a):
+    # vulnerable, but its answer to the pipelined NOOP comes after mailtls stopped listening
+    # (PROBE_PIPE_WAIT_MS): it must still come before the 221 to QUIT, and be caught there
+    smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"),
+                  starttls=lambda c: real_tls(c, a, True, delay=0.6), log_commands=True)
 
 
 def sc_pipeline_safe(c, a):
@@ -387,6 +397,7 @@ def sc_backend(c, a):
 SCENARIOS = {
     "backend": sc_backend,
     "pipeline_vulnerable": sc_pipeline_vulnerable,
+    "pipeline_slow": sc_pipeline_slow,
     "pipeline_safe": sc_pipeline_safe,
     "pipeline_plaintext": sc_pipeline_plaintext,
     "ok_notls": sc_ok_notls,

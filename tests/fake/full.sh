@@ -10,9 +10,10 @@
 # after ServerHelloDone): tls.handshake_failed is expected and ignored.
 #
 # Then the STARTTLS command-injection test (CVE-2011-0411, docs/internals/starttls-injection.md)
-# against three real-TLS scenarios of fakesmtp.py (Python's ssl, a throw-away key made here):
-# pipeline_vulnerable (keeps the NOOP pipelined behind STARTTLS and answers it inside TLS) must
-# give starttls.command_injection, pipeline_safe (discards it) and pipeline_plaintext (answers
+# against four real-TLS scenarios of fakesmtp.py (Python's ssl, a throw-away key made here):
+# pipeline_vulnerable (keeps the NOOP pipelined behind STARTTLS and answers it inside TLS) and
+# pipeline_slow (the same, answering only after mailtls stopped listening: caught by the order
+# of the replies to QUIT) must give starttls.command_injection, pipeline_safe (discards it) and pipeline_plaintext (answers
 # it before TLS) must not; every run must send the server nothing but EHLO, STARTTLS, NOOP, QUIT
 # (and HELO), and the server's connection count must equal .connections. Pass "pipeline" (or
 # pipeline_safe ...) as a PROFILE to run only these; FAKE_FULL_PIPELINE=0 skips them.
@@ -37,7 +38,7 @@ for tool in python3 jq timeout openssl; do
 done
 ALL=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$PROFILES_JSON")
 PROFILES=${*:-$ALL}
-PIPELINE="pipeline_vulnerable pipeline_safe pipeline_plaintext"
+PIPELINE="pipeline_vulnerable pipeline_slow pipeline_safe pipeline_plaintext"
 SESSIONS="sess_closed sess_open sess_tls13"
 if [ $# -gt 0 ]; then
 	want=
@@ -389,7 +390,7 @@ pipeline_run() {
 
 for sc in $PIPELINE; do
 	case $sc in
-	pipeline_vulnerable) pipeline_run "$sc" vulnerable ;;
+	pipeline_vulnerable | pipeline_slow) pipeline_run "$sc" vulnerable ;;
 	*) pipeline_run "$sc" not_vulnerable ;;
 	esac
 done
