@@ -23,8 +23,12 @@
 enum {
 	OPT_DB = 256, OPT_RESUME, OPT_NEW, OPT_JSONL, OPT_QUICK, OPT_MAX_DOMAINS, OPT_MAX_PROBES,
 	OPT_PER_IP, OPT_IP_SPACING, OPT_RETRIES, OPT_RETRY_DELAY, OPT_DNS_RATE, OPT_CACHE, OPT_CSV,
-	OPT_PLAIN, OPT_DOMAIN_COL, OPT_RANK_COL, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_QUIET
+	OPT_PLAIN, OPT_DOMAIN_COL, OPT_RANK_COL, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_QUIET,
+	OPT_WORKER, OPT_ENQUEUE_ONLY, OPT_LEASE, OPT_BATCH
 };
+
+#define SCAN_LEASE_DEFAULT_MS	60000	/* docs/internals/scale-out.md */
+#define SCAN_BATCH_DEFAULT	50
 
 static volatile sig_atomic_t scan_stop;
 static int scan_tty;	/* stderr is a terminal: the progress line is cleared first */
@@ -94,6 +98,10 @@ cmd_scan(int argc, char **argv)
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "worker", no_argument, NULL, OPT_WORKER },
+		{ "enqueue-only", no_argument, NULL, OPT_ENQUEUE_ONLY },
+		{ "lease", required_argument, NULL, OPT_LEASE },
+		{ "batch", required_argument, NULL, OPT_BATCH },
 		{ "ca-file", required_argument, NULL, 'C' },
 		{ "ca-path", required_argument, NULL, 'D' },
 		{ "ehlo", required_argument, NULL, 'e' },
@@ -114,10 +122,11 @@ cmd_scan(int argc, char **argv)
 	struct tls_client *tls = NULL;
 	struct event *sigint = NULL, *sigterm = NULL;
 	enum store_open_mode mode = STORE_RUN_AUTO;
-	const char *db = STORE_DEFAULT_DB, *input = NULL;
+	const char *db = STORE_DEFAULT_DB, *input = NULL, *rest;
 	char err[512], inpath[PATH_MAX], options[1024];
 	double dns_rate = 5000;
-	int ch, progress = -1, quiet = 0, ret = EXIT_OK, r;
+	int ch, progress = -1, quiet = 0, ret = EXIT_OK, r, worker = 0, enqueue_only = 0;
+	char worker_id[300], host[256];
 	FILE *in = NULL;
 	json_t *opt;
 	char *opts;
@@ -173,6 +182,14 @@ cmd_scan(int argc, char **argv)
 		case OPT_PROGRESS: progress = 1; break;
 		case OPT_NO_PROGRESS: progress = 0; break;
 		case OPT_QUIET: case 'q': quiet = 1; break;
+		case OPT_WORKER: worker = 1; break;
+		case OPT_ENQUEUE_ONLY: enqueue_only = 1; break;
+		case OPT_LEASE:
+			if ((sc.lease_ms = cli_secs(optarg, "--lease")) < 1000)
+				return cli_usage_error("--lease wants 1 second at least, not '%s'",
+				    optarg);
+			break;
+		case OPT_BATCH: sc.batch = (size_t)scan_count(optarg, "--batch", 1, 512); break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'F':
 			return cli_usage_error("scan --full is not available yet: use check --full on "
@@ -185,6 +202,26 @@ cmd_scan(int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage_error("scan takes one list (FILE or -), not also '%s'",
 		    argv[optind + 1]);
+	if (store_kind(db, &rest) == STORE_KIND_PGSQL) {
+		/* the shared queue: the list is queued, then worked on (docs/internals/scale-out.md) */
+		if (worker && (argc - optind != 0 || enqueue_only || mode != STORE_RUN_AUTO))
+			return cli_usage_error("scan --worker takes no FILE, --enqueue-only, --resume "
+			    "or --new: it works on the newest unfinished run of the database");
+		if (worker)
+			mode = STORE_RUN_RESUME;
+		if (gethostname(host, sizeof(host)) != 0)
+			snprintf(host, sizeof(host), "?");
+		host[sizeof(host) - 1] = '\0';
+		snprintf(worker_id, sizeof(worker_id), "%s:%ld", host, (long)getpid());
+		sc.worker = worker_id;
+		sc.enqueue_only = enqueue_only;
+		if (sc.lease_ms == 0)
+			sc.lease_ms = SCAN_LEASE_DEFAULT_MS;
+		if (sc.batch == 0)
+			sc.batch = SCAN_BATCH_DEFAULT;
+	} else if (worker || enqueue_only || sc.lease_ms || sc.batch)
+		return cli_usage_error("--worker, --enqueue-only, --lease and --batch want a "
+		    "PostgreSQL database (--db postgresql://...)");
 	if (argc - optind == 1)
 		input = argv[optind];
 	else if (mode != STORE_RUN_RESUME)
@@ -218,6 +255,13 @@ cmd_scan(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (store_run_open(store, mode, input, options, &run) < 0) {
+		if (worker) {
+			/* nothing queued (or every run finished): a worker has nothing to do */
+			if (!quiet)
+				fprintf(stderr, "mailtls: %s: no unfinished run: nothing to do\n", db);
+			store_close(store);
+			return EXIT_OK;
+		}
 		fprintf(stderr, "mailtls: %s: %s\n", db, store_error(store));
 		store_close(store);
 		return EXIT_USAGE;
@@ -229,7 +273,7 @@ cmd_scan(int argc, char **argv)
 		store_close(store);
 		return EXIT_USAGE;
 	}
-	if (!run.input_eof) {
+	if (!run.input_eof && !worker) {
 		if (strcmp(run.input, "-") == 0)
 			in = stdin;
 		else if ((in = fopen(run.input, "r")) == NULL) {
@@ -238,7 +282,10 @@ cmd_scan(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (!quiet)
+	if (!quiet && worker)
+		fprintf(stderr, "mailtls: worker %s on run %lld of %s\n", sc.worker,
+		    (long long)run.id, strcmp(run.input, "-") ? run.input : "standard input");
+	else if (!quiet)
 		fprintf(stderr, "mailtls: %s run %lld of %s into %s\n", run.resumed ? "resuming" :
 		    "starting", (long long)run.id, strcmp(run.input, "-") ? run.input :
 		    "standard input", db);
@@ -277,6 +324,13 @@ cmd_scan(int argc, char **argv)
 	sc.sched.base = de.base;
 
 	r = scanrun_run(&sc, &st);
+	if (r == 0 && enqueue_only) {
+		if (!quiet)
+			fprintf(stderr, "mailtls: run %lld: %lld domains queued (%lld input errors, "
+			    "%lld duplicates); start workers: mailtls scan --db URI --worker\n",
+			    (long long)run.id, st.total, st.input_errors, st.duplicates);
+		goto out;
+	}
 	if (r < 0) {
 		fprintf(stderr, "mailtls: %s: %s (the run stays resumable)\n", db, st.store_error);
 		ret = EXIT_UNREACHABLE;
@@ -295,10 +349,11 @@ cmd_scan(int argc, char **argv)
 		if (getenv("MAILTLS_SCAN_STATS") != NULL)
 			fprintf(stderr, "mailtls: stats: max_inflight=%zu arena_max=%zu "
 			    "arena_mean=%zu sched_mem_max=%zu entries=%zu evicted=%zu "
-			    "max_inflight_ip=%zu temp_failures=%zu\n", st.max_inflight, st.arena_max,
+			    "max_inflight_ip=%zu temp_failures=%zu slot_busy=%zu claims=%lld "
+			    "waits=%lld\n", st.max_inflight, st.arena_max,
 			    st.done ? st.arena_sum / (size_t)st.done : 0, st.sched_mem_max,
 			    st.sched.entries, st.sched.evicted, st.sched.max_inflight_ip,
-			    st.sched.temp_failures);
+			    st.sched.temp_failures, st.sched.slot_busy, st.claims, st.waits);
 	}
 out:
 	if (sigint)

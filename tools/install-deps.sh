@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential clang llvm libclang-rt-14-dev pkg-config
  libssl-dev openssl libunbound-dev libevent-dev libcurl4-openssl-dev libsqlite3-dev libjansson-dev libcmocka-dev
  postfix knot knot-dnsutils nginx-light faketime dns-root-data testssl.sh nmap iproute2 python3 jq procps psmisc
- unbound libidn12 bc util-linux strace libidn2-dev sqlite3
+ unbound libidn12 bc util-linux strace libidn2-dev sqlite3 libpq-dev postgresql
  swaks libnet-ssleay-perl msmtp fetchmail mutt sendxmpp
  postfix-mta-sts-resolver
  dovecot-imapd dovecot-pop3d prosody ejabberd chromium sslscan"

@@ -65,6 +65,8 @@ struct scanrun {
 	struct event			*tick;
 	long long			 shown_errors;
 	char				*line_buf;
+	long long			 claim_after;	/* worker: no claim before (ms, monotonic) */
+	struct event			*renew;		/* worker: the lease renewal */
 };
 
 static double
@@ -212,6 +214,120 @@ scanrun_reposition(struct scanrun *sr)
 	}
 }
 
+/* ---- the shared queue (worker) ---------------------------------------------------------- */
+
+static long long
+scanrun_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+long
+scanrun_queue_wait_ms(const struct store_queue_state *q)
+{
+	if (q->status != STORE_RUN_RUNNING)
+		return -1;			/* finished or abandoned meanwhile */
+	if (q->pending == 0)
+		return q->input_eof ? -1 : SCANRUN_WAIT_MAX_MS;	/* else still being queued */
+	if (q->pending > q->leased)
+		return SCANRUN_WAIT_MIN_MS;	/* free or expired: another claim raced this one */
+	/* all under live leases: the first may expire (its worker died), or be stored */
+	if (q->next_expiry_ms < SCANRUN_WAIT_MIN_MS)
+		return SCANRUN_WAIT_MIN_MS;
+	return q->next_expiry_ms < SCANRUN_WAIT_MAX_MS ? (long)q->next_expiry_ms :
+	    SCANRUN_WAIT_MAX_MS;
+}
+
+static void
+scanrun_store_failed(struct scanrun *sr)
+{
+	snprintf(sr->st->store_error, sizeof(sr->st->store_error), "%s",
+	    store_error(sr->cfg->store));
+	sr->st->store_failed = 1;
+}
+
+/* A batch into the buffer: n > 0; 0 nothing now (waiting, or the queue is done); -1 error. */
+static int
+scanrun_claim(struct scanrun *sr)
+{
+	const struct scanrun_config *cfg = sr->cfg;
+	struct store_queue_state q;
+	size_t lim = cfg->batch > 0 && cfg->batch < SCANRUN_BATCH ? cfg->batch : SCANRUN_BATCH;
+	long wait;
+
+	if (sr->queue_empty || scanrun_now_ms() < sr->claim_after)
+		return 0;
+	if (store_queue_claim(cfg->store, cfg->run, cfg->worker, cfg->lease_ms, lim, sr->buf,
+	    &sr->nbuf) < 0) {
+		scanrun_store_failed(sr);
+		return -1;
+	}
+	sr->ibuf = 0;
+	if (sr->nbuf > 0) {
+		sr->st->claims++;
+		return (int)sr->nbuf;
+	}
+	if (store_queue_state(cfg->store, cfg->run, &q) < 0) {
+		scanrun_store_failed(sr);
+		return -1;
+	}
+	if ((wait = scanrun_queue_wait_ms(&q)) < 0) {
+		sr->queue_empty = 1;
+		return 0;
+	}
+	sr->st->waits++;
+	sr->claim_after = scanrun_now_ms() + wait;
+	return 0;
+}
+
+/* Nothing in flight, the queue not done: the loop runs (signals, timers) until a claim is due. */
+static void
+scanrun_idle(struct scanrun *sr)
+{
+	long long ms = sr->claim_after - scanrun_now_ms();
+	struct timeval tv;
+
+	if (ms <= 0)
+		return;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	event_base_loopexit(sr->cfg->base, &tv);
+	if (event_base_loop(sr->cfg->base, 0) < 0)
+		BUG("event loop failed");
+}
+
+static void
+scanrun_renew(evutil_socket_t fd, short what, void *arg)
+{
+	struct scanrun *sr = arg;
+
+	(void)fd;
+	(void)what;
+	if (store_queue_renew(sr->cfg->store, sr->cfg->run, sr->cfg->worker,
+	    sr->cfg->lease_ms) < 0)
+		scanrun_store_failed(sr);
+}
+
+static int
+scanrun_slot_acquire(void *arg, const char *ip, int *slot)
+{
+	struct scanrun *sr = arg;
+
+	return store_slot_acquire(sr->cfg->store, ip, sr->cfg->sched.per_ip > 0 ?
+	    sr->cfg->sched.per_ip : 1, slot);
+}
+
+static void
+scanrun_slot_release(void *arg, const char *ip, int slot)
+{
+	struct scanrun *sr = arg;
+
+	store_slot_release(sr->cfg->store, ip, slot);
+}
+
 /* The next pending target: from the buffer, the store's queue, or fresh input. */
 static struct store_pending *
 scanrun_next(struct scanrun *sr)
@@ -221,6 +337,11 @@ scanrun_next(struct scanrun *sr)
 	for (;;) {
 		if (sr->ibuf < sr->nbuf)
 			return &sr->buf[sr->ibuf++];
+		if (cfg->worker != NULL) {
+			if (scanrun_claim(sr) <= 0)
+				return NULL;
+			continue;
+		}
 		if (!sr->queue_empty) {
 			if (store_queue_next(cfg->store, cfg->run, sr->last_seq, SCANRUN_BATCH, sr->buf,
 			    &sr->nbuf) < 0) {
@@ -407,6 +528,7 @@ int
 scanrun_run(const struct scanrun_config *cfg, struct scanrun_stats *st)
 {
 	struct scanrun sr;
+	struct sched_config scfg = cfg->sched;
 	struct store_run_counts rc0;
 	struct timeval half = { 0, 500000 };
 	long long total0 = 0;
@@ -416,7 +538,13 @@ scanrun_run(const struct scanrun_config *cfg, struct scanrun_stats *st)
 	memset(st, 0, sizeof(*st));
 	sr.cfg = cfg;
 	sr.st = st;
-	sr.sched = sched_new(&cfg->sched);
+	if (cfg->worker != NULL) {
+		/* the per-address limit holds across every worker of the database */
+		scfg.slot_acquire = scanrun_slot_acquire;
+		scfg.slot_release = scanrun_slot_release;
+		scfg.slot_arg = &sr;
+	}
+	sr.sched = sched_new(&scfg);
 	sr.fin_tail = &sr.fin_head;
 	sr.offset = cfg->input_offset;
 	sr.line = cfg->input_line;
@@ -432,11 +560,26 @@ scanrun_run(const struct scanrun_config *cfg, struct scanrun_stats *st)
 		st->total = rc0.targets;
 		st->total_done = rc0.done;
 	}
-	if (cfg->progress) {
+	if (cfg->worker != NULL) {
+		struct timeval every;
+		long ms = cfg->lease_ms / 3 > 0 ? cfg->lease_ms / 3 : 1;
+
+		/* the whole list first: other workers wait for nothing but their claims */
+		while (!sr.input_eof && !st->store_failed && !*cfg->stop)
+			if (scanrun_read(&sr) < 0)
+				st->store_failed = 1;
+		every.tv_sec = ms / 1000;
+		every.tv_usec = (ms % 1000) * 1000;
+		sr.renew = event_new(cfg->base, -1, EV_PERSIST, scanrun_renew, &sr);
+		event_add(sr.renew, &every);
+	}
+	if (cfg->progress && !cfg->enqueue_only) {
 		sr.tick = event_new(cfg->base, -1, EV_PERSIST, scanrun_tick, &sr);
 		event_add(sr.tick, &half);
 	}
 	for (;;) {
+		if (cfg->enqueue_only)
+			break;
 		/* admit */
 		while (!*cfg->stop && !st->store_failed && sr.inflight < (size_t)cfg->max_domains) {
 			struct store_pending *p = scanrun_next(&sr);
@@ -461,6 +604,8 @@ scanrun_run(const struct scanrun_config *cfg, struct scanrun_stats *st)
 			if (*cfg->stop || (sr.queue_empty && sr.ibuf >= sr.nbuf &&
 			    (sr.input_eof || cfg->input == NULL)))
 				break;
+			if (cfg->worker != NULL)
+				scanrun_idle(&sr);	/* others' leases: wait for them */
 			continue;	/* admit more */
 		}
 		if (sr.fin_head == NULL && event_base_loop(cfg->base, EVLOOP_ONCE) < 0)
@@ -477,8 +622,15 @@ scanrun_run(const struct scanrun_config *cfg, struct scanrun_stats *st)
 		scanrun_progress(&sr, 1);
 	st->seconds = scanrun_elapsed(&sr);
 	sched_stats(sr.sched, &st->sched);
+	if (cfg->worker != NULL && !st->store_failed) {
+		/* what this worker claimed and did not store is free for the others at once */
+		if (store_queue_renew(cfg->store, cfg->run, cfg->worker, 0) < 0)
+			scanrun_store_failed(&sr);
+	}
 	if (st->store_failed)
 		ret = -1;
+	else if (cfg->enqueue_only)
+		ret = sr.input_eof ? 0 : 1;
 	else if (sr.inflight > 0 || st->total_done < st->total || !sr.input_eof)
 		ret = 1;
 	else if (store_run_finish(cfg->store, cfg->run, STORE_RUN_DONE) < 0) {
@@ -487,6 +639,8 @@ scanrun_run(const struct scanrun_config *cfg, struct scanrun_stats *st)
 	}
 	if (sr.tick)
 		event_free(sr.tick);
+	if (sr.renew)
+		event_free(sr.renew);
 	/* stopped at once: checks still in flight are dropped (their domains stay pending) */
 	sched_free(sr.sched);
 	free(sr.line_buf);

@@ -20,6 +20,7 @@
 #include "sched/sched.h"
 
 struct store;
+struct store_queue_state;
 
 #define SCANRUN_INFLIGHT_DEFAULT	1000
 #define SCANRUN_INPUT_ERRORS_SHOWN	20	/* on stderr; every one is in the store */
@@ -44,7 +45,22 @@ struct scanrun_config {
 	int			 progress;	/* a progress line on stderr */
 	int			 quiet;		/* no input errors on stderr */
 	volatile sig_atomic_t	*stop;		/* 1: finish what is in flight, 2: stop at once */
+	/*
+	 * The shared queue (a store with one: PostgreSQL; docs/internals/scale-out.md).  worker
+	 * non-NULL: the whole input is queued first, then batches are claimed under a lease of
+	 * lease_ms (renewed every lease_ms / 3), and each connection takes one of the address's
+	 * per_ip slots shared by all workers.  enqueue_only: queue the input, scan nothing.
+	 */
+	const char		*worker;	/* "host:pid", the lease holder */
+	long			 lease_ms;
+	size_t			 batch;		/* targets claimed at once */
+	int			 enqueue_only;
 };
+
+/* After an empty claim: stop, or wait this long before claiming again. */
+#define SCANRUN_WAIT_MIN_MS	50
+#define SCANRUN_WAIT_MAX_MS	1000
+long	scanrun_queue_wait_ms(const struct store_queue_state *);
 
 struct scanrun_stats {
 	long long	 done;		/* domains stored in this session */
@@ -55,6 +71,7 @@ struct scanrun_stats {
 	size_t		 max_inflight;
 	size_t		 arena_max, arena_sum;	/* bytes per finished domain's arena */
 	size_t		 sched_mem_max;
+	long long	 claims, waits;	/* worker: batches claimed, waits for others' leases */
 	double		 seconds;
 	struct sched_stats sched;
 	int		 store_failed;

@@ -51,6 +51,7 @@ struct sched_entry {
 	struct probe		*probe;
 	int			 refs;
 	int			 attempts, connections, used;
+	int			 slot;		/* the shared slot held while running, else -1 */
 	long long		 t0;
 	long			 elapsed_ms;
 	struct sched_waiter	*waiters, **wtail;
@@ -626,6 +627,8 @@ sched_new(const struct sched_config *cfg)
 		s->cfg.retries = 0;
 	if (s->cfg.retry_ms <= 0)
 		s->cfg.retry_ms = 15000;
+	if (s->cfg.slot_retry_ms <= 0)
+		s->cfg.slot_retry_ms = 100;
 	if (s->cfg.base != NULL && (s->timer = evtimer_new(s->cfg.base, sched_timer_cb, s)) == NULL)
 		BUG("sched: no timer");
 	return s;
@@ -674,7 +677,18 @@ sched_poll(struct sched *s, long long now)
 	    s->heap[0]->ready_at <= now) {
 		struct sched_ip *ip = sched_heap_pop(s);
 		struct sched_entry *e = ip->qhead;
+		int slot = -1;
 
+		/* another process holds every slot of this address: try it again a little later */
+		if (s->cfg.slot_acquire != NULL &&
+		    s->cfg.slot_acquire(s->cfg.slot_arg, ip->addr, &slot) != 1) {
+			s->st.slot_busy++;
+			if (now + s->cfg.slot_retry_ms > ip->not_before)
+				ip->not_before = now + s->cfg.slot_retry_ms;
+			sched_ip_update(s, ip);
+			continue;
+		}
+		e->slot = slot;
 		ip->qhead = e->qnext;
 		if (ip->qhead == NULL)
 			ip->qtail = NULL;
@@ -728,6 +742,10 @@ sched_entry_done(struct sched *s, struct sched_entry *e, struct endpoint *ep)
 		probe_free(e->probe);
 		e->probe = NULL;
 	}
+	/* after probe_free(): the connection is closed before another process may open one */
+	if (e->slot >= 0 && s->cfg.slot_release != NULL)
+		s->cfg.slot_release(s->cfg.slot_arg, ip->addr, e->slot);
+	e->slot = -1;
 	ip->inflight--;
 	s->inflight--;
 	e->connections += ep ? ep->connections : 0;
@@ -786,6 +804,7 @@ sched_probe(struct sched *s, const struct probe_params *pp, sched_done_cb done, 
 		e->hash = h;
 		e->s = s;
 		e->wtail = &e->waiters;
+		e->slot = -1;
 		sched_copy_params(e, pp, key);
 		sched_htab_add(&s->entries, e, h, sched_entry_hof);
 		s->st.entries++;

@@ -46,6 +46,16 @@ struct sched_config {
 	 */
 	void			(*start)(void *arg, struct sched *, struct sched_entry *);
 	void			*start_arg;
+	/*
+	 * NULL: per_ip holds in this process only.  Else asked before each connection for one of
+	 * the address's per_ip slots shared with other processes (scan --worker: PostgreSQL
+	 * advisory locks): 1 and *slot when one is free, given back with slot_release() when the
+	 * attempt ends; 0 when none is (the address is tried again slot_retry_ms later).
+	 */
+	int			(*slot_acquire)(void *arg, const char *ip, int *slot);
+	void			(*slot_release)(void *arg, const char *ip, int slot);
+	void			*slot_arg;
+	long			 slot_retry_ms;	/* default 100 */
 };
 
 struct sched_stats {
@@ -60,6 +70,7 @@ struct sched_stats {
 	size_t		 queued;	/* now: waiting for their address or the global limit */
 	size_t		 cached;	/* now: entries in memory */
 	size_t		 max_inflight_ip;	/* the most connections seen at once to one address */
+	size_t		 slot_busy;	/* connections put off: another process held the address's slots */
 };
 
 enum sched_outcome {

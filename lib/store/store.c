@@ -36,10 +36,31 @@ store_run_status_name(enum store_run_status s)
 	return (unsigned)s < STORE_RUN_LAST ? store_run_status_names[s] : "?";
 }
 
+enum store_kind
+store_kind(const char *where, const char **rest)
+{
+	*rest = where;
+	if (strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0)
+		return STORE_KIND_PGSQL;
+	if (strncmp(where, "sqlite:", 7) == 0)
+		*rest = where + 7;
+	return STORE_KIND_SQLITE;
+}
+
+int32_t
+store_slot_key(const char *ip)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *ip; ip++)
+		h = (h ^ (unsigned char)*ip) * 16777619u;
+	return (int32_t)h;	/* two's complement: every 32-bit pattern is a key */
+}
+
 struct store *
 store_open(const char *where, int readonly, char *err, size_t errlen)
 {
-	const struct store_backend *be = &store_sqlite;
+	const struct store_backend *be;
 	struct store *st;
 	void *h;
 
@@ -47,13 +68,7 @@ store_open(const char *where, int readonly, char *err, size_t errlen)
 		snprintf(err, errlen, "no database named");
 		return NULL;
 	}
-	if (strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0) {
-		snprintf(err, errlen, "%s: the PostgreSQL backend is not built yet (issue 10); "
-		    "give a file name for SQLite", where);
-		return NULL;
-	}
-	if (strncmp(where, "sqlite:", 7) == 0)
-		where += 7;
+	be = store_kind(where, &where) == STORE_KIND_PGSQL ? &store_pgsql : &store_sqlite;
 	if ((h = be->open(where, readonly, err, errlen)) == NULL)
 		return NULL;
 	st = xcalloc(1, sizeof(*st));
@@ -120,6 +135,62 @@ store_queue_next(struct store *st, int64_t run, long long after_seq, size_t limi
     struct store_pending *p, size_t *n)
 {
 	return st->be->queue_next(st->h, run, after_seq, limit, p, n);
+}
+
+int
+store_has_queue(const struct store *st)
+{
+	return st->be->queue_claim != NULL;
+}
+
+static int
+store_no_queue(struct store *st)
+{
+	(void)st;
+	return -1;
+}
+
+int
+store_queue_claim(struct store *st, int64_t run, const char *worker, long lease_ms, size_t limit,
+    struct store_pending *p, size_t *n)
+{
+	*n = 0;
+	if (st->be->queue_claim == NULL)
+		return store_no_queue(st);
+	return st->be->queue_claim(st->h, run, worker, lease_ms, limit, p, n);
+}
+
+int
+store_queue_renew(struct store *st, int64_t run, const char *worker, long lease_ms)
+{
+	if (st->be->queue_renew == NULL)
+		return store_no_queue(st);
+	return st->be->queue_renew(st->h, run, worker, lease_ms);
+}
+
+int
+store_queue_state(struct store *st, int64_t run, struct store_queue_state *q)
+{
+	memset(q, 0, sizeof(*q));
+	if (st->be->queue_state == NULL)
+		return store_no_queue(st);
+	return st->be->queue_state(st->h, run, q);
+}
+
+int
+store_slot_acquire(struct store *st, const char *ip, int slots, int *slot)
+{
+	*slot = -1;
+	if (st->be->slot_acquire == NULL)
+		return store_no_queue(st);
+	return st->be->slot_acquire(st->h, ip, slots, slot);
+}
+
+void
+store_slot_release(struct store *st, const char *ip, int slot)
+{
+	if (st->be->slot_release != NULL && slot >= 0)
+		st->be->slot_release(st->h, ip, slot);
 }
 
 int

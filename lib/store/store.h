@@ -6,7 +6,9 @@
  * One interface, several backends (after curl's lib/vtls/): store.c opens the backend a location
  * names and turns a domain's JSON report into rows (struct store_domain_rec); a backend only
  * writes and reads rows.  sqlite.c is the first backend (a file; WAL; one transaction per
- * finished domain); a PostgreSQL backend (issue 10) implements the same struct store_backend.
+ * finished domain); pgsql.c keeps the same tables in PostgreSQL, where the queue is also shared
+ * by workers on many machines: batches claimed under a lease (queue_claim, queue_renew), and a
+ * per-address connection budget across them (slot_acquire; docs/internals/scale-out.md).
  *
  * Nothing here decides anything: the rows are the report's facts, copied.
  *
@@ -166,6 +168,15 @@ struct store_row {
 	const char	*json;
 };
 
+/* What a worker needs to decide whether to wait, claim or stop (scanrun_queue_decide()). */
+struct store_queue_state {
+	long long	 pending;	/* targets not stored yet */
+	long long	 leased;	/* of those, under a lease that has not expired */
+	long long	 next_expiry_ms;	/* until the first of those leases expires; -1: none */
+	int		 input_eof;	/* the whole input is queued */
+	enum store_run_status status;
+};
+
 /* ---- the backend interface --------------------------------------------------------------- */
 struct store_backend {
 	const char	*name;
@@ -187,14 +198,31 @@ struct store_backend {
 			    void *);
 	int		 (*input_errors)(void *, int64_t run, int (*cb)(void *, long long line,
 			    const char *text, const char *error), void *);
+	/* the shared queue (NULL in a backend without one: SQLite) */
+	int		 (*queue_claim)(void *, int64_t run, const char *worker, long lease_ms,
+			    size_t limit, struct store_pending *, size_t *n);
+	int		 (*queue_renew)(void *, int64_t run, const char *worker, long lease_ms);
+	int		 (*queue_state)(void *, int64_t run, struct store_queue_state *);
+	int		 (*slot_acquire)(void *, const char *ip, int slots, int *slot);
+	void		 (*slot_release)(void *, const char *ip, int slot);
 };
 
 extern const struct store_backend store_sqlite;
+extern const struct store_backend store_pgsql;
+
+/* Which backend a location names (pure; for store_open and tests). */
+enum store_kind {
+	STORE_KIND_SQLITE = 0,	/* a path, or "sqlite:PATH" */
+	STORE_KIND_PGSQL,	/* "postgresql://..." or "postgres://..." (a libpq URI) */
+};
+enum store_kind	 store_kind(const char *where, const char **rest);
+/* The advisory-lock key of an address (FNV-1a of its text, as a signed 32-bit int). */
+int32_t		 store_slot_key(const char *ip);
 
 /* ---- the front end ----------------------------------------------------------------------- */
 /*
- * where: a file path (SQLite), or "sqlite:PATH"; "postgresql://..." is recognised and refused
- * until that backend exists.  readonly: for export (no schema change, an existing file only).
+ * where: a file path (SQLite), or "sqlite:PATH", or a libpq URI "postgresql://..." (PostgreSQL).
+ * readonly: for export (no schema change, an existing database only).
  */
 struct store	*store_open(const char *where, int readonly, char *err, size_t errlen);
 void		 store_close(struct store *);	/* NULL is fine */
@@ -221,6 +249,24 @@ int	store_domain_put(struct store *, int64_t run, long long seq, long rank, json
 	    const struct store_probe *probes, size_t nprobes);
 /* The rows store_domain_put() would write (for tests and other backends). */
 int	store_domain_rec(json_t *report, struct arena *, struct store_domain_rec *);
+
+/*
+ * The shared queue (PostgreSQL; -1 with "not supported" in SQLite).  claim: up to limit pending
+ * targets of the run whose lease is free or expired, in seq order, leased to worker for
+ * lease_ms (FOR UPDATE SKIP LOCKED: two workers never get the same one while a lease holds).
+ * renew: every target the worker holds and has not stored gets lease_ms again.
+ */
+int	store_has_queue(const struct store *);
+int	store_queue_claim(struct store *, int64_t run, const char *worker, long lease_ms,
+	    size_t limit, struct store_pending *, size_t *n);
+int	store_queue_renew(struct store *, int64_t run, const char *worker, long lease_ms);
+int	store_queue_state(struct store *, int64_t run, struct store_queue_state *);
+/*
+ * One of `slots` connection slots for an address, shared by every worker of the database:
+ * 1 and *slot when one was free (hold it until slot_release), 0 when all are taken, -1 on error.
+ */
+int	store_slot_acquire(struct store *, const char *ip, int slots, int *slot);
+void	store_slot_release(struct store *, const char *ip, int slot);
 
 int	store_rows(struct store *, int64_t run, int (*cb)(void *, const struct store_row *), void *);
 int	store_input_errors(struct store *, int64_t run, int (*cb)(void *, long long line,
