@@ -293,6 +293,19 @@ cmd_scan(int argc, char **argv)
 	/* the loop, the resolver (it forks its helper first) and the HTTPS client */
 	if ((ret = cli_domain_open(&de, &co)) != EXIT_OK)
 		goto out;
+	if (sc.worker != NULL) {
+		/*
+		 * The resolver's helper process got a copy of the database connection: open another,
+		 * so that when this process dies its session (and the per-address slots it holds)
+		 * ends at once, whatever the helper does (docs/internals/scale-out.md).
+		 */
+		store_close(store);
+		if ((store = store_open(db, 0, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "mailtls: %s\n", err);
+			ret = EXIT_UNREACHABLE;
+			goto out;
+		}
+	}
 	/* under libunbound's num-queries-per-thread (1024): more would come back as SERVFAIL */
 	resolver_set_limits(de.res, dns_rate, 800);
 	if (!sc.check.dns_only && (tls = tls_client_new(&co.tc, err, sizeof(err))) == NULL) {

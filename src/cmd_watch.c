@@ -71,7 +71,9 @@ watch_latest(const char *db)
 
 	if (access(db, F_OK) != 0 && strncmp(db, "postgres", 8) != 0)
 		return 0;
-	if ((st = store_open(db, 1, err, sizeof(err))) == NULL)
+	/* PostgreSQL: opened for writing, which makes the store in an empty database (the scan
+	 * that follows would anyway) */
+	if ((st = store_open(db, strncmp(db, "postgres", 8) != 0, err, sizeof(err))) == NULL)
 		return -1;
 	if (store_run_latest(st, &run) < 0)
 		run = -1;
