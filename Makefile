@@ -73,6 +73,7 @@ real: all $(B)/libmailtls.a
 	@tests/real/changes.sh $(B)/mailtls
 	@tests/real/report.sh $(B)/mailtls
 	@tests/real/scan.sh $(B)/mailtls
+	@tests/real/pgscale.sh $(B)/mailtls
 	@tests/real/mitm.sh $(B)/mailtls --all
 	@tests/real/loopback-only.sh $(B)/mailtls
 	@tests/real/policyd.sh $(B)/mailtls

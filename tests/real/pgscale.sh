@@ -141,27 +141,29 @@ norm() { jq -cS 'del(.generated, .elapsed_ms, .connections) | .endpoints |= map(
 "$BIN" export --db "$URI" --format jsonl | norm >"$OUT/pg.jsonl"
 "$BIN" export --db "$OUT/s.db" --format jsonl | norm >"$OUT/s.jsonl"
 check "export jsonl: the same reports ($(wc -l <"$OUT/s.jsonl"))" cmp -s "$OUT/pg.jsonl" "$OUT/s.jsonl"
-cut_csv() { cut -d, -f1-4,6-12; }
 "$BIN" export --db "$URI" --format csv >"$OUT/pg.csv.raw"
 "$BIN" export --db "$OUT/s.db" --format csv >"$OUT/s.csv.raw"
+# the columns up to weakest_mx (then connections, elapsed_ms, finished)
 check "export csv: the same header" eq "$(head -1 "$OUT/pg.csv.raw")" "$(head -1 "$OUT/s.csv.raw")"
+check "export csv: the same rows up to weakest_mx" cmp -s <(cut -d, -f1-16 "$OUT/pg.csv.raw") <(cut -d, -f1-16 "$OUT/s.csv.raw")
 "$BIN" export --db "$URI" --errors >"$OUT/pg.errors"
 "$BIN" export --db "$OUT/s.db" --errors >"$OUT/s.errors"
 check "export --errors: the same" cmp -s "$OUT/pg.errors" "$OUT/s.errors"
 for f in md csv; do
-    "$BIN" report --db "$URI" --format $f | sed 's/results of [0-9TZ:-]*/results of T/' >"$OUT/pg.report.$f"
-    "$BIN" report --db "$OUT/s.db" --format $f | sed 's/results of [0-9TZ:-]*/results of T/' >"$OUT/s.report.$f"
+    "$BIN" report --db "$URI" --format $f | sed 's/[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9:]*Z/T/g' >"$OUT/pg.report.$f"
+    "$BIN" report --db "$OUT/s.db" --format $f | sed 's/[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9:]*Z/T/g' >"$OUT/s.report.$f"
     check "report --format $f: the same" cmp -s "$OUT/pg.report.$f" "$OUT/s.report.$f"
     cmp -s "$OUT/pg.report.$f" "$OUT/s.report.$f" || diff "$OUT/s.report.$f" "$OUT/pg.report.$f" | head -6
 done
 
 # a second run of the first 400 lines with the single-connection server gone: changes to report
+# (one process each: the busy server's every-second 421 is then met by one retry, as in run 1)
 head -400 "$LIST" >"$OUT/list2.txt"
 kill "$(cat "$BASE/fake/single/pid")" 2>/dev/null
 sleep 0.3
-"$BIN" scan "$OUT/list2.txt" --db "$OUT/s.db" "${COMMON[@]}" --retries 0 -q
+"$BIN" scan "$OUT/list2.txt" --db "$OUT/s.db" "${COMMON[@]}" -q
 check "second run on SQLite exits 0" eq "$?" 0
-"$BIN" scan "$OUT/list2.txt" --db "$URI" "${COMMON[@]}" --retries 0 -q
+"$BIN" scan "$OUT/list2.txt" --db "$URI" "${COMMON[@]}" -q
 check "second run on PostgreSQL (queue and work in one process) exits 0" eq "$?" 0
 "$BIN" changes --db "$URI" --fail-on critical >"$OUT/pg.changes"
 "$BIN" changes --db "$OUT/s.db" --fail-on critical >"$OUT/s.changes"
