@@ -88,7 +88,7 @@ for _ in $(seq 1 600); do
     row=$(pq "SELECT count(*) FILTER (WHERE done = 1), count(*) FILTER (WHERE done = 0 AND leased_until > now()) FROM targets WHERE leased_by = '$host:$victim'")
     stored=${row%|*}
     held=${row#*|}
-    [ "${stored:-0}" -ge 40 ] && [ "${held:-0}" -ge 1 ] && break
+    [ "${stored:-0}" -ge 10 ] && [ "${held:-0}" -ge 1 ] && break
     sleep 0.05
 done
 kill -9 "$victim" 2>/dev/null
@@ -156,14 +156,17 @@ for f in md csv; do
     cmp -s "$OUT/pg.report.$f" "$OUT/s.report.$f" || diff "$OUT/s.report.$f" "$OUT/pg.report.$f" | head -6
 done
 
-# a second run of the first 400 lines with the single-connection server gone: changes to report
-# (one process each: the busy server's every-second 421 is then met by one retry, as in run 1)
-head -400 "$LIST" >"$OUT/list2.txt"
+# a second run of the first 400 lines with the single-connection server gone: changes to report.
+# --retries 0: a refused address is final at once (retrying it would back off for minutes); the
+# busy server's domains are left out (its 421 to every second connection would then fall on
+# different names in the two runs)
+awk '$2 == 14 {print $1}' "$CASES" >"$OUT/busy.domains"
+head -400 "$LIST" | awk 'NR == FNR {busy[$1] = 1; next} {d = tolower($1); sub(/\.$/, "", d)} !(d in busy)' "$OUT/busy.domains" - >"$OUT/list2.txt"
 kill "$(cat "$BASE/fake/single/pid")" 2>/dev/null
 sleep 0.3
-"$BIN" scan "$OUT/list2.txt" --db "$OUT/s.db" "${COMMON[@]}" -q
+"$BIN" scan "$OUT/list2.txt" --db "$OUT/s.db" "${COMMON[@]}" --retries 0 -q
 check "second run on SQLite exits 0" eq "$?" 0
-"$BIN" scan "$OUT/list2.txt" --db "$URI" "${COMMON[@]}" -q
+"$BIN" scan "$OUT/list2.txt" --db "$URI" "${COMMON[@]}" --retries 0 -q
 check "second run on PostgreSQL (queue and work in one process) exits 0" eq "$?" 0
 "$BIN" changes --db "$URI" --fail-on critical >"$OUT/pg.changes"
 "$BIN" changes --db "$OUT/s.db" --fail-on critical >"$OUT/s.changes"
