@@ -63,7 +63,6 @@ struct advice_row {
 
 #define PF_PROTO	"smtpd_tls_protocols = >=TLSv1.2"
 #define PF_MPROTO	"smtpd_tls_mandatory_protocols = >=TLSv1.2"
-#define EX_PROTO	"tls_require_ciphers = NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define OS_PROTO	"(no protocol option in smtpd.conf: set MinProtocol = TLSv1.2 in the " \
 			"[system_default_sect] of /etc/ssl/openssl.cnf)"
 #define DV_PROTO	"ssl_min_protocol = TLSv1.2"
@@ -71,14 +70,17 @@ struct advice_row {
 #define NG_PROTO	"ssl_protocols TLSv1.2 TLSv1.3;"
 #define VERSION_ROWS(F) \
 	{ F, PF, "main.cf", PF_PROTO }, { F, PF, "main.cf", PF_MPROTO }, \
-	{ F, EX, "exim4.conf", EX_PROTO }, { F, OS, "smtpd.conf", OS_PROTO }, \
+	{ F, OS, "smtpd.conf", OS_PROTO }, \
 	{ F, DV, "dovecot.conf", DV_PROTO }, { F, PR, "prosody.cfg.lua", PR_PROTO }, \
 	{ F, NG, "nginx.conf", NG_PROTO }
+/* one cipher string per software, so that the lines for several findings are one line */
+#define OS_CIPHERS	"smtp ciphers \"HIGH:!aNULL:!MD5:!RC4:!3DES:!kRSA\""
+#define DV_CIPHERS	"ssl_cipher_list = HIGH:!aNULL:!MD5:!RC4:!3DES:!kRSA"
+#define PR_CIPHERS	"ssl = { ciphers = \"HIGH:!aNULL:!MD5:!RC4:!3DES:!kRSA\" }"
 #define CIPHER_ROWS(F) \
-	{ F, EX, "exim4.conf", "tls_require_ciphers = SECURE192:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" }, \
-	{ F, OS, "smtpd.conf", "smtp ciphers \"HIGH:!aNULL:!MD5:!RC4:!3DES:!kRSA\"" }, \
-	{ F, DV, "dovecot.conf", "ssl_cipher_list = HIGH:!aNULL:!MD5:!RC4:!3DES:!kRSA" }, \
-	{ F, PR, "prosody.cfg.lua", "ssl = { ciphers = \"HIGH:!aNULL:!MD5:!RC4:!3DES:!kRSA\" }" }, \
+	{ F, OS, "smtpd.conf", OS_CIPHERS }, \
+	{ F, DV, "dovecot.conf", DV_CIPHERS }, \
+	{ F, PR, "prosody.cfg.lua", PR_CIPHERS }, \
 	{ F, NG, "nginx.conf", "ssl_ciphers HIGH:!aNULL:!MD5:!RC4:!3DES:!kRSA;" }
 #define CERT_ROWS(F) \
 	{ F, PF, "main.cf", "smtpd_tls_chain_files = /etc/ssl/private/HOST.key, /etc/ssl/HOST.fullchain.pem" }, \
@@ -104,10 +106,9 @@ static const struct advice_row advice_rows[] = {
 	/* anonymous suites: harmless on port 25, not where clients check certificates (RFC 7672
 	   §8.2 vs submission, RFC 8314): Postfix's submission runs at a mandatory level */
 	{ FINDING_CIPHER_ANON, PF, "main.cf", "smtpd_tls_mandatory_exclude_ciphers = aNULL" },
-	{ FINDING_CIPHER_ANON, EX, "exim4.conf", "tls_require_ciphers = NORMAL:-ANON-DH:-ANON-ECDH" },
-	{ FINDING_CIPHER_ANON, OS, "smtpd.conf", "smtp ciphers \"HIGH:!aNULL:!MD5\"" },
-	{ FINDING_CIPHER_ANON, DV, "dovecot.conf", "ssl_cipher_list = HIGH:!aNULL:!MD5" },
-	{ FINDING_CIPHER_ANON, PR, "prosody.cfg.lua", "ssl = { ciphers = \"HIGH:!aNULL:!MD5\" }" },
+	{ FINDING_CIPHER_ANON, OS, "smtpd.conf", OS_CIPHERS },
+	{ FINDING_CIPHER_ANON, DV, "dovecot.conf", DV_CIPHERS },
+	{ FINDING_CIPHER_ANON, PR, "prosody.cfg.lua", PR_CIPHERS },
 	{ FINDING_CIPHER_NO_AEAD, PF, "main.cf", "smtpd_tls_ciphers = high" },
 	CIPHER_ROWS(FINDING_CIPHER_NO_AEAD),
 	{ FINDING_KX_DH_WEAK, PF, "main.cf", "smtpd_tls_dh1024_param_file = /etc/postfix/dh2048.pem" },
@@ -157,6 +158,27 @@ static const struct {
 	{ FINDING_CIPHER_RC4, "RC4" },
 	{ FINDING_CIPHER_3DES, "3DES" },
 	{ FINDING_KX_NO_PFS, "kRSA" },
+};
+
+/*
+ * Exim: one tls_require_ciphers line, a GnuTLS priority string (Debian builds Exim with GnuTLS)
+ * with a removal for every class found, as for Postfix; several lines for one option would leave
+ * only the last in force (found applying the advice to the lab's Exim).
+ */
+static const struct {
+	enum finding_id	 f;
+	const char	*token;
+} advice_ex_priority[] = {
+	{ FINDING_TLS_SSLV2, "-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" },
+	{ FINDING_TLS_SSLV3, "-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" },
+	{ FINDING_TLS_V1_0, "-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" },
+	{ FINDING_TLS_V1_1, "-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" },
+	{ FINDING_CIPHER_NULL, "-NULL" },
+	{ FINDING_CIPHER_RC4, "-ARCFOUR-128" },
+	{ FINDING_CIPHER_3DES, "-3DES-CBC" },
+	{ FINDING_KX_NO_PFS, "-RSA" },
+	{ FINDING_CIPHER_ANON, "-ANON-DH:-ANON-ECDH" },
+	{ FINDING_CIPHER_NO_AEAD, "-CIPHER-ALL:+CHACHA20-POLY1305:+AES-256-GCM:+AES-128-GCM" },
 };
 
 /* Findings that no setting removes, with what to do instead. */
@@ -324,7 +346,7 @@ static void
 advice_host_settings(struct advice *ad, struct arena *a, const char *host, enum advice_software sw,
     const struct endpoint *ep)
 {
-	char excl[200] = "", fnames[200] = "";
+	char excl[200] = "", fnames[200] = "", prio[400] = "NORMAL", pnames[300] = "";
 	size_t i, j, k;
 
 	for (i = 0; i < ep->nfindings; i++) {
@@ -348,10 +370,27 @@ advice_host_settings(struct advice *ad, struct arena *a, const char *host, enum 
 				snprintf(fnames + strlen(fnames), sizeof(fnames) - strlen(fnames), "%s%s",
 				    fnames[0] ? " " : "", finding_name(f));
 			}
+		for (k = 0; k < sizeof(advice_ex_priority) / sizeof(advice_ex_priority[0]); k++)
+			if (advice_ex_priority[k].f == f) {
+				if (!strstr(prio, advice_ex_priority[k].token))
+					snprintf(prio + strlen(prio), sizeof(prio) - strlen(prio), ":%s",
+					    advice_ex_priority[k].token);
+				if (!strstr(pnames, finding_name(f)))
+					snprintf(pnames + strlen(pnames), sizeof(pnames) - strlen(pnames),
+					    "%s%s", pnames[0] ? " " : "", finding_name(f));
+			}
 		for (k = 0; k < sizeof(advice_upgrades) / sizeof(advice_upgrades[0]); k++)
 			if (advice_upgrades[k].f == f)
 				advice_note(ad, a, "%s", arena_printf(a, "%s (%s): %s", host,
 				    finding_name(f), advice_upgrades[k].note));
+	}
+	if (pnames[0] && (sw == ADVICE_SW_EXIM || sw == ADVICE_SW_UNKNOWN)) {
+		const char *line = arena_printf(a, "tls_require_ciphers = %s", prio);
+		char *fl = arena_strdup(a, pnames), *save = NULL, *t;
+
+		for (t = strtok_r(fl, " ", &save); t; t = strtok_r(NULL, " ", &save))
+			advice_setting(ad, a, ADVICE_SW_EXIM, host, "exim4.conf", line, NULL,
+			    (enum finding_id)finding_by_name(t));
 	}
 	if (excl[0] && (sw == ADVICE_SW_POSTFIX || sw == ADVICE_SW_UNKNOWN)) {
 		const char *line = arena_printf(a, "smtpd_tls_exclude_ciphers = %s", excl);

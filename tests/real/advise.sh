@@ -17,7 +17,8 @@ MXHOST=pweak.dane.lab.example
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok: $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-trap 'tests/lab/domain-lab.sh stop "$LAB" >/dev/null 2>&1 || :' EXIT
+trap 'tests/lab/exim.sh stop exweak "$LAB" >/dev/null 2>&1; tests/lab/opensmtpd.sh stop osweak "$LAB" >/dev/null 2>&1
+      tests/lab/domain-lab.sh stop "$LAB" >/dev/null 2>&1 || :' EXIT
 trap 'exit 130' INT TERM
 
 t0=$(date +%s)
@@ -129,6 +130,133 @@ KNOT_PORT=$KNOT_PORT ZONEDIR=$LAB/zones UNSIGNED_ZONES=unsigned.example BOGUS_ZO
     [ "$(jq -r '.verdict.downgrade_protection' "$LAB/ta.json")" = dane ] &&
     ok "2 1 1 alone: DANE valid for $MXHOST, verdict dane" ||
     bad "2 1 1 alone: $(jq -c '[.verdict.downgrade_protection, [.endpoints[] | .dane]]' "$LAB/ta.json")"
+
+# ---- Exim and OpenSMTPD: the same loop on weak instances of each -----------------------------------
+# pol-exim.example (MX pexim.dane.lab.example, Exim 127.0.11.23) and pol-osmtpd.example (MX
+# posmtpd.dane.lab.example, OpenSMTPD 127.0.11.24): start weak, advise (software recognised from
+# the greeting or EHLO reply), apply the printed lines to the configuration (an option's old line
+# replaced; OpenSMTPD's protocol floor in the OpenSSL configuration it reads), restart, check again.
+EXADDR=$NET.23 OSADDR=$NET.24
+for z in exim osmtpd; do
+    sed "s/pol-plain/pol-$z/g; s/pbad\.sts\.lab\.example\./p$z.dane.lab.example./" "$LAB/zones/pol-plain.example.zone" \
+        >"$LAB/zones/pol-$z.example.zone"
+done
+printf 'pexim\t\tA\t%s\nposmtpd\t\tA\t%s\n' "$EXADDR" "$OSADDR" >>"$LAB/zones/dane.lab.example.zone"
+KNOT_PORT=$KNOT_PORT ZONEDIR=$LAB/zones UNSIGNED_ZONES=unsigned.example BOGUS_ZONES=bogus.example \
+    tests/lab/knot.sh start "$LAB/knot" >"$LAB/logs/knot-restart.log" 2>&1 || bad "Knot restart (Exim, OpenSMTPD)"
+dcheck() { "$BIN" check "$1" --full --json --resolver "$RESOLVER" --trust-anchor "$ANCHORS" --ca-file "$CA"; }
+dadvise() { "$BIN" advise "$1" --json --resolver "$RESOLVER" --trust-anchor "$ANCHORS" --ca-file "$CA"; }
+eids() { jq -r '[(.endpoints // [])[] | select(.port == 25) | .findings[].id] | unique | .[]' "$1" | tr '\n' ' '; }
+# after: no finding a setting for SOFTWARE named is left on port 25
+gone() { # SOFTWARE ADVICE.json AFTER.json
+    local f after named
+    after=$(eids "$3")
+    named=$(jq -r --arg sw "$1" '[.advice.settings[] | select(.software == $sw) | .findings[]] | unique | .[]' "$2" | tr '\n' ' ')
+    [ -n "$named" ] || { bad "$1: the advice names no finding"; return; }
+    for f in $named; do
+        [[ " $after " == *" $f "* ]] && bad "$1 after: $f still there" || ok "$1 after: $f gone"
+    done
+}
+
+# Exim: TLS 1.0/1.1, 3DES, RSA key exchange and anonymous suites in its GnuTLS priority, AUTH before TLS
+EX_MAIN='tls_require_ciphers = NORMAL:+VERS-TLS1.0:+VERS-TLS1.1:+3DES-CBC:+RSA:+ANON-ECDH:+ANON-DH'
+EX_AUTH='begin authenticators
+plain_server:
+  driver = plaintext
+  public_name = PLAIN
+  server_condition = no
+  server_prompts = :'
+exim_start() { EXIM_EXTRA="$EX_MAIN
+$EX_AUTH" tests/lab/exim.sh start exweak "$EXADDR" "$LAB" >"$LAB/logs/exim.log" 2>&1; }
+exim_start && ok "Exim (weak) started" || bad "Exim start: $(tail -3 "$LAB/logs/exim.log")"
+dcheck pol-exim.example >"$LAB/ex-before.json"
+exb=$(eids "$LAB/ex-before.json")
+for f in tls.v1_0 tls.v1_1 auth.before_tls; do
+    [[ " $exb " == *" $f "* ]] && ok "Exim before: $f" || bad "Exim before: no $f ($exb)"
+done
+dadvise pol-exim.example >"$LAB/ex-advice.json"
+[ "$(jq -r '.advice.servers[0].software' "$LAB/ex-advice.json")" = exim ] &&
+    ok "advice: Exim recognised ($(jq -r '.advice.servers[0].recognised_by' "$LAB/ex-advice.json"))" ||
+    bad "advice: Exim not recognised: $(jq -c .advice.servers "$LAB/ex-advice.json")"
+while IFS= read -r line; do
+    opt=${line%% =*}
+    EX_MAIN=$(printf '%s\n' "$EX_MAIN" | grep -v "^$opt =")
+    EX_MAIN=$(printf '%s\n%s' "$EX_MAIN" "$line")
+    echo "applied (Exim): $line"
+done < <(jq -r '.advice.settings[] | select(.software == "exim") | .line' "$LAB/ex-advice.json")
+exim_start && ok "Exim restarted with the advice" || bad "Exim with the advice: $(tail -5 "$LAB/logs/exim.log")"
+dcheck pol-exim.example >"$LAB/ex-after.json"
+gone exim "$LAB/ex-advice.json" "$LAB/ex-after.json"
+tests/lab/exim.sh stop exweak "$LAB" >/dev/null 2>&1
+
+# OpenSMTPD: a cipher string with every suite, and an OpenSSL configuration that allows TLS 1.0
+# (Debian's says TLS 1.2); OpenSMTPD offers AUTH only after STARTTLS anyway
+printf '%s\n' 'openssl_conf = default_conf' '[default_conf]' 'ssl_conf = ssl_sect' '[ssl_sect]' \
+    'system_default = system_default_sect' '[system_default_sect]' 'MinProtocol = TLSv1' \
+    'CipherString = ALL:@SECLEVEL=0' >"$LAB/osmtpd-openssl.cnf"
+OS_EXTRA='smtp ciphers "ALL:@SECLEVEL=0"'
+osmtpd_start() { OPENSSL_CONF=$LAB/osmtpd-openssl.cnf SMTPD_EXTRA="$OS_EXTRA" \
+    tests/lab/opensmtpd.sh start osweak "$OSADDR" "$LAB" >"$LAB/logs/osmtpd.log" 2>&1; }
+osmtpd_start && ok "OpenSMTPD (weak) started" || bad "OpenSMTPD start: $(tail -3 "$LAB/logs/osmtpd.log")"
+dcheck pol-osmtpd.example >"$LAB/os-before.json"
+osb=$(eids "$LAB/os-before.json")
+for f in tls.v1_0 cipher.anon; do
+    [[ " $osb " == *" $f "* ]] && ok "OpenSMTPD before: $f" || bad "OpenSMTPD before: no $f ($osb)"
+done
+dadvise pol-osmtpd.example >"$LAB/os-advice.json"
+[ "$(jq -r '.advice.servers[0].software' "$LAB/os-advice.json")" = opensmtpd ] &&
+    ok "advice: OpenSMTPD recognised ($(jq -r '.advice.servers[0].recognised_by' "$LAB/os-advice.json"))" ||
+    bad "advice: OpenSMTPD not recognised: $(jq -c .advice.servers "$LAB/os-advice.json")"
+while IFS= read -r line; do
+    case $line in
+    "smtp ciphers "*)
+        OS_EXTRA=$(printf '%s\n' "$OS_EXTRA" | grep -v '^smtp ciphers ')
+        OS_EXTRA=$(printf '%s\n%s' "$OS_EXTRA" "$line") ;;
+    *"MinProtocol = TLSv1.2"*openssl.cnf*)
+        sed -i 's/^MinProtocol = .*/MinProtocol = TLSv1.2/' "$LAB/osmtpd-openssl.cnf" ;;
+    *) bad "OpenSMTPD: a line this test cannot apply: $line"; continue ;;
+    esac
+    echo "applied (OpenSMTPD): $line"
+done < <(jq -r '.advice.settings[] | select(.software == "opensmtpd") | .line' "$LAB/os-advice.json")
+osmtpd_start && ok "OpenSMTPD restarted with the advice" || bad "OpenSMTPD with the advice: $(tail -5 "$LAB/logs/osmtpd.log")"
+dcheck pol-osmtpd.example >"$LAB/os-after.json"
+gone opensmtpd "$LAB/os-advice.json" "$LAB/os-after.json"
+tests/lab/opensmtpd.sh stop osweak "$LAB" >/dev/null 2>&1
+
+# ---- `mailtls policy` renderings for Exim and OpenSMTPD, checked by the real binaries --------------
+PDOMS="pol-dane.example twomx.example pkix-only.example sts-enforce.example pol-sts-testing.example"
+# shellcheck disable=SC2086
+"$BIN" policy $PDOMS --dns-only --format exim --resolver "$RESOLVER" --trust-anchor "$ANCHORS" --ca-file "$CA" >"$LAB/policy-exim.txt"
+# shellcheck disable=SC2086
+"$BIN" policy $PDOMS --dns-only --format opensmtpd --resolver "$RESOLVER" --trust-anchor "$ANCHORS" --ca-file "$CA" >"$LAB/policy-osmtpd.txt"
+for l in dane_only dane secure encrypt; do
+    grep -q "^mailtls_${l}_smtp:" "$LAB/policy-exim.txt" || bad "policy --format exim: no $l transport"
+done
+mkdir -p "$LAB/expol/spool" "$LAB/expol/log"
+{
+    echo "primary_hostname = policy.lab.example"
+    echo "spool_directory = $LAB/expol/spool"
+    echo "log_file_path = $LAB/expol/log/%slog"
+    awk '/^# Routers/ {exit} !/^#/' "$LAB/policy-exim.txt"
+    echo "begin routers"
+    awk '/^# Routers/ {on=1; next} /^# Transports/ {exit} on && !/^#/' "$LAB/policy-exim.txt"
+    echo "begin transports"
+    awk '/^# Transports/ {on=1; next} on && !/^#/' "$LAB/policy-exim.txt"
+} >"$LAB/expol/exim.conf"
+chown root:root "$LAB/expol/exim.conf"
+chmod 0644 "$LAB/expol/exim.conf"
+EXIM_BIN=$(ls -d "$LAB"/.pkg/exim4-*/usr/sbin/exim4 | head -1)
+"$EXIM_BIN" -C "$LAB/expol/exim.conf" -bV >"$LAB/expol/bV.out" 2>&1 &&
+    ok "exim -bV accepts mailtls policy --format exim" || bad "exim -bV: $(grep -i error -A2 "$LAB/expol/bV.out" | head -3)"
+for l in dane_only dane secure encrypt; do
+    "$EXIM_BIN" -C "$LAB/expol/exim.conf" -bP transport "mailtls_${l}_smtp" >/dev/null 2>&1 ||
+        bad "exim -bP transport mailtls_${l}_smtp"
+done
+{ cat "$LAB/policy-osmtpd.txt"; echo "match from any for any reject"; } >"$LAB/expol/smtpd.conf"
+OS_BIN=$(ls -d "$LAB"/.pkg/opensmtpd_*/usr/sbin/smtpd | head -1)
+"$OS_BIN" -n -f "$LAB/expol/smtpd.conf" >"$LAB/expol/n.out" 2>&1 && grep -q "configuration OK" "$LAB/expol/n.out" &&
+    grep -q 'relay tls no-verify' "$LAB/expol/smtpd.conf" && grep -q 'relay tls$' "$LAB/expol/smtpd.conf" &&
+    ok "smtpd -n accepts mailtls policy --format opensmtpd" || bad "smtpd -n: $(cat "$LAB/expol/n.out")"
 
 echo "advise: $pass passed, $fail failed ($(($(date +%s) - t0)) s)"
 [ $fail = 0 ]
