@@ -92,6 +92,8 @@ struct tlsenum {
 
 	/* group phases */
 	int			 v12;		/* PH_GROUPS12: the version asked at */
+	unsigned int		 order_fold;	/* TLSENUM_VBIT()s: order asked by a group hello */
+	int			 fold_v;	/* the outstanding group hello asks v's order; -1 */
 	unsigned int		 group_attempts;
 	int			 groups_capped;
 	int			 discover_refused;
@@ -739,6 +741,92 @@ tlsenum_ecdhe_version(const struct tlsenum *te)
 	return -1;
 }
 
+/* Groups of list[] the reports do not have yet. */
+static size_t
+tlsenum_untested_groups(const uint16_t *list, size_t n, const uint16_t *seen, size_t nseen)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += !tlsenum_has16(seen, nseen, list[i]);
+	return k;
+}
+
+/* The suites of v a group hello offers: every TLS 1.3 suite accepted, or the ECDHE ones <= 1.2. */
+static size_t
+tlsenum_group_suites(const struct tlsenum *te, int v, uint16_t *out)
+{
+	const struct tlsenum_version_report *vr = &te->rep.v[v];
+	const struct cipher_suite *cs;
+	size_t i, n = 0;
+
+	for (i = 0; i < vr->nsuites; i++)
+		if (v == TLSENUM_TLS13 || ((cs = cipher_by_code(vr->suites[i])) != NULL &&
+		    cs->kx == CIPHER_KX_ECDHE))
+			out[n++] = vr->suites[i];
+	return n;
+}
+
+/*
+ * Whether v's order probe can ride on the first group hello (tlsenum.md, "Server order"): that
+ * hello offers v's accepted suites anyway (TLS 1.3: all; <= 1.2: the ECDHE ones, at the version
+ * PH_GROUPS12 will ask at), so offering them in reverse order answers the order question with no
+ * connection of its own.  Only while a group remains to be asked about, at least two suites are
+ * offered, and the lists are not chunked (ranking needs vcur).
+ */
+static int
+tlsenum_order_foldable(const struct tlsenum *te, int v)
+{
+	uint16_t sub[TLSENUM_MAX_SUITES];
+
+	if (!te->opts.test_groups || te->opts.chunk != 0 || te->chunked ||
+	    te->opts.max_group_attempts == 0)
+		return 0;
+	if (v == TLSENUM_TLS13)
+		return tlsenum_untested_groups(tlsenum_groups13, NELEM(tlsenum_groups13),
+		    te->rep.groups13, te->rep.ngroups13) > 0;
+	if (tlsenum_ecdhe_version(te) != v || tlsenum_group_suites(te, v, sub) < 2)
+		return 0;
+	return tlsenum_untested_groups(tlsenum_groups12, NELEM(tlsenum_groups12),
+	    te->rep.groups12, te->rep.ngroups12) > 0;
+}
+
+/* A group hello asks v's order: its suites are v's, reversed (the order probe's). */
+static void
+tlsenum_fold_suites(struct tlsenum *te, int v)
+{
+	uint16_t sub[TLSENUM_MAX_SUITES];
+	size_t i, n = tlsenum_group_suites(te, v, sub);
+
+	for (i = 0; i < n; i++)
+		te->suites[i] = sub[n - 1 - i];
+	te->nsuites = n;
+	te->fold_v = v;
+}
+
+/*
+ * The order question's answer from a hello that offered v's suites (or a subset) reversed: the
+ * server's favourite among them (its first pick in the enumeration) again means server order,
+ * our first means client order, anything else is indeterminate.
+ */
+static void
+tlsenum_order_answer(struct tlsenum *te, int v, int y, uint16_t suite)
+{
+	struct tlsenum_version_report *vr = &te->rep.v[v];
+	uint16_t fav = 0;
+	size_t i;
+
+	for (i = 0; i < vr->nsuites && fav == 0; i++)
+		if (tlsenum_has16(te->suites, te->nsuites, vr->suites[i]))
+			fav = vr->suites[i];
+	if (y == v && suite == fav && suite != te->suites[0])
+		vr->server_order = TLSENUM_YES;
+	else if (y == v && suite == te->suites[0] && suite != fav)
+		vr->server_order = TLSENUM_NO;
+	else
+		vr->server_order = TLSENUM_INDETERMINATE;
+}
+
 /*
  * Decide the next attempt and build it.  1: te->at is ready; 0: nothing left to ask.  Each
  * case either builds (return 1) or moves the phase on and loops.
@@ -839,6 +927,11 @@ tlsenum_plan(struct tlsenum *te)
 					tlsenum_next_version(te);
 				break;
 			}
+			if (tlsenum_order_foldable(te, te->vcur)) {
+				te->order_fold |= TLSENUM_VBIT(te->vcur);
+				tlsenum_next_version(te);
+				break;
+			}
 			if (tlsenum_ceiling(te))
 				break;
 			/* Our order reversed: client order picks our first, server order its own. */
@@ -903,9 +996,14 @@ tlsenum_plan(struct tlsenum *te)
 			}
 			if (tlsenum_ceiling(te))
 				break;
-			l13 = cipher_list_tls13(&n13);
-			memcpy(te->suites, l13, n13 * sizeof(te->suites[0]));
-			te->nsuites = n13;
+			if (te->order_fold & TLSENUM_VBIT(TLSENUM_TLS13)) {
+				te->order_fold &= ~TLSENUM_VBIT(TLSENUM_TLS13);
+				tlsenum_fold_suites(te, TLSENUM_TLS13);
+			} else {
+				l13 = cipher_list_tls13(&n13);
+				memcpy(te->suites, l13, n13 * sizeof(te->suites[0]));
+				te->nsuites = n13;
+			}
 			te->group_attempts++;
 			return tlsenum_build(te, TLSENUM_P_GROUPS13, TLSENUM_TLS13, 0, 0);
 
@@ -925,17 +1023,39 @@ tlsenum_plan(struct tlsenum *te)
 			}
 			if (tlsenum_ceiling(te))
 				break;
-			vr = &te->rep.v[te->v12];
-			te->nsuites = 0;
-			for (i = 0; i < vr->nsuites; i++)
-				if ((cs = cipher_by_code(vr->suites[i])) != NULL &&
-				    cs->kx == CIPHER_KX_ECDHE)
-					te->suites[te->nsuites++] = vr->suites[i];
-			qsort(te->suites, te->nsuites, sizeof(te->suites[0]), tlsenum_cmp16);
+			if (te->order_fold & TLSENUM_VBIT(te->v12)) {
+				te->order_fold &= ~TLSENUM_VBIT(te->v12);
+				tlsenum_fold_suites(te, te->v12);
+			} else {
+				vr = &te->rep.v[te->v12];
+				te->nsuites = 0;
+				for (i = 0; i < vr->nsuites; i++)
+					if ((cs = cipher_by_code(vr->suites[i])) != NULL &&
+					    cs->kx == CIPHER_KX_ECDHE)
+						te->suites[te->nsuites++] = vr->suites[i];
+				qsort(te->suites, te->nsuites, sizeof(te->suites[0]), tlsenum_cmp16);
+			}
 			te->group_attempts++;
 			return tlsenum_build(te, TLSENUM_P_GROUPS12, te->v12, 0, 0);
 
 		case TLSENUM_PH_FALLBACK:
+			/* an order question no group hello answered gets its own hello now */
+			for (v = TLSENUM_TLS13; v >= TLSENUM_SSL3; v--)
+				if (te->order_fold & TLSENUM_VBIT(v))
+					break;
+			if (v >= TLSENUM_SSL3) {
+				te->order_fold &= ~TLSENUM_VBIT(v);
+				if (tlsenum_ceiling(te))
+					break;
+				vr = &te->rep.v[v];
+				for (i = 0; i < vr->nsuites; i++)
+					te->suites[i] = vr->suites[vr->nsuites - 1 - i];
+				te->nsuites = vr->nsuites;
+				tlsenum_set_groups(te, v == TLSENUM_TLS13 ? tlsenum_groups13 :
+				    tlsenum_groups_all, v == TLSENUM_TLS13 ?
+				    NELEM(tlsenum_groups13) : NELEM(tlsenum_groups_all), NULL, 0);
+				return tlsenum_build(te, TLSENUM_P_ORDER, v, 0, 0);
+			}
 			te->phase = TLSENUM_PH_DONE;
 			second = -1;
 			for (v = TLSENUM_TLS13, i = 0; v >= TLSENUM_SSL3; v--)
@@ -1032,6 +1152,14 @@ tlsenum_result(struct tlsenum *te, const struct tlsenum_attempt *at,
 	}
 
 	y = tlsenum_absorb(te, o, &suite, &group);
+	if (te->fold_v >= 0) {
+		/* a group hello that also asked fold_v's order (tlsenum_order_foldable) */
+			if (y == te->fold_v && suite != 0)
+			tlsenum_order_answer(te, te->fold_v, y, suite);
+		else
+			te->order_fold |= TLSENUM_VBIT(te->fold_v);	/* asked again later */
+		te->fold_v = -1;
+	}
 	switch (at->purpose) {
 	case TLSENUM_P_DISCOVER:
 		if (y < 0)
@@ -1053,10 +1181,10 @@ tlsenum_result(struct tlsenum *te, const struct tlsenum_attempt *at,
 		break;
 
 	case TLSENUM_P_ORDER:
-		vr = &te->rep.v[te->vcur];
-		if (y == te->vcur && suite == vr->suites[0])
+		vr = &te->rep.v[at->version];
+		if (y == (int)at->version && suite == vr->suites[0])
 			vr->server_order = TLSENUM_YES;
-		else if (y == te->vcur && suite == te->suites[0])
+		else if (y == (int)at->version && suite == te->suites[0])
 			vr->server_order = TLSENUM_NO;
 		else
 			vr->server_order = TLSENUM_INDETERMINATE;
@@ -1176,6 +1304,7 @@ tlsenum_new(const struct tlsenum_opts *opts)
 		te->opts.max_group_attempts = TLSENUM_DEFAULT_GROUPS;
 	if (te->opts.max_retries == 0)
 		te->opts.max_retries = 2;
+	te->fold_v = -1;
 	if (te->opts.chunk > TLSENUM_MAX_SUITES)
 		te->opts.chunk = 0;
 	if (te->opts.sni != NULL)
