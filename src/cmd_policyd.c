@@ -115,8 +115,10 @@ policyd_hup(evutil_socket_t sig, short what, void *arg)
 
 	(void)sig;
 	(void)what;
-	if (run->db == NULL)
+	if (run->db == NULL) {
+		policyd_log(run, LOG_INFO, "SIGHUP: nothing to reload (no --pin-from-history)");
 		return;
+	}
 	if ((t = policyd_pins_load(run, err, sizeof(err))) == NULL) {
 		snprintf(msg, sizeof(msg), "SIGHUP: keeping the pins loaded before: %s", err);
 		policyd_log(run, LOG_ERR, msg);
@@ -286,10 +288,9 @@ cmd_policyd(int argc, char **argv)
 	sigint = evsignal_new(base, SIGINT, policyd_signal, &run);
 	event_add(sigterm, NULL);
 	event_add(sigint, NULL);
-	if (run.db != NULL) {
-		sighup = evsignal_new(base, SIGHUP, policyd_hup, &run);
-		event_add(sighup, NULL);
-	}
+	/* SIGHUP re-reads the pins (and never kills the service: systemctl reload is safe) */
+	sighup = evsignal_new(base, SIGHUP, policyd_hup, &run);
+	event_add(sighup, NULL);
 	if (run.stats_s > 0) {
 		struct timeval tv = { run.stats_s, 0 };
 
