@@ -11,9 +11,9 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
 B       ?= build
-PKGS     = openssl libevent libunbound libcurl jansson sqlite3 libidn2 libpq
+PKGS     = openssl libevent libevent_pthreads libunbound libcurl jansson sqlite3 libidn2 libpq
 # libcurl is compiled against but loaded on first use (lib/net/curl_lazy.c), so it is not linked.
-LINK_PKGS = openssl libevent libunbound jansson sqlite3 libidn2 libpq
+LINK_PKGS = openssl libevent libevent_pthreads libunbound jansson sqlite3 libidn2 libpq
 
 # Evaluated on first use, not when the Makefile is read: in `make deps check` on a fresh machine
 # pkg-config and the -dev packages only exist once the deps goal has run.

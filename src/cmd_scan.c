@@ -11,11 +11,13 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <event2/thread.h>
 #include <jansson.h>
 
 #include "check/check.h"
 #include "cli.h"
 #include "dns/resolver.h"
+#include "sched/fullpool.h"
 #include "sched/scanrun.h"
 #include "store/store.h"
 #include "tls/tls.h"
@@ -24,7 +26,7 @@ enum {
 	OPT_DB = 256, OPT_RESUME, OPT_NEW, OPT_JSONL, OPT_QUICK, OPT_MAX_DOMAINS, OPT_MAX_PROBES,
 	OPT_PER_IP, OPT_IP_SPACING, OPT_RETRIES, OPT_RETRY_DELAY, OPT_DNS_RATE, OPT_CACHE, OPT_CSV,
 	OPT_PLAIN, OPT_DOMAIN_COL, OPT_RANK_COL, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_QUIET,
-	OPT_WORKER, OPT_ENQUEUE_ONLY, OPT_LEASE, OPT_BATCH
+	OPT_WORKER, OPT_ENQUEUE_ONLY, OPT_LEASE, OPT_BATCH, OPT_FULL_THREADS
 };
 
 #define SCAN_LEASE_DEFAULT_MS	60000	/* docs/internals/scale-out.md */
@@ -110,6 +112,7 @@ cmd_scan(int argc, char **argv)
 		{ "reply-timeout", required_argument, NULL, 'r' },
 		{ "tls-timeout", required_argument, NULL, 'T' },
 		{ "full", no_argument, NULL, 'F' },
+		{ "full-threads", required_argument, NULL, OPT_FULL_THREADS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -120,6 +123,8 @@ cmd_scan(int argc, char **argv)
 	struct store_run run;
 	struct store *store = NULL;
 	struct tls_client *tls = NULL;
+	struct fullpool *pool = NULL;
+	struct fullpool_config fpc;
 	struct event *sigint = NULL, *sigterm = NULL;
 	enum store_open_mode mode = STORE_RUN_AUTO;
 	const char *db = STORE_DEFAULT_DB, *input = NULL, *rest;
@@ -132,6 +137,8 @@ cmd_scan(int argc, char **argv)
 	char *opts;
 
 	memset(&sc, 0, sizeof(sc));
+	memset(&fpc, 0, sizeof(fpc));
+	fpc.threads = FULLPOOL_THREADS_DEFAULT;
 	cli_common_init(&co);
 	cli_domain_init(&de);
 	sc.max_domains = SCANRUN_INFLIGHT_DEFAULT;
@@ -191,14 +198,17 @@ cmd_scan(int argc, char **argv)
 			break;
 		case OPT_BATCH: sc.batch = (size_t)scan_count(optarg, "--batch", 1, 512); break;
 		case 'h': usage(stdout); return EXIT_OK;
-		case 'F':
-			return cli_usage_error("scan --full is not available yet: use check --full on "
-			    "the domains that need it (docs/internals/scan.md)");
+		case 'F': co.full = 1; break;
+		case OPT_FULL_THREADS:
+			fpc.threads = (int)scan_count(optarg, "--full-threads", 1, FULLPOOL_THREADS_MAX);
+			break;
 		default:
 			if (!cli_domain_opt(&de, ch, optarg) && !cli_common_opt(&co, ch, optarg))
 				return cli_opt_error(argc, argv, longopts);
 		}
 	}
+	if (co.full && sc.check.dns_only)
+		return cli_usage_error("--full and --quick exclude each other");
 	if (argc - optind > 1)
 		return cli_usage_error("scan takes one list (FILE or -), not also '%s'",
 		    argv[optind + 1]);
@@ -245,6 +255,8 @@ cmd_scan(int argc, char **argv)
 	    "connect_ms", (json_int_t)co.connect_ms, "reply_ms", (json_int_t)co.reply_ms, "tls_ms",
 	    (json_int_t)co.tls_ms, "ehlo", co.ehlo, "ca_file", co.tc.ca_file, "ca_path",
 	    co.tc.ca_path);
+	if (co.full)	/* only when given: runs started before --full existed still resume */
+		json_object_set_new(opt, "full", json_true());
 	opts = json_dumps(opt, JSON_COMPACT | JSON_SORT_KEYS);
 	snprintf(options, sizeof(options), "%s", opts ? opts : "{}");
 	free(opts);
@@ -290,6 +302,12 @@ cmd_scan(int argc, char **argv)
 		    "starting", (long long)run.id, strcmp(run.input, "-") ? run.input :
 		    "standard input", db);
 
+	/* enumerations run on threads (fullpool.h): libevent's locks before the first loop */
+	if (co.full && evthread_use_pthreads() < 0) {
+		fprintf(stderr, "mailtls: libevent has no thread support\n");
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	/* the loop, the resolver (it forks its helper first) and the HTTPS client */
 	if ((ret = cli_domain_open(&de, &co)) != EXIT_OK)
 		goto out;
@@ -335,6 +353,28 @@ cmd_scan(int argc, char **argv)
 	cli_check_config(&sc.check, &co, &de);
 	sc.check.tls = tls;
 	sc.sched.base = de.base;
+	if (co.full) {
+		/*
+		 * Each unique endpoint enumerated once, on a worker thread, holding as many of its
+		 * address's --per-ip connections as it has lanes; its lanes space their connections
+		 * by --ip-spacing and back off from --retry-delay (docs/internals/scan.md).
+		 */
+		sc.sched.full_weight = sc.sched.per_ip < SCAN_LANES_MAX ? sc.sched.per_ip :
+		    SCAN_LANES_MAX;
+		/* the per-address slots shared between workers are one per entry: one lane */
+		if (sc.worker != NULL)
+			sc.sched.full_weight = 1;
+		fpc.base = de.base;
+		fpc.fo.spacing_ms = sc.sched.spacing_ms;
+		fpc.fo.backoff_ms = sc.sched.retry_ms;
+		if ((pool = fullpool_new(&fpc, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "mailtls: %s\n", err);
+			ret = EXIT_USAGE;
+			goto out;
+		}
+		sc.sched.start_full = fullpool_start;
+		sc.sched.start_full_arg = pool;
+	}
 
 	r = scanrun_run(&sc, &st);
 	if (r == 0 && enqueue_only) {
@@ -359,6 +399,10 @@ cmd_scan(int argc, char **argv)
 		    (long long)run.id, st.done, st.seconds, st.seconds > 0 ? (double)st.done /
 		    st.seconds : 0.0, st.sched.attempts, st.sched.requests, st.sched.hits,
 		    st.sched.retries, st.input_errors, st.duplicates, st.total_done, st.total, db);
+		if (co.full)
+			fprintf(stderr, "mailtls: run %lld: %zu endpoints enumerated for %zu requests "
+			    "(--full)\n", (long long)run.id, st.sched.full_entries,
+			    st.sched.full_requests);
 		if (getenv("MAILTLS_SCAN_STATS") != NULL)
 			fprintf(stderr, "mailtls: stats: max_inflight=%zu arena_max=%zu "
 			    "arena_mean=%zu sched_mem_max=%zu entries=%zu evicted=%zu "
@@ -369,6 +413,9 @@ cmd_scan(int argc, char **argv)
 			    st.sched.temp_failures, st.sched.slot_busy, st.claims, st.waits);
 	}
 out:
+	/* a worker still enumerating (stopped at once) keeps the SSL_CTX until the exit */
+	if (fullpool_free(pool) > 0)
+		tls = NULL;
 	if (sigint)
 		event_free(sigint);
 	if (sigterm)

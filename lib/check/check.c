@@ -1161,6 +1161,29 @@ check_dane_state(struct check *c)
  * --full: enumerate every reachable endpoint; a certificate that DANE or an enforced MTA-STS
  * policy authenticated is graded as such (grade.c does not cap it for name or trust).
  */
+static enum grade_auth
+check_full_auth(const struct check_result *r, const struct check_mx *mx,
+    const struct endpoint *ep)
+{
+	return ep->dane && ep->dane->verified ? GRADE_AUTH_DANE :
+	    mx->sts_pattern && r->sts.policy_valid && r->sts.policy.mode == MTASTS_MODE_ENFORCE &&
+	    ep->cert && ep->cert->chain_valid && ep->cert->name_match ? GRADE_AUTH_MTASTS :
+	    GRADE_AUTH_NONE;
+}
+
+/* An endpoint's enumeration is in: the domain's grade is its weakest endpoint's. */
+static void
+check_full_graded(struct check_result *r, const struct endpoint *ep)
+{
+	r->connections += ep->scan ? ep->scan->connections : 0;
+	if (ep->grade && (!r->graded || ep->grade->letter > r->grade)) {
+		r->graded = 1;
+		r->grade = ep->grade->letter;
+		r->grade_display = ep->grade->display;
+	}
+}
+
+/* check_run(): each endpoint in turn, on the loop, outside every callback. */
 static void
 check_full(struct check *c)
 {
@@ -1178,19 +1201,62 @@ check_full(struct check *c)
 			if (!ep->connected)
 				continue;
 			check_progress(c, "enumerating TLS of %s [%s]", mx->host, ep->ip);
-			fo.auth = ep->dane && ep->dane->verified ? GRADE_AUTH_DANE :
-			    mx->sts_pattern && r->sts.policy_valid &&
-			    r->sts.policy.mode == MTASTS_MODE_ENFORCE && ep->cert &&
-			    ep->cert->chain_valid && ep->cert->name_match ? GRADE_AUTH_MTASTS :
-			    GRADE_AUTH_NONE;
+			fo.auth = check_full_auth(r, mx, ep);
 			check_probe_params(c->cfg, mx, ep->ip, &pp);
 			full_endpoint(c->cfg->base, &pp, ep, c->a, &fo);
-			r->connections += ep->scan ? ep->scan->connections : 0;
-			if (ep->grade && (!r->graded || ep->grade->letter > r->grade)) {
-				r->graded = 1;
-				r->grade = ep->grade->letter;
-				r->grade_display = ep->grade->display;
-			}
+			check_full_graded(r, ep);
+		}
+	}
+}
+
+/* One endpoint's enumeration asked of the prober (a scan's, shared). */
+struct check_full_ask {
+	struct check		*c;
+	struct check_mx		*mx;
+	struct endpoint		*ep;
+	struct probe_params	 pp;
+};
+
+static void
+check_full_done(const struct endpoint *enumerated, void *arg)
+{
+	struct check_full_ask *q = arg;
+	struct check *c = q->c;
+	struct full_opts fo = c->cfg->full_opts;
+
+	full_apply(q->ep, enumerated);
+	fo.auth = check_full_auth(c->r, q->mx, q->ep);
+	full_grade(q->ep, c->a, &fo);
+	check_full_graded(c->r, q->ep);
+	c->pending--;
+	check_advance(c);	/* last: the check may be finished and gone after it */
+}
+
+/* The stage after the verdict, with a prober that enumerates: every reachable endpoint. */
+static void
+check_stage_full(struct check *c)
+{
+	struct check_result *r = c->r;
+	const struct check_prober *pr = c->cfg->prober;
+	size_t i, j;
+
+	if (!c->cfg->full || pr == NULL || pr->full == NULL)
+		return;
+	for (i = 0; i < r->nmx; i++) {
+		struct check_mx *mx = &r->mx[i];
+
+		for (j = 0; j < mx->nep; j++) {
+			struct check_full_ask *q;
+
+			if (!mx->ep[j]->connected)
+				continue;
+			q = arena_alloc(c->a, sizeof(*q));
+			q->c = c;
+			q->mx = mx;
+			q->ep = mx->ep[j];
+			check_probe_params(c->cfg, mx, q->ep->ip, &q->pp);
+			c->pending++;	/* before the call: done may run inside it */
+			pr->full(pr->ctx, &q->pp, q->ep, check_full_done, q);
 		}
 	}
 }
@@ -1303,7 +1369,7 @@ check_stage_tlsa(struct check *c)
 
 enum {
 	CHECK_STAGE_RECORDS = 0, CHECK_STAGE_ADDRESSES, CHECK_STAGE_TLSA, CHECK_STAGE_PROBES,
-	CHECK_STAGE_VERDICT, CHECK_STAGE_DONE
+	CHECK_STAGE_VERDICT, CHECK_STAGE_FULL, CHECK_STAGE_DONE
 };
 
 /*
@@ -1324,7 +1390,8 @@ check_elapsed(struct check *c)
 static void
 check_advance(struct check *c)
 {
-	if (c->advancing || c->pending > 0 || c->stage == CHECK_STAGE_DONE)
+	/* at CHECK_STAGE_DONE only the done callback is left (the last stage may have waited) */
+	if (c->advancing || c->pending > 0)
 		return;
 	c->advancing = 1;
 	while (c->pending == 0 && c->stage != CHECK_STAGE_DONE) {
@@ -1344,6 +1411,9 @@ check_advance(struct check *c)
 			break;
 		case CHECK_STAGE_VERDICT:
 			check_findings(c);
+			break;
+		case CHECK_STAGE_FULL:
+			check_stage_full(c);
 			break;
 		}
 	}
@@ -1402,8 +1472,8 @@ check_run(const struct check_config *cfg, struct arena *a)
 	while (r == NULL)
 		if (event_base_loop(cfg->base, EVLOOP_ONCE) < 0)
 			BUG("event loop failed");
-	/* --full runs its own loop: only here, outside every callback */
-	if (cfg->full) {
+	/* --full runs its own loop: only here, outside every callback (unless the prober has it) */
+	if (cfg->full && (cfg->prober == NULL || cfg->prober->full == NULL)) {
 		check_full(c);
 		check_elapsed(c);
 	}

@@ -67,6 +67,16 @@ enum check_dane {
 struct check_prober {
 	void	(*probe)(void *ctx, const struct probe_params *,
 		    void (*done)(struct endpoint *, void *), void *arg);
+	/*
+	 * --full through the prober (a scan: one enumeration per endpoint, shared; NULL: --full
+	 * only in check_run()).  pp is the endpoint's (without TLSA: the enumeration does not
+	 * depend on it), ep this check's copy of the probe's result.  done gets an endpoint that
+	 * holds only what full_enumerate() added (full_scratch_detach()), which the check adds to
+	 * its own (full_apply()) and grades itself: how senders authenticate the certificate is the
+	 * domain's own.  Same rules as probe().
+	 */
+	void	(*full)(void *ctx, const struct probe_params *, const struct endpoint *,
+		    void (*done)(const struct endpoint *, void *), void *arg);
 	void	*ctx;
 };
 
@@ -213,8 +223,8 @@ struct check_result	*check_run(const struct check_config *, struct arena *);
 /*
  * Asynchronous, for many checks on one loop: starts the check and returns; done runs once,
  * from the loop (or inside this call when nothing had to wait), with the result.  The check
- * lives in the arena.  `full` is ignored here: --full enumeration runs its own loop and is
- * only available through check_run().
+ * lives in the arena.  `full` is ignored here unless the prober has full(): --full enumeration
+ * otherwise runs its own loop and is only available through check_run().
  */
 struct check_result	*check_result_of(const struct check *);
 struct check		*check_start(const struct check_config *, struct arena *, check_done_cb,

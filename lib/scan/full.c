@@ -63,14 +63,11 @@ full_command_injection(struct event_base *base, const struct probe_params *pp,
 }
 
 void
-full_endpoint(struct event_base *base, const struct probe_params *pp, struct endpoint *ep,
+full_enumerate(struct event_base *base, const struct probe_params *pp, struct endpoint *ep,
     struct arena *a, const struct full_opts *fo)
 {
 	struct scan_config sc;
 	struct scan_result *res = arena_alloc(a, sizeof(*res));
-	struct grade_result *g = arena_alloc(a, sizeof(*g));
-	struct grade_input gi;
-	const struct endpoint_cert *c = ep->cert;
 
 	memset(&sc, 0, sizeof(sc));
 	sc.probe = *pp;
@@ -110,10 +107,22 @@ full_endpoint(struct event_base *base, const struct probe_params *pp, struct end
 		res->connections += res->deep->connections;
 		ep->connections += res->deep->connections;
 	}
+}
 
+void
+full_grade(struct endpoint *ep, struct arena *a, const struct full_opts *fo)
+{
+	struct scan_result *res = ep->scan;
+	struct grade_result *g;
+	struct grade_input gi;
+	const struct endpoint_cert *c = ep->cert;
+
+	if (res == NULL)
+		return;
+	g = arena_alloc(a, sizeof(*g));
 	memset(&gi, 0, sizeof(gi));
 	gi.tls = &res->report;
-	gi.context = pp->port == 25 ? GRADE_CTX_MX : GRADE_CTX_CLIENT;
+	gi.context = ep->port == 25 ? GRADE_CTX_MX : GRADE_CTX_CLIENT;
 	gi.cert_trusted = c && c->chain_valid && !c->expired;
 	gi.cert_name_ok = c && c->name_match;
 	gi.cert_authenticated_by = fo->auth != GRADE_AUTH_NONE ? fo->auth :
@@ -139,4 +148,76 @@ full_endpoint(struct event_base *base, const struct probe_params *pp, struct end
 	grade_compute(&gi, g);
 	ep->grade = g;
 	full_weak_findings(ep, a, &g->weak);
+}
+
+void
+full_endpoint(struct event_base *base, const struct probe_params *pp, struct endpoint *ep,
+    struct arena *a, const struct full_opts *fo)
+{
+	full_enumerate(base, pp, ep, a, fo);
+	full_grade(ep, a, fo);
+}
+
+void
+full_scratch(struct endpoint *scratch, const struct endpoint *probed, struct arena *a)
+{
+	const struct endpoint_cert *pc = probed->cert;
+	struct endpoint_cert *c;
+
+	memset(scratch, 0, sizeof(*scratch));
+	scratch->host = arena_strdup(a, probed->host);
+	scratch->ip = arena_strdup(a, probed->ip);
+	scratch->port = probed->port;
+	scratch->proto = probed->proto;
+	scratch->refname = arena_strdup(a, probed->refname);
+	scratch->connected = probed->connected;
+	scratch->starttls_offered = probed->starttls_offered;
+	scratch->tls_established = probed->tls_established;
+	if (pc != NULL) {
+		/* deep.c reads the chain verdict: incomplete, or completed by the verifier */
+		c = arena_alloc(a, sizeof(*c));
+		memset(c, 0, sizeof(*c));
+		c->chain_valid = pc->chain_valid;
+		c->chain_error = pc->chain_error ? arena_strdup(a, pc->chain_error) : NULL;
+		c->name_match = pc->name_match;
+		c->expired = pc->expired;
+		c->not_yet_valid = pc->not_yet_valid;
+		c->self_signed = pc->self_signed;
+		c->key_bits = pc->key_bits;
+		scratch->cert = c;
+	}
+}
+
+void
+full_scratch_detach(struct endpoint *scratch)
+{
+	struct scan_result *scan = scratch->scan;
+	int conns = scratch->connections, inj = scratch->cmd_injection;
+	const char *why = scratch->cmd_injection_reason;
+	struct endpoint_finding f[ENDPOINT_FINDINGS_MAX];
+	size_t n = scratch->nfindings;
+
+	memcpy(f, scratch->findings, n * sizeof(f[0]));
+	memset(scratch, 0, sizeof(*scratch));
+	scratch->scan = scan;
+	scratch->connections = conns;
+	scratch->cmd_injection = inj;
+	scratch->cmd_injection_reason = why;
+	memcpy(scratch->findings, f, n * sizeof(f[0]));
+	scratch->nfindings = n;
+}
+
+void
+full_apply(struct endpoint *ep, const struct endpoint *from)
+{
+	size_t i;
+
+	ep->scan = from->scan;
+	ep->connections += from->connections;
+	ep->cmd_injection = from->cmd_injection;
+	ep->cmd_injection_reason = from->cmd_injection_reason;
+	/* as endpoint_finding() adds them: once per ID, up to the ceiling */
+	for (i = 0; i < from->nfindings && ep->nfindings < ENDPOINT_FINDINGS_MAX; i++)
+		if (!endpoint_has(ep, from->findings[i].id))
+			ep->findings[ep->nfindings++] = from->findings[i];
 }

@@ -40,10 +40,11 @@ struct scanrun_dom {
 	size_t			 nheld, capheld;
 };
 
-/* One probe a check asked for, waiting for the scheduler. */
+/* One probe (or, with --full, enumeration) a check asked for, waiting for the scheduler. */
 struct scanrun_ask {
 	struct scanrun_dom	*d;
 	void			(*done)(struct endpoint *, void *);
+	void			(*full_done)(const struct endpoint *, void *);
 	void			*arg;
 };
 
@@ -402,6 +403,29 @@ scanrun_probe(void *ctx, const struct probe_params *pp, void (*done)(struct endp
 }
 
 static void
+scanrun_full_done(struct sched_entry *e, struct endpoint *ep, void *arg)
+{
+	struct scanrun_ask *q = arg;
+
+	scanrun_hold(q->d, e);
+	q->full_done(ep, q->arg);
+}
+
+/* check_prober.full: each endpoint enumerated once per run, on the scheduler's terms. */
+static void
+scanrun_full(void *ctx, const struct probe_params *pp, const struct endpoint *ep,
+    void (*done)(const struct endpoint *, void *), void *arg)
+{
+	struct scanrun_dom *d = ctx;
+	struct scanrun_ask *q = arena_alloc(d->a, sizeof(*q));
+
+	q->d = d;
+	q->full_done = done;
+	q->arg = arg;
+	sched_full(d->sr->sched, pp, ep, scanrun_full_done, q);
+}
+
+static void
 scanrun_check_done(struct check_result *r, void *arg)
 {
 	struct scanrun_dom *d = arg;
@@ -424,6 +448,7 @@ scanrun_start(struct scanrun *sr, const struct store_pending *p)
 	d->cfg = sr->cfg->check;
 	d->cfg.domain = d->p.domain;
 	d->prober.probe = scanrun_probe;
+	d->prober.full = d->cfg.full ? scanrun_full : NULL;
 	d->prober.ctx = d;
 	d->cfg.prober = &d->prober;
 	sr->inflight++;

@@ -16,6 +16,7 @@
 #include <event2/event.h>
 #include <openssl/evp.h>
 
+#include "scan/scan.h"
 #include "sched/sched.h"
 #include "tls/tls.h"
 #include "util/arena.h"
@@ -46,6 +47,9 @@ struct sched_entry {
 	void			*blob;
 	size_t			 blob_len;
 	enum sched_state	 state;
+	enum sched_kind		 kind;
+	int			 weight;	/* connections it may hold at once to its address */
+	const struct endpoint	*probed;	/* SCHED_KIND_FULL: the first asker's probe result */
 	struct arena		*a;		/* the current attempt's, then the result's */
 	struct endpoint		*ep;
 	struct probe		*probe;
@@ -379,7 +383,8 @@ sched_idle_del(struct sched *s, struct sched_ip *ip)
 static void
 sched_ip_update(struct sched *s, struct sched_ip *ip)
 {
-	if (ip->qlen > 0 && ip->inflight < s->cfg.per_ip) {
+	/* the queue's head must fit: an enumeration waits for all of its connections' room */
+	if (ip->qlen > 0 && ip->inflight + ip->qhead->weight <= s->cfg.per_ip) {
 		sched_idle_del(s, ip);
 		ip->ready_at = sched_ip_ready(s, ip);
 		if (ip->heap_idx < 0)
@@ -500,6 +505,9 @@ sched_entry_free(struct sched *s, struct sched_entry *e)
 		n = w->next;
 		free(w);
 	}
+	/* an enumeration under way belongs to its starter's thread until the process ends */
+	if (e->kind == SCHED_KIND_FULL && e->state == SCHED_RUNNING)
+		return;
 	if (e->state == SCHED_DONE)
 		s->mem -= e->blob_len + (e->a ? arena_used(e->a) : 0);
 	arena_free(e->a);
@@ -629,6 +637,10 @@ sched_new(const struct sched_config *cfg)
 		s->cfg.retry_ms = 15000;
 	if (s->cfg.slot_retry_ms <= 0)
 		s->cfg.slot_retry_ms = 100;
+	if (s->cfg.full_weight <= 0)
+		s->cfg.full_weight = 1;
+	if (s->cfg.full_weight > s->cfg.per_ip)
+		s->cfg.full_weight = s->cfg.per_ip;
 	if (s->cfg.base != NULL && (s->timer = evtimer_new(s->cfg.base, sched_timer_cb, s)) == NULL)
 		BUG("sched: no timer");
 	return s;
@@ -655,7 +667,7 @@ sched_free(struct sched *s)
 	free(s);
 }
 
-/* the default starter: one connection with the engine */
+/* the default starters: one connection with the engine; an enumeration by start_full */
 static void
 sched_start(struct sched *s, struct sched_entry *e)
 {
@@ -663,6 +675,12 @@ sched_start(struct sched *s, struct sched_entry *e)
 	e->t0 = sched_now(s);
 	if (s->cfg.start != NULL) {
 		s->cfg.start(s->cfg.start_arg, s, e);
+		return;
+	}
+	if (e->kind == SCHED_KIND_FULL) {
+		if (s->cfg.start_full == NULL)
+			BUG("sched: an enumeration without start_full");
+		s->cfg.start_full(s->cfg.start_full_arg, s, e);
 		return;
 	}
 	e->probe = probe_start(s->cfg.base, &e->pp, e->a, sched_probe_cb, e);
@@ -697,10 +715,11 @@ sched_poll(struct sched *s, long long now)
 		e->qnext = NULL;
 		e->state = SCHED_RUNNING;
 		e->attempts++;
-		ip->inflight++;
+		ip->inflight += e->weight;
 		ip->last_start = now;
-		s->inflight++;
-		s->st.attempts++;
+		s->inflight += (size_t)e->weight;
+		if (e->kind == SCHED_KIND_PROBE)
+			s->st.attempts++;
 		if ((size_t)ip->inflight > s->st.max_inflight_ip)
 			s->st.max_inflight_ip = (size_t)ip->inflight;
 		sched_ip_update(s, ip);
@@ -746,11 +765,23 @@ sched_entry_done(struct sched *s, struct sched_entry *e, struct endpoint *ep)
 	if (e->slot >= 0 && s->cfg.slot_release != NULL)
 		s->cfg.slot_release(s->cfg.slot_arg, ip->addr, e->slot);
 	e->slot = -1;
-	ip->inflight--;
-	s->inflight--;
+	ip->inflight -= e->weight;
+	s->inflight -= (size_t)e->weight;
 	e->connections += ep ? ep->connections : 0;
 	e->elapsed_ms += (long)(now - e->t0);
-	if (ep != NULL && sched_classify(ep) == SCHED_TEMPORARY) {
+	if (e->kind == SCHED_KIND_FULL) {
+		/*
+		 * Never retried: its lanes back off and retry inside.  It connected until now (the
+		 * spacing counts from here), and when it met 421s or refusals the address is held
+		 * back as after a temporary failure.
+		 */
+		ip->last_start = now;
+		if (ep != NULL && ep->scan != NULL && ep->scan->backoffs > 0) {
+			if (now + s->cfg.retry_ms > ip->not_before)
+				ip->not_before = now + s->cfg.retry_ms;
+		}
+		e->probed = NULL;
+	} else if (ep != NULL && sched_classify(ep) == SCHED_TEMPORARY) {
 		s->st.temp_failures++;
 		ip->fails++;
 		back = s->cfg.retry_ms;
@@ -779,20 +810,28 @@ sched_entry_done(struct sched *s, struct sched_entry *e, struct endpoint *ep)
 	sched_kick(s);
 }
 
-void
-sched_probe(struct sched *s, const struct probe_params *pp, sched_done_cb done, void *arg)
+static void
+sched_ask(struct sched *s, enum sched_kind kind, const struct probe_params *pp,
+    const struct endpoint *probed, sched_done_cb done, void *arg)
 {
 	char key[SCHED_KEY_MAX];
+	const char *prefix = kind == SCHED_KIND_FULL ? SCHED_FULL_PREFIX : "";
+	size_t pl = strlen(prefix);
 	struct sched_entry *e;
 	struct sched_waiter *w;
 	uint32_t h;
 
-	s->st.requests++;
-	if (sched_key(pp, key, sizeof(key)) < 0)
-		snprintf(key, sizeof(key), "%s|%d|?", pp->ip ? pp->ip : "", pp->port);
+	if (kind == SCHED_KIND_FULL)
+		s->st.full_requests++;
+	else
+		s->st.requests++;
+	memcpy(key, prefix, pl);
+	if (sched_key(pp, key + pl, sizeof(key) - pl) < 0)
+		snprintf(key + pl, sizeof(key) - pl, "%s|%d|?", pp->ip ? pp->ip : "", pp->port);
 	h = sched_hash(key);
 	if ((e = sched_entry_find(s, key, h)) != NULL) {
-		s->st.hits++;
+		if (kind == SCHED_KIND_PROBE)
+			s->st.hits++;
 		e->refs++;
 		sched_lru_del(s, e);
 		if (e->state == SCHED_DONE) {
@@ -807,7 +846,13 @@ sched_probe(struct sched *s, const struct probe_params *pp, sched_done_cb done, 
 		e->slot = -1;
 		sched_copy_params(e, pp, key);
 		sched_htab_add(&s->entries, e, h, sched_entry_hof);
-		s->st.entries++;
+		e->kind = kind;
+		e->weight = kind == SCHED_KIND_FULL ? s->cfg.full_weight : 1;
+		e->probed = probed;
+		if (kind == SCHED_KIND_FULL)
+			s->st.full_entries++;
+		else
+			s->st.entries++;
 		e->refs = 1;
 		e->ip = sched_ip_get(s, e->pp.ip ? e->pp.ip : "");
 		sched_ip_enqueue(s, e, 0);
@@ -818,6 +863,19 @@ sched_probe(struct sched *s, const struct probe_params *pp, sched_done_cb done, 
 	*e->wtail = w;
 	e->wtail = &w->next;
 	sched_kick(s);
+}
+
+void
+sched_probe(struct sched *s, const struct probe_params *pp, sched_done_cb done, void *arg)
+{
+	sched_ask(s, SCHED_KIND_PROBE, pp, NULL, done, arg);
+}
+
+void
+sched_full(struct sched *s, const struct probe_params *pp, const struct endpoint *probed,
+    sched_done_cb done, void *arg)
+{
+	sched_ask(s, SCHED_KIND_FULL, pp, probed, done, arg);
 }
 
 void
@@ -857,6 +915,24 @@ const char *
 sched_entry_key(const struct sched_entry *e)
 {
 	return e->key;
+}
+
+enum sched_kind
+sched_entry_kind(const struct sched_entry *e)
+{
+	return e->kind;
+}
+
+int
+sched_entry_weight(const struct sched_entry *e)
+{
+	return e->weight;
+}
+
+const struct endpoint *
+sched_entry_probed(const struct sched_entry *e)
+{
+	return e->probed;
 }
 
 int

@@ -11,6 +11,12 @@
  *   probe, at most `retries` more times; then its last result is final.
  * - Time is injected (now_ms) and so is the probe itself (start): tests drive the schedule with
  *   a fake clock and fake probes, and sched_poll() says when it next needs to run.
+ * - Enumerations (--full): sched_full() asks for one more kind of entry, keyed by the endpoint's
+ *   key behind SCHED_FULL_PREFIX, shared and cached like probes.  It holds full_weight of its
+ *   address's per_ip connections for its whole run (its lanes), so ordinary probes and other
+ *   enumerations of the address wait for it; it is never retried (its lanes back off and retry
+ *   inside), but 421s or refusals it met hold the address back for retry_ms.  start_full runs
+ *   it (lib/sched/fullpool.c: on a worker thread).
  *
  * Memory: each entry owns an arena with its probe's parameters and endpoint.  An entry is held
  * by every caller it was handed to until sched_release(); entries no one holds stay cached (most
@@ -56,6 +62,21 @@ struct sched_config {
 	void			(*slot_release)(void *arg, const char *ip, int slot);
 	void			*slot_arg;
 	long			 slot_retry_ms;	/* default 100 */
+	/*
+	 * Starts an enumeration (when start is NULL); sched_entry_done() later, from the loop.
+	 * With slot_acquire an enumeration takes one shared slot, so full_weight must be 1.
+	 */
+	void			(*start_full)(void *arg, struct sched *, struct sched_entry *);
+	void			*start_full_arg;
+	int			 full_weight;	/* connections an enumeration holds (1..per_ip) */
+};
+
+#define SCHED_FULL_PREFIX	"full|"
+
+enum sched_kind {
+	SCHED_KIND_PROBE = 0,	/* one connection: the probe a check makes of an endpoint */
+	SCHED_KIND_FULL,	/* the --full enumeration of an endpoint: many connections */
+	SCHED_KIND_LAST
 };
 
 struct sched_stats {
@@ -71,6 +92,8 @@ struct sched_stats {
 	size_t		 cached;	/* now: entries in memory */
 	size_t		 max_inflight_ip;	/* the most connections seen at once to one address */
 	size_t		 slot_busy;	/* connections put off: another process held the address's slots */
+	size_t		 full_requests;	/* sched_full() calls */
+	size_t		 full_entries;	/* enumerations (unique endpoints, evictions aside) */
 };
 
 enum sched_outcome {
@@ -82,7 +105,11 @@ enum sched_outcome {
 typedef void	(*sched_done_cb)(struct sched_entry *, struct endpoint *, void *arg);
 
 struct sched	*sched_new(const struct sched_config *);
-void		 sched_free(struct sched *);	/* NULL is fine; pending waiters are dropped */
+/*
+ * NULL is fine; pending waiters are dropped.  An enumeration still running (a scan stopped at
+ * once) is not freed: its worker may still write to its memory (fullpool.h).
+ */
+void		 sched_free(struct sched *);
 
 /*
  * Asks for the probe pp describes (its strings and TLSA records are copied).  done runs once,
@@ -90,6 +117,13 @@ void		 sched_free(struct sched *);	/* NULL is fine; pending waiters are dropped 
  * caller: sched_release() it when the endpoint is no longer read) and its endpoint.
  */
 void		 sched_probe(struct sched *, const struct probe_params *, sched_done_cb, void *);
+/*
+ * Asks for the enumeration of the endpoint pp describes; probed is the caller's copy of its
+ * probe's result (certificate, STARTTLS), read when the enumeration starts and never after it
+ * ended.  The endpoint done gets holds only what the enumeration added (full.h).
+ */
+void		 sched_full(struct sched *, const struct probe_params *, const struct endpoint *probed,
+		    sched_done_cb, void *);
 void		 sched_release(struct sched *, struct sched_entry *);
 
 /* Starts what is due at now; returns when to call again (ms, same clock), or -1: on an event. */
@@ -98,6 +132,9 @@ long long	 sched_poll(struct sched *, long long now);
 void		 sched_entry_done(struct sched *, struct sched_entry *, struct endpoint *);
 
 const struct probe_params *sched_entry_params(const struct sched_entry *);
+enum sched_kind	 sched_entry_kind(const struct sched_entry *);
+int		 sched_entry_weight(const struct sched_entry *);	/* the lanes of an enumeration */
+const struct endpoint *sched_entry_probed(const struct sched_entry *);	/* NULL once done */
 struct arena	*sched_entry_arena(const struct sched_entry *);
 const char	*sched_entry_key(const struct sched_entry *);
 int		 sched_entry_attempts(const struct sched_entry *);

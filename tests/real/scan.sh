@@ -3,7 +3,9 @@
 # case, input errors and duplicates, connections counted by the servers (each unique endpoint
 # probed once; the busy server's 421s retried; the single-connection server never saw two at
 # once), `mailtls check` agreeing domain by domain, kill -9 in the middle of a 5,000-domain scan
-# and a resume equal to an uninterrupted run, --quick on a CSV top list with ranks, export.
+# and a resume equal to an uninterrupted run, --quick on a CSV top list with ranks, export; --full
+# on a few hundred domains: each unique endpoint enumerated once (the servers' counts), the per-IP
+# limit held, grades and suites equal to `mailtls check --full`.
 # Prints ok/FAIL lines and "scan: N passed, M failed". Needs root; run it under the lab lock
 # (flock /tmp/mailtls-lab.lock tests/real/scan.sh build/mailtls). SCANLAB_N (default 5000).
 # See docs/internals/scan.md.
@@ -173,6 +175,54 @@ check "export csv: header and a row per domain" eq "$(wc -l <"$OUT/a.export.csv"
 check "export csv: d1 is dane" grep -q '^1,[0-9]*,d1.scan.example,,dane,false,true,false,secure' "$OUT/a.export.csv"
 "$BIN" export --db "$OUT/a.db" --errors >"$OUT/a.errors.csv"
 check "export --errors lists the garbage" eq "$(($(wc -l <"$OUT/a.errors.csv") - 1))" "$(wc -l <"$GARBAGE")"
+# ---- D: --full, each unique endpoint enumerated once --------------------------------------------
+# The first 100 domains (every case) and the next 600 without the per-domain MX names (cases 9
+# and 16), so that a few hundred domains lead to a couple of dozen endpoints.  --per-ip 1: the
+# single server logs any second connection at once; --reply-timeout 0.5 shortens the wait for
+# TLS 1.3 tickets Postfix never sends (check gets the same options below).
+awk 'NR <= 100 || (NR <= 700 && $2 != 9 && $2 != 16) {print $1}' "$CASES" >"$OUT/d.list"
+dn=$(wc -l <"$OUT/d.list")
+FULLOPTS=(--reply-timeout 0.5)
+conns_now >"$OUT/conns.d0"
+t1=$(date +%s.%N)
+MAILTLS_SCAN_STATS=1 "$BIN" scan "$OUT/d.list" --db "$OUT/d.db" "${COMMON[@]}" --retry-delay 0.1 \
+    --per-ip 1 --full "${FULLOPTS[@]}" --jsonl >"$OUT/d.jsonl" 2>"$OUT/d.err"
+rc=$?
+conns_now >"$OUT/conns.d1"
+echo "scan: --full on $dn domains: exit $rc, $(echo "$(date +%s.%N) - $t1" | bc) s; $(grep enumerated "$OUT/d.err")"
+check "--full scan exits 0" eq "$rc" 0
+check "--full: every domain stored" eq "$(q "$OUT/d.db" 'SELECT count(*) FROM domains')" "$dn"
+neps=$(q "$OUT/d.db" "SELECT count(DISTINCT e.ip || '|' || e.port || '|' || e.reference_name) FROM endpoints e WHERE e.connected = 1")
+check "--full: one enumeration per unique endpoint ($neps)" eq "$(q "$OUT/d.db" "SELECT count(*) || '/' || sum(probes) || '/' || sum(attempts) FROM probes WHERE key LIKE 'full|%'")" "$neps/$neps/$neps"
+check "--full: every connected endpoint graded" eq "$(q "$OUT/d.db" "SELECT count(*) FROM endpoints WHERE connected = 1 AND grade IS NULL")" 0
+check "--full: every TLS endpoint has its enumeration in the report" eq \
+    "$(jq -c '.endpoints[] | select(.tls.version != null) | select(.tls.versions == null)' "$OUT/d.jsonl" | wc -l)" 0
+for n in $INSTANCES $FAKES; do
+    a=$(addr_of "$n")
+    before=$(awk -v n="$n" '$1 == n {print $2}' "$OUT/conns.d0")
+    after=$(awk -v n="$n" '$1 == n {print $2}' "$OUT/conns.d1")
+    want=$(q "$OUT/d.db" "SELECT ifnull(sum(CASE WHEN key LIKE 'full|%' THEN connections ELSE attempts END), 0) FROM probes WHERE ip = '$a'")
+    check "--full: $n ($a) saw $((after - before)) connections = probes + enumerations stored" eq "$((after - before))" "$want"
+done
+check "--full: the per-IP limit held (single never saw two at once)" eq "$(grep -c ' concurrent ' "$BASE/fake/single/conn.log")" 0
+check "--full: the per-IP limit held (scheduler)" grep -q "max_inflight_ip=1 " "$OUT/d.err"
+# the stored grades, suites and findings equal `mailtls check --full` (one lane, as --per-ip 1)
+J='[.grade.letter, ([.endpoints[] | [.ip, .grade.grade, (.tls.versions | tostring), (.tls.ciphers | tostring), (.tls.groups | tostring), .starttls.command_injection.result, ([.findings[].id] | sort | join(","))]] | tostring), ([.findings[].id] | sort | join(","))] | join("|")'
+disagree=0
+for c in 0 6 7 8 9 10 12 13 15 16 17 18; do
+    dom=$(awk -v c="$c" '$2 == c {print $1; exit}' "$CASES")
+    got=$("$BIN" check "$dom" --full --max-conn 1 "${FULLOPTS[@]}" --json --resolver "$RESOLVER" --trust-anchor "$ANCHORS" \
+        --ca-file "$CA" --ehlo scan.lab.example 2>/dev/null | jq -r "$J")
+    stored=$(q "$OUT/d.db" "SELECT json FROM domains d JOIN reports r ON r.domain_id = d.id WHERE domain = '$dom'" | jq -r "$J")
+    if [ "$got" != "$stored" ] || [ -z "$got" ]; then
+        disagree=$((disagree + 1))
+        echo "    $dom (case $c): check '${got:0:300}'"
+        echo "    $dom (case $c): scan  '${stored:0:300}'"
+    fi
+done
+check "--full: check --full and the stored scan agree (grades, versions, suites, groups, findings)" eq "$disagree" 0
+check "--full: grades stored per domain" test "$(q "$OUT/d.db" "SELECT count(*) FROM domains WHERE grade IS NOT NULL")" -gt 0
+
 check "no MAIL/RCPT/DATA/AUTH sent (Postfix logs)" test -z "$(grep -h 'disconnect from' "$BASE"/scan*/maillog 2>/dev/null | grep -E ' (mail|rcpt|data|bdat|auth)=' )"
 
 echo "scan: $pass passed, $fail failed ($(($(date +%s) - t0)) s)"

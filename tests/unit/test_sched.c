@@ -1,7 +1,8 @@
 /*
  * test_sched.c — the scan's probe scheduler with an injected clock and injected probes: the
  * cache key, one probe per key shared by every caller, per-address limits and spacing, the
- * global limit, back-off and retry after 421 / refusal, retries running out, eviction.
+ * global limit, back-off and retry after 421 / refusal, retries running out, eviction; --full
+ * enumerations: one per endpoint key, holding their lanes of the address's limit, never retried.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "scan/scan.h"
 #include "sched/sched.h"
 #include "tls/tls.h"
 #include "util/arena.h"
@@ -431,6 +433,163 @@ test_many(void **state)
 	sched_free(s);
 }
 
+
+/* ---- enumerations (--full) ---------------------------------------------------------------- */
+
+static struct sched *
+fake_sched_full(struct fake *f, int per_ip, int weight)
+{
+	struct sched_config cfg;
+
+	memset(f, 0, sizeof(*f));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.max_inflight = 100;
+	cfg.per_ip = per_ip;
+	cfg.spacing_ms = 0;
+	cfg.retries = 2;
+	cfg.retry_ms = 1000;
+	cfg.cache_max = 100;
+	cfg.now_ms = fake_now;
+	cfg.clock_arg = f;
+	cfg.start = fake_start;
+	cfg.start_arg = f;
+	cfg.full_weight = weight;
+	return sched_new(&cfg);
+}
+
+static void
+ask_full(struct sched *s, struct fake *f, const struct endpoint *probed, const char *ip,
+    const char *ref, int slot)
+{
+	struct probe_params pp;
+
+	pp_init(&pp, ip, ref);
+	sched_full(s, &pp, probed, fake_done, &f->delivered[slot]);
+}
+
+/* Ends enumeration i: `conns` connections, `backoffs` times it met a 421 or a refusal. */
+static void
+fake_finish_full(struct sched *s, struct fake *f, size_t i, int conns, int backoffs)
+{
+	struct sched_entry *e = f->started[i];
+	struct arena *a = sched_entry_arena(e);
+	struct endpoint *ep = arena_alloc(a, sizeof(*ep));
+
+	assert_int_equal(sched_entry_kind(e), SCHED_KIND_FULL);
+	assert_non_null(sched_entry_probed(e));
+	memset(ep, 0, sizeof(*ep));
+	ep->scan = arena_alloc(a, sizeof(*ep->scan));
+	memset(ep->scan, 0, sizeof(*ep->scan));
+	ep->scan->connections = conns;
+	ep->scan->backoffs = backoffs;
+	ep->connections = conns;
+	sched_entry_done(s, e, ep);
+	assert_null(sched_entry_probed(e));	/* never read after it ended */
+}
+
+static void
+test_full_shared_and_weighted(void **state)
+{
+	struct fake f;
+	struct sched *s = fake_sched_full(&f, 2, 2);
+	struct arena *a = arena_new();
+	struct endpoint *probed = endpoint_new(a, "mx", "192.0.2.1", 25, ENDPOINT_PROTO_SMTP, "mx");
+	struct sched_stats st;
+
+	(void)state;
+	/* a probe runs on the address: the enumeration needs both connections, so it waits */
+	ask(s, &f, "192.0.2.1", "a.example", 0);
+	sched_poll(s, 0);
+	assert_int_equal(f.nstarted, 1);
+	ask_full(s, &f, probed, "192.0.2.1", "mx.example", 1);
+	ask_full(s, &f, probed, "192.0.2.1", "mx.example", 2);	/* the same endpoint: shared */
+	ask(s, &f, "192.0.2.1", "b.example", 3);	/* behind the enumeration */
+	sched_poll(s, 0);
+	assert_int_equal(f.nstarted, 1);
+	fake_finish(s, &f, 0, FINDING_TLS_OK, NULL);
+	sched_poll(s, 0);
+	assert_int_equal(f.nstarted, 2);
+	assert_int_equal(sched_entry_kind(f.started[1]), SCHED_KIND_FULL);
+	assert_int_equal(sched_entry_weight(f.started[1]), 2);
+	assert_string_equal(sched_entry_key(f.started[1]), SCHED_FULL_PREFIX
+	    "192.0.2.1|25|smtp|mx.example||0:-");
+	sched_stats(s, &st);
+	assert_int_equal(st.max_inflight_ip, 2);
+	/* while it runs the address is full: b waits */
+	f.now = 500;
+	sched_poll(s, 500);
+	assert_int_equal(f.nstarted, 2);
+	fake_finish_full(s, &f, 1, 40, 0);
+	assert_int_equal(f.delivered[1], 1);
+	assert_int_equal(f.delivered[2], 1);
+	assert_int_equal(sched_entry_connections(f.started[1]), 40);
+	sched_poll(s, 500);
+	assert_int_equal(f.nstarted, 3);
+	fake_finish(s, &f, 2, FINDING_TLS_OK, NULL);
+	/* asked again later: answered from the cache */
+	ask_full(s, &f, probed, "192.0.2.1", "mx.example", 4);
+	assert_int_equal(f.delivered[4], 1);
+	sched_stats(s, &st);
+	assert_int_equal(st.full_requests, 3);
+	assert_int_equal(st.full_entries, 1);
+	assert_int_equal(st.requests, 2);	/* probes are counted apart */
+	assert_int_equal(st.attempts, 2);
+	assert_int_equal(st.max_inflight_ip, 2);
+	sched_free(s);
+	arena_free(a);
+}
+
+static void
+test_full_weight_capped(void **state)
+{
+	struct fake f;
+	struct sched *s = fake_sched_full(&f, 1, 3);	/* three lanes asked, one allowed */
+	struct arena *a = arena_new();
+	struct endpoint *probed = endpoint_new(a, "mx", "192.0.2.1", 25, ENDPOINT_PROTO_SMTP, "mx");
+	struct sched_stats st;
+
+	(void)state;
+	ask_full(s, &f, probed, "192.0.2.1", "mx.example", 0);
+	sched_poll(s, 0);
+	assert_int_equal(f.nstarted, 1);
+	assert_int_equal(sched_entry_weight(f.started[0]), 1);
+	fake_finish_full(s, &f, 0, 10, 0);
+	sched_stats(s, &st);
+	assert_int_equal(st.max_inflight_ip, 1);
+	sched_free(s);
+	arena_free(a);
+}
+
+static void
+test_full_backoff_no_retry(void **state)
+{
+	struct fake f;
+	struct sched *s = fake_sched_full(&f, 1, 1);
+	struct arena *a = arena_new();
+	struct endpoint *probed = endpoint_new(a, "mx", "192.0.2.5", 25, ENDPOINT_PROTO_SMTP, "mx");
+	struct sched_stats st;
+
+	(void)state;
+	ask_full(s, &f, probed, "192.0.2.5", "busy.example", 0);
+	ask(s, &f, "192.0.2.5", "other.example", 1);
+	sched_poll(s, 0);
+	f.now = 200;
+	/* it met 421s: delivered as it is (not retried), the address is held back */
+	fake_finish_full(s, &f, 0, 30, 3);
+	assert_int_equal(f.delivered[0], 1);
+	assert_int_equal(sched_entry_attempts(f.started[0]), 1);
+	assert_int_equal(sched_poll(s, 200), 1200);
+	assert_int_equal(f.nstarted, 1);
+	f.now = 1200;
+	sched_poll(s, 1200);
+	assert_int_equal(f.nstarted, 2);
+	fake_finish(s, &f, 1, FINDING_TLS_OK, NULL);
+	sched_stats(s, &st);
+	assert_int_equal(st.retries, 0);
+	sched_free(s);
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -444,6 +603,9 @@ main(void)
 		cmocka_unit_test(test_retries_run_out),
 		cmocka_unit_test(test_evict),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_full_shared_and_weighted),
+		cmocka_unit_test(test_full_weight_capped),
+		cmocka_unit_test(test_full_backoff_no_retry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

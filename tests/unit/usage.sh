@@ -38,6 +38,8 @@ case_ "host -z mx.example" "-z"
 case_ "host --json -zq mx.example" "-z"
 case_ "check --frobnicate example.org" "--frobnicate"
 case_ "findings --frobnicate" "--frobnicate"
+case_ "scan --full --quick list.txt" "--full and --quick"
+case_ "scan --full --full-threads 0 list.txt" "--full-threads"
 case_ "host --t 3 mx.example" "--t"
 case_ "host --json=yes mx.example" "--json"
 # missing argument to an option
