@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,6 +14,8 @@
 #include "util/xalloc.h"
 
 #define CONV_READ_CHUNK	16384
+#define CONV_CLOSE_GRACE_MS	200	/* for the server's end after ours */
+#define CONV_CLOSE_DRAIN_MAX	65536	/* bytes read and dropped meanwhile */
 
 static const char *const conv_end_names[CONV_END_LAST] = {
 	[CONV_DATA] = "data",
@@ -171,10 +174,35 @@ conv_until(struct conv *c, int (*done)(const struct dbuf *, void *), void *arg, 
 	}
 }
 
+/*
+ * Our end first (FIN), then a short wait for the server's: the checks' connections follow one
+ * another at once, and a server that counts connections (one at a time, or a connection limit)
+ * must have seen this one end before the next arrives, or it answers that one with 421.
+ */
 void
 conv_close(struct conv *c)
 {
+	unsigned char buf[4096];
+	struct timespec t0;
+	size_t drained = 0;
+	long left;
+	ssize_t n;
+
 	if (c->fd >= 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (shutdown(c->fd, SHUT_WR) == 0)
+			for (;;) {
+				n = read(c->fd, buf, sizeof(buf));
+				if (n > 0 && (drained += (size_t)n) < CONV_CLOSE_DRAIN_MAX)
+					continue;
+				if (n < 0 && errno == EINTR)
+					continue;
+				if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+				    (left = CONV_CLOSE_GRACE_MS - conv_ms_since(&t0)) > 0 &&
+				    conv_wait(c, EV_READ, left))
+					continue;
+				break;	/* the server's end, an error, the grace or the drain ceiling */
+			}
 		close(c->fd);
 		c->fd = -1;
 	}

@@ -14,7 +14,7 @@ set -uo pipefail
 BIN=$(readlink -f "${1:?usage: scan.sh MAILTLS}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-BASE=/tmp/mailtls-scanlab
+BASE=${SCANLAB_BASE:-/tmp/mailtls-scanlab}
 export SCANLAB_N=${SCANLAB_N:-5000}
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok   $*"; }
