@@ -761,7 +761,7 @@ check_findings_mx_dns(struct check *c, struct check_mx *mx)
 		    "probed", mx->host, CHECK_ADDR_MAX);
 	if (mx->caa_done) {
 		char d[300];
-		int id = caa_finding(&mx->caa_res, mx->host, d, sizeof(d));
+		int id = caa_finding(mx->caa_res, mx->host, d, sizeof(d));
 
 		if (id >= 0)
 			check_finding(r, c->a, (enum finding_id)id, "%s", d);
@@ -1287,7 +1287,8 @@ check_caa_done(void *arg, const struct caa_result *res)
 	struct check_mx *mx = arg;
 	struct check *c = mx->check;
 
-	mx->caa_res = *res;
+	mx->caa_res = arena_alloc(c->a, sizeof(*mx->caa_res));
+	*mx->caa_res = *res;
 	mx->caa_done = 1;
 	c->pending--;
 	check_advance(c);	/* last: the check may be finished and gone after it */
@@ -1329,7 +1330,8 @@ check_stage_addresses(struct check *c)
 		if (!c->cfg->dns_only) {
 			mx->check = c;
 			c->pending++;	/* before the call: the callback may run inside it */
-			if (caa_lookup_start(&mx->caa, c->cfg->resolver, mx->host, check_caa_done,
+			mx->caa = arena_alloc(c->a, sizeof(*mx->caa));
+			if (caa_lookup_start(mx->caa, c->cfg->resolver, mx->host, check_caa_done,
 			    mx) < 0)
 				c->pending--;
 		}

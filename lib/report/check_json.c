@@ -81,14 +81,14 @@ cj_mx(const struct check_mx *mx)
 	if (mx->caa_done) {
 		json_t *iss = json_array();
 
-		for (i = 0; i < mx->caa_res.set.nissuers && i < CAA_ISSUERS_MAX; i++)
-			json_array_append_new(iss, json_string(mx->caa_res.set.issuers[i]));
+		for (i = 0; i < mx->caa_res->set.nissuers && i < CAA_ISSUERS_MAX; i++)
+			json_array_append_new(iss, json_string(mx->caa_res->set.issuers[i]));
 		json_object_set_new(o, "caa", json_pack("{s:s, s:s, s:o, s:o, s:b, s:b, s:i}",
-		    "outcome", caa_outcome_name(mx->caa_res.outcome), "dnssec",
-		    resolver_status_name(mx->caa_res.status), "owner", mx->caa_res.owner[0] ?
-		    json_string(mx->caa_res.owner) : json_null(), "issuers", iss, "issue_none",
-		    mx->caa_res.set.issue_none, "critical_unknown", mx->caa_res.set.critical_unknown,
-		    "lookups", mx->caa_res.lookups));
+		    "outcome", caa_outcome_name(mx->caa_res->outcome), "dnssec",
+		    resolver_status_name(mx->caa_res->status), "owner", mx->caa_res->owner[0] ?
+		    json_string(mx->caa_res->owner) : json_null(), "issuers", iss, "issue_none",
+		    mx->caa_res->set.issue_none, "critical_unknown", mx->caa_res->set.critical_unknown,
+		    "lookups", mx->caa_res->lookups));
 	} else
 		json_object_set_new(o, "caa", json_null());
 	return o;
