@@ -175,6 +175,14 @@ check "changes: the single server's domains changed" grep -q "single" "$OUT/s.ch
 "$BIN" changes --db "$URI" --json --fail-on critical | jq -cS 'del(.from, .to)' >"$OUT/pg.changes.json" 2>/dev/null
 "$BIN" changes --db "$OUT/s.db" --json --fail-on critical | jq -cS 'del(.from, .to)' >"$OUT/s.changes.json" 2>/dev/null
 check "changes --json: the same" cmp -s "$OUT/pg.changes.json" "$OUT/s.changes.json"
+# watch: one more round of the same list on each, the changes since the round before (none)
+"$BIN" watch "$OUT/list2.txt" --once --db "$URI" "${COMMON[@]}" --retries 0 >"$OUT/pg.watch" 2>"$OUT/pg.watch.err"
+rc=$?
+"$BIN" watch "$OUT/list2.txt" --once --db "$OUT/s.db" "${COMMON[@]}" --retries 0 >"$OUT/s.watch" 2>"$OUT/s.watch.err"
+rc2=$?
+check "watch --once on PostgreSQL: exit $rc as on SQLite ($rc2), the same output ($(wc -l <"$OUT/s.watch") lines)" \
+    test "$rc" = "$rc2" -a "$(cat "$OUT/pg.watch")" = "$(cat "$OUT/s.watch")"
+check "watch made a third run" eq "$(pq 'SELECT count(*) FROM runs')" 3
 check "a worker with nothing left to do exits 0" "$BIN" scan --db "$URI" --worker "${COMMON[@]}" -q
 
 echo "pgscale: $pass passed, $fail failed ($(($(date +%s) - t0)) s)"
