@@ -101,7 +101,7 @@ struct probe_raw {
  * TLS.  Nothing but EHLO, STARTTLS, NOOP and QUIT is ever sent; the endpoint the probe fills is
  * scratch: the caller keeps only `result` and `reason`.
  */
-#define PROBE_PIPE_WAIT_MS	250	/* the order of the replies to QUIT decides, not the wait */
+#define PROBE_PIPE_WAIT_MS	100	/* the order of the replies to QUIT decides, not the wait */
 
 enum probe_pipe_result {
 	PROBE_PIPE_NOT_TESTED = 0,	/* no --full, or not decided yet */
