@@ -128,7 +128,7 @@ cmd_scan(int argc, char **argv)
 	struct event *sigint = NULL, *sigterm = NULL;
 	enum store_open_mode mode = STORE_RUN_AUTO;
 	const char *db = STORE_DEFAULT_DB, *input = NULL, *rest;
-	char err[512], inpath[PATH_MAX], options[1024];
+	char err[512], inpath[PATH_MAX], options[1024], shown[512];
 	double dns_rate = 5000;
 	int ch, progress = -1, quiet = 0, ret = EXIT_OK, r, worker = 0, enqueue_only = 0;
 	char worker_id[300], host[256];
@@ -262,6 +262,7 @@ cmd_scan(int argc, char **argv)
 	free(opts);
 	json_decref(opt);
 
+	store_display(db, shown, sizeof(shown));
 	if ((store = store_open(db, 0, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "mailtls: %s\n", err);
 		return EXIT_USAGE;
@@ -270,11 +271,11 @@ cmd_scan(int argc, char **argv)
 		if (worker) {
 			/* nothing queued (or every run finished): a worker has nothing to do */
 			if (!quiet)
-				fprintf(stderr, "mailtls: %s: no unfinished run: nothing to do\n", db);
+				fprintf(stderr, "mailtls: %s: no unfinished run: nothing to do\n", shown);
 			store_close(store);
 			return EXIT_OK;
 		}
-		fprintf(stderr, "mailtls: %s: %s\n", db, store_error(store));
+		fprintf(stderr, "mailtls: %s: %s\n", shown, store_error(store));
 		store_close(store);
 		return EXIT_USAGE;
 	}
@@ -300,7 +301,7 @@ cmd_scan(int argc, char **argv)
 	else if (!quiet)
 		fprintf(stderr, "mailtls: %s run %lld of %s into %s\n", run.resumed ? "resuming" :
 		    "starting", (long long)run.id, strcmp(run.input, "-") ? run.input :
-		    "standard input", db);
+		    "standard input", shown);
 
 	/* enumerations run on threads (fullpool.h): libevent's locks before the first loop */
 	if (co.full && evthread_use_pthreads() < 0) {
@@ -385,7 +386,7 @@ cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	if (r < 0) {
-		fprintf(stderr, "mailtls: %s: %s (the run stays resumable)\n", db, st.store_error);
+		fprintf(stderr, "mailtls: %s: %s (the run stays resumable)\n", shown, st.store_error);
 		ret = EXIT_UNREACHABLE;
 	} else if (r > 0) {
 		fprintf(stderr, "mailtls: run %lld stopped: %lld of %lld domains stored; run the same "
@@ -398,7 +399,7 @@ cmd_scan(int argc, char **argv)
 		    "errors, %lld duplicates; %lld of %lld domains of the run stored in %s\n",
 		    (long long)run.id, st.done, st.seconds, st.seconds > 0 ? (double)st.done /
 		    st.seconds : 0.0, st.sched.attempts, st.sched.requests, st.sched.hits,
-		    st.sched.retries, st.input_errors, st.duplicates, st.total_done, st.total, db);
+		    st.sched.retries, st.input_errors, st.duplicates, st.total_done, st.total, shown);
 		if (co.full)
 			fprintf(stderr, "mailtls: run %lld: %zu endpoints enumerated for %zu requests "
 			    "(--full)\n", (long long)run.id, st.sched.full_entries,

@@ -47,6 +47,25 @@ store_kind(const char *where, const char **rest)
 	return STORE_KIND_SQLITE;
 }
 
+void
+store_display(const char *where, char *buf, size_t len)
+{
+	const char *rest, *auth, *at, *colon;
+
+	snprintf(buf, len, "%s", where);
+	if (store_kind(where, &rest) != STORE_KIND_PGSQL)
+		return;
+	auth = strstr(where, "://") + 3;
+	/* the userinfo ends at the first '@' before the host part (the first '/' or '?') */
+	at = strchr(auth, '@');
+	if (at == NULL || (strcspn(auth, "/?") < (size_t)(at - auth)))
+		return;
+	colon = memchr(auth, ':', (size_t)(at - auth));
+	if (colon == NULL)
+		return;
+	snprintf(buf, len, "%.*s***%s", (int)(colon + 1 - where), where, at);
+}
+
 int32_t
 store_slot_key(const char *ip)
 {

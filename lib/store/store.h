@@ -216,6 +216,8 @@ enum store_kind {
 	STORE_KIND_PGSQL,	/* "postgresql://..." or "postgres://..." (a libpq URI) */
 };
 enum store_kind	 store_kind(const char *where, const char **rest);
+/* where, for messages: a password in a URI ("postgresql://user:secret@...") as "***". */
+void		 store_display(const char *where, char *buf, size_t len);
 /* The advisory-lock key of an address (FNV-1a of its text, as a signed 32-bit int). */
 int32_t		 store_slot_key(const char *ip);
 

@@ -41,6 +41,26 @@ test_kind(void **state)
 }
 
 static void
+test_display(void **state)
+{
+	char b[128];
+
+	(void)state;
+	store_display("postgresql://scan:s3cret@db.example:5432/mailtls", b, sizeof(b));
+	assert_string_equal(b, "postgresql://scan:***@db.example:5432/mailtls");
+	store_display("postgres://scan@db.example/mailtls", b, sizeof(b));
+	assert_string_equal(b, "postgres://scan@db.example/mailtls");
+	store_display("postgresql://db.example/m?user=a@b", b, sizeof(b));	/* '@' after the host */
+	assert_string_equal(b, "postgresql://db.example/m?user=a@b");
+	store_display("postgresql://[::1]:5432/m", b, sizeof(b));
+	assert_string_equal(b, "postgresql://[::1]:5432/m");
+	store_display("postgresql://u:p:q@h/d", b, sizeof(b));
+	assert_string_equal(b, "postgresql://u:***@h/d");
+	store_display("/var/lib/user:pass@x.db", b, sizeof(b));	/* a file is shown as it is */
+	assert_string_equal(b, "/var/lib/user:pass@x.db");
+}
+
+static void
 test_slot_key(void **state)
 {
 	(void)state;
@@ -327,6 +347,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kind),
+		cmocka_unit_test(test_display),
 		cmocka_unit_test(test_slot_key),
 		cmocka_unit_test(test_wait),
 		cmocka_unit_test(test_shared_slots),
