@@ -294,8 +294,14 @@ engine_dispatch(struct engine *e)
 			return;
 		if (next == PROTO_NEXT_WAIT && e->conv.sent && e->in.len > 0)
 			engine_unsolicited(e);
-		if (next == PROTO_NEXT_GOODBYE && e->conv.sent && e->in.len > 0)
-			dbuf_reset(&e->in);	/* whatever came before our goodbye: we are leaving */
+		if (next == PROTO_NEXT_GOODBYE && e->conv.sent && e->in.len > 0) {
+			/* whatever came before our goodbye: we are leaving; a module that names
+			 * early bytes (SMTP) still reports them */
+			if (e->pi->module->unsolicited != NULL)
+				engine_unsolicited(e);
+			else
+				dbuf_reset(&e->in);
+		}
 		engine_next(e, next);
 		if (e->conv.consumed == 0 || e->state == ENGINE_TLS || e->state == ENGINE_RAW)
 			return;
@@ -574,9 +580,13 @@ engine_phase_ev(evutil_socket_t fd, short what, void *arg)
 		engine_finish(e);
 		return;
 	case ENGINE_PIPE_WAIT:
-		engine_pipe(e, PROBE_PIPE_NOT_VULNERABLE, "nothing came inside TLS within %ld ms of "
-		    "the handshake: the pipelined %s was discarded", conn_deadline_ms(&e->params, CONN_DEADLINE_PIPE),
-		    e->pi->pipe_cmd);
+		/*
+		 * Nothing yet decides nothing: a server answers in the order it reads (RFC 2920
+		 * §3.2), so the module decides from what comes before the reply to its goodbye
+		 * (proto.h, PROTO_EV_PIPE_TIMEOUT); a goodbye never answered is inconclusive.
+		 */
+		proto_conv_note(&e->conv, "nothing inside TLS within %ld ms of the handshake; the "
+		    "replies to the goodbye decide", conn_deadline_ms(&e->params, CONN_DEADLINE_PIPE));
 		engine_state(e, ENGINE_TALK);
 		engine_next(e, engine_step(e, PROTO_EV_PIPE_TIMEOUT));
 		return;

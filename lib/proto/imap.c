@@ -297,6 +297,14 @@ imap_line(struct proto_conv *c, struct imap_state *s, const struct imap_line *l)
 			    "was answered inside TLS (before the reply to LOGOUT)");
 			return PROTO_NEXT_GOODBYE;
 		}
+		/* pipe mode: each completion is tagged, so another tag before a4's is not proof;
+		 * a4's completion with nothing tagged "a" before it: the NOOP was discarded */
+		if (tagged && c->pipe && c->tls_active && strcmp(l->tag, "a4") != 0)
+			c->pipe_decide(c, PROBE_PIPE_INCONCLUSIVE, "an unexpected tagged reply came "
+			    "inside TLS before the reply to LOGOUT");
+		else if (tagged && c->pipe && c->tls_active)
+			c->pipe_decide(c, PROBE_PIPE_NOT_VULNERABLE, "nothing tagged \"a\" came inside "
+			    "TLS before the reply to LOGOUT: the pipelined NOOP was discarded");
 		return tagged && strcmp(l->tag, "a4") == 0 ? PROTO_NEXT_DONE : PROTO_NEXT_GOODBYE;
 	}
 	return PROTO_NEXT_FAILED;

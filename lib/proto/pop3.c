@@ -274,6 +274,13 @@ pop3_reply(struct proto_conv *c, struct pop3_state *s, const struct pop3_reply *
 			    "answered inside TLS (before the reply to QUIT)");
 			return PROTO_NEXT_DONE;
 		}
+		/*
+		 * One reply so far: QUIT's, unless a second follows (then vulnerable, which
+		 * overrides).  POP3 answers one command after the other (RFC 1939 §3).
+		 */
+		if (c->pipe && c->tls_active)
+			c->pipe_decide(c, PROBE_PIPE_NOT_VULNERABLE, "one reply inside TLS after QUIT "
+			    "and none before it: the pipelined NOOP was discarded");
 		return c->pipe && c->tls_active ? PROTO_NEXT_GOODBYE : PROTO_NEXT_DONE;
 	}
 	return PROTO_NEXT_FAILED;

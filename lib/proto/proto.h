@@ -31,7 +31,13 @@ enum proto_event {
 	PROTO_EV_START = 0,	/* connected: plaintext, or TLS already up (implicit TLS) */
 	PROTO_EV_INPUT,		/* conv->in holds unparsed bytes (plaintext, or decrypted) */
 	PROTO_EV_TLS_UP,	/* the handshake after the upgrade finished */
-	PROTO_EV_PIPE_TIMEOUT,	/* pipe mode: nothing came inside TLS during the wait */
+	/*
+	 * pipe mode: nothing came inside TLS during the wait.  Not a decision: the module says
+	 * goodbye and decides from what precedes the goodbye's own reply (the pipelined command's
+	 * answer: vulnerable; another reply: inconclusive; the goodbye's reply first:
+	 * not_vulnerable).  No reply to the goodbye leaves it inconclusive.
+	 */
+	PROTO_EV_PIPE_TIMEOUT,
 	PROTO_EV_LAST
 };
 

@@ -169,12 +169,22 @@ sub_reply(struct proto_conv *c, struct sub_state *s, const struct smtp_reply *r)
 			c->facts->pipe_reply = 1;
 		return sub_quit(c, s);
 	case SUB_S_QUIT:
+		/* pipe mode: replies come in command order (RFC 2920 §3.2), so what precedes the
+		 * 221 to QUIT answers the NOOP; the first decision stands, vulnerable overrides */
 		if (c->pipe && c->tls_active && r->code == 250) {
 			c->facts->pipe_reply = 1;
 			c->pipe_decide(c, PROBE_PIPE_VULNERABLE, "the NOOP pipelined with STARTTLS was "
 			    "answered inside TLS (before the reply to QUIT)");
 			return PROTO_NEXT_GOODBYE;
 		}
+		if (c->pipe && c->tls_active && r->code != 221) {
+			c->pipe_decide(c, PROBE_PIPE_INCONCLUSIVE, "a reply other than NOOP's 250 came "
+			    "inside TLS before the reply to QUIT");
+			return PROTO_NEXT_GOODBYE;
+		}
+		if (c->pipe && c->tls_active)
+			c->pipe_decide(c, PROBE_PIPE_NOT_VULNERABLE, "nothing came inside TLS before "
+			    "the 221 to QUIT: the pipelined NOOP was discarded");
 		return PROTO_NEXT_DONE;
 	}
 	return PROTO_NEXT_FAILED;
@@ -215,13 +225,9 @@ sub_step(struct proto_conv *c, enum proto_event ev)
 		case SMTP_PARSE_NEED_MORE:
 			return s->st == SUB_S_QUIT ? PROTO_NEXT_GOODBYE : PROTO_NEXT_WAIT;
 		case SMTP_PARSE_LINE_TOO_LONG:
-			if (s->st == SUB_S_QUIT)
-				return PROTO_NEXT_DONE;
 			return proto_conv_fail(c, FINDING_SMTP_LINE_TOO_LONG, "a reply line passed %d "
 			    "bytes while %s", SMTP_LINE_MAX, c->during);
 		case SMTP_PARSE_REPLY_TOO_LONG:
-			if (s->st == SUB_S_QUIT)
-				return PROTO_NEXT_DONE;
 			return proto_conv_fail(c, FINDING_SMTP_REPLY_TOO_LONG, "a reply passed %d lines "
 			    "or %d bytes while %s", SMTP_REPLY_LINES_MAX, SMTP_REPLY_BYTES_MAX, c->during);
 		case SMTP_PARSE_BAD:
@@ -256,8 +262,8 @@ sub_step_relay(struct proto_conv *c, enum proto_event ev)
 
 /*
  * Bytes the server sent before it can have read our next command.  A 220 among them with the
- * greeting or the EHLO reply is an answer to a STARTTLS we have not sent yet: a
- * man-in-the-middle preparing a downgrade or an injection (curl's test980 case).
+ * greeting or the EHLO reply (with or without STARTTLS in it) is an answer to a STARTTLS we have
+ * not sent: a man-in-the-middle preparing a downgrade or an injection (curl's test980 case).
  */
 static int
 sub_unsolicited(struct proto_conv *c)
@@ -265,7 +271,8 @@ sub_unsolicited(struct proto_conv *c)
 	struct sub_state *s = c->state;
 
 	if ((s->st == SUB_S_EHLO || s->st == SUB_S_EHLO_TLS || s->st == SUB_S_HELO ||
-	    s->st == SUB_S_STARTTLS) && c->inlen >= 3 && memcmp(c->in, "220", 3) == 0)
+	    s->st == SUB_S_STARTTLS || (s->st == SUB_S_QUIT && !c->tls_active)) && c->inlen >= 3 &&
+	    memcmp(c->in, "220", 3) == 0)
 		return FINDING_STARTTLS_INJECTION;
 	return FINDING_SMTP_PROTOCOL;
 }

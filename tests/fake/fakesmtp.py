@@ -149,7 +149,7 @@ def ehlo_lines(*extensions):
 
 
 def smtp_dialogue(c, ehlo=None, starttls=None, ehlo_code=250, banner=None, log_commands=False,
-                  greet=True):
+                  greet=True, noop_code=250, quit_reply=True):
     """Serve a simple command loop.  `ehlo` is the tuple of EHLO reply lines;
     `starttls(c)` handles STARTTLS and returns True to keep the loop going.
     `log_commands` logs each command's verb ("command VERB", with "(TLS)" inside TLS);
@@ -173,10 +173,11 @@ def smtp_dialogue(c, ehlo=None, starttls=None, ehlo_code=250, banner=None, log_c
             if not starttls(c):
                 return
         elif verb == b"QUIT":
-            c.send(reply(221, "2.0.0 Bye"))
+            if quit_reply:
+                c.send(reply(221, "2.0.0 Bye"))
             return
         elif verb in (b"NOOP", b"RSET"):
-            c.send(reply(250, "2.0.0 OK"))
+            c.send(reply(noop_code, "2.0.0 OK" if noop_code == 250 else "5.5.1 Bad sequence"))
         else:
             c.send(reply(502, "5.5.1 Command not implemented"))
 
@@ -283,11 +284,12 @@ def sc_ansi_greeting(c, a):
 
 # ---------------------------------------------------------------- STARTTLS command injection
 
-def real_tls(c, a, keep_plaintext, send_ready=True, delay=0.0):
+def real_tls(c, a, keep_plaintext, send_ready=True, delay=0.0, noop_code=250, quit_reply=True):
     """STARTTLS done by a real TLS stack (Python's ssl, --tls-cert/--tls-key), then the ordinary
     command loop inside TLS.  `keep_plaintext` is the CVE-2011-0411 bug: commands the client
     pipelined after STARTTLS, already in our read buffer, are kept and run inside TLS.  `delay`
-    seconds pass after the handshake before the loop reads anything (a long round trip)."""
+    seconds pass after the handshake before the loop reads anything (a long round trip);
+    `noop_code` is the answer to NOOP inside TLS; quit_reply=False closes on QUIT without a 221."""
     import ssl
     if not (a.tls_cert and a.tls_key):
         raise Closed("this scenario needs --tls-cert and --tls-key")
@@ -323,7 +325,8 @@ def real_tls(c, a, keep_plaintext, send_ready=True, delay=0.0):
     if delay > 0:
         time.sleep(delay)
     try:
-        smtp_dialogue(t, ehlo_lines("PIPELINING", "SIZE 10240000"), log_commands=True, greet=False)
+        smtp_dialogue(t, ehlo_lines("PIPELINING", "SIZE 10240000"), log_commands=True, greet=False,
+                      noop_code=noop_code, quit_reply=quit_reply)
     finally:
         tls.close()
     return False
@@ -339,6 +342,21 @@ def sc_pipeline_slow(c, a):
     # (PROBE_PIPE_WAIT_MS): it must still come before the 221 to QUIT, and be caught there
     smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"),
                   starttls=lambda c: real_tls(c, a, True, delay=0.6), log_commands=True)
+
+
+def sc_pipeline_slow_503(c, a):
+    # runs the pipelined NOOP inside TLS, late, answering 503: a reply inside TLS before the 221
+    # that is not NOOP's 250 is not proof either way -> inconclusive, never not_vulnerable
+    smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"),
+                  starttls=lambda c: real_tls(c, a, True, delay=0.6, noop_code=503),
+                  log_commands=True)
+
+
+def sc_pipeline_quit_close(c, a):
+    # discards the pipelined NOOP, then closes on QUIT without a 221: the order of the replies
+    # to QUIT was never seen -> inconclusive
+    smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"),
+                  starttls=lambda c: real_tls(c, a, False, quit_reply=False), log_commands=True)
 
 
 def sc_pipeline_safe(c, a):
@@ -398,6 +416,8 @@ SCENARIOS = {
     "backend": sc_backend,
     "pipeline_vulnerable": sc_pipeline_vulnerable,
     "pipeline_slow": sc_pipeline_slow,
+    "pipeline_slow_503": sc_pipeline_slow_503,
+    "pipeline_quit_close": sc_pipeline_quit_close,
     "pipeline_safe": sc_pipeline_safe,
     "pipeline_plaintext": sc_pipeline_plaintext,
     "ok_notls": sc_ok_notls,
