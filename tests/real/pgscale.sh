@@ -70,6 +70,12 @@ check "enqueue: every distinct domain queued once, nothing stored yet" eq \
 check "enqueue: input errors and duplicates noted as on SQLite" eq \
     "$(pq "SELECT count(*) FROM input_notes")" "$(q "$OUT/s.db" 'SELECT count(*) FROM input_notes')"
 single0=$(wc -l <"$BASE/fake/single/conn.log")
+conns_now() { # the servers' connection counts: "name count" lines
+    local n
+    for n in $INSTANCES; do echo "$n $("$ROOT/tests/lab/postfix.sh" conncount "$n" "$BASE")"; done
+    for n in $FAKES; do echo "$n $(wc -l <"$BASE/fake/$n/conn.log")"; done
+}
+conns_now >"$OUT/conns.0"
 # --retries 6: the busy server answers 421 to every second connection it gets, whoever makes it;
 # with three workers taking turns at it a worker's retry can meet the 421 of another's turn, so
 # the workers retry longer (with growing back-off) than one process needs to
@@ -104,6 +110,7 @@ done
 WPIDS=()
 secs=$(echo "$(date +%s.%N) - $t1" | bc)
 echo "pgscale: PostgreSQL, three workers (one killed): $secs s"
+conns_now >"$OUT/conns.1"
 check "the two surviving workers exit 0" eq "$rcs" 00
 check "every domain stored exactly once ($distinct)" eq \
     "$(pq 'SELECT count(*), count(DISTINCT domain) FROM domains')" "$distinct|$distinct"
@@ -124,6 +131,17 @@ echo "pgscale: connections put off because another worker held the address: $bus
 check "the per-address slots were contended (workers met at one address)" test "${busy:-0}" -gt 0
 check "single: never two connections at once across workers" eq \
     "$(tail -n +$((single0 + 1)) "$BASE/fake/single/conn.log" | grep -c ' concurrent ')" 0
+# the servers' own counts: every attempt stored was made (the killed worker's last probes, of
+# domains it never stored, come on top)
+short=""
+while read -r n before; do
+    after=$(awk -v n="$n" '$1 == n {print $2}' "$OUT/conns.1")
+    case $n in scanvalid) a=$NET.2 ;; scannotls) a=$NET.3 ;; scandefaults) a=$NET.4 ;; busy) a=$NET.5 ;; single) a=$NET.6 ;; esac
+    stored=$(pq "SELECT coalesce(sum(attempts), 0) FROM probes WHERE ip = '$a'")
+    echo "    $n ($a): the server counted $((after - before)) connections, $stored attempts stored"
+    [ $((after - before)) -ge "$stored" ] || short="$short $n"
+done <"$OUT/conns.0"
+check "each server counted at least the attempts the workers stored" eq "$short" ""
 cols="domain, protection, coalesce(can_read::text, 'null'), accepts_mail, delivery_at_risk, dnssec, dane, mta_sts_mode, tlsrpt, coalesce(worst_severity, '-'), findings"
 scols="domain, protection, ifnull(can_read, 'null'), accepts_mail, delivery_at_risk, dnssec, dane, mta_sts_mode, tlsrpt, ifnull(worst_severity, '-'), findings"
 pq "SELECT $cols FROM domains ORDER BY domain" >"$OUT/pg.verdicts"
