@@ -19,7 +19,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct policy_mx_facts mx[POLICY_PINS_MX_MAX];
 	struct policy_facts f;
 	struct policy_decision dec;
-	char pf[POLICY_MATCH_MAX + 64];
+	char pf[POLICY_MATCH_MAX + 64], why[512];
 	size_t i;
 
 	if (json == NULL)
@@ -46,7 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				f.accepts_mail = 1;
 				f.nmx = d->nmx;
 				f.mx = mx;
-				policy_pins_apply(t, &f, mx);
+				policy_pins_apply(t, 1767225600LL, &f, mx, why, sizeof(why));
 				policy_decide(&f, &dec);
 				if (policy_postfix(&dec, pf, sizeof(pf)) < 0)
 					__builtin_trap();

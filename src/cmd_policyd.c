@@ -28,6 +28,8 @@ struct policyd_run {
 	int		 use_syslog;
 	long		 stats_s;
 	const char	*db;		/* --pin-from-history: the scan store */
+	long		 pin_max_age_s;	/* --pin-max-age */
+	long		 refused;	/* domains refused at this (re)load, for the log's cap */
 	struct policy_pins *pins;
 };
 
@@ -79,29 +81,54 @@ policyd_stats_cb(evutil_socket_t fd, short what, void *arg)
  * The pins of the store (lib/policy/pins.c), with the risk said in the log at every (re)load.
  * NULL and a message when the store cannot be read.
  */
+#define POLICYD_REFUSALS_LOGGED	100	/* lines per (re)load; the rest are counted */
+
+/* A domain whose pins ran out (scan too old, certificate expiring): said, up to a cap. */
+static void
+policyd_pin_refused(void *arg, const char *domain, const char *why)
+{
+	struct policyd_run *run = arg;
+	char msg[800];
+
+	if (run->refused++ >= POLICYD_REFUSALS_LOGGED)
+		return;
+	snprintf(msg, sizeof(msg), "--pin-from-history: no pin for %s: %s", domain, why);
+	policyd_log(run, LOG_WARNING, msg);
+}
+
 static struct policy_pins *
 policyd_pins_load(struct policyd_run *run, char *err, size_t errlen)
 {
 	struct store *st = store_open(run->db, 1, err, errlen);
 	struct policy_pins *t;
-	char msg[700];
+	char msg[900];
 	long n;
 
 	if (st == NULL)
 		return NULL;
 	t = policy_pins_new();
-	n = policy_pins_load(t, st, err, errlen);
+	policy_pins_set_max_age(t, run->pin_max_age_s);
+	run->refused = 0;
+	n = policy_pins_load(t, st, (long long)time(NULL), policyd_pin_refused, run, err, errlen);
 	store_close(st);
 	if (n < 0) {
 		policy_pins_free(t);
 		return NULL;
 	}
+	if (run->refused > POLICYD_REFUSALS_LOGGED) {
+		snprintf(msg, sizeof(msg), "--pin-from-history: %ld more domains without a pin "
+		    "(scan older than --pin-max-age, or a certificate expiring)",
+		    run->refused - POLICYD_REFUSALS_LOGGED);
+		policyd_log(run, LOG_WARNING, msg);
+	}
 	snprintf(msg, sizeof(msg), "--pin-from-history: %ld of %zu domains in %s have a pin for "
-	    "every MX; where nothing stronger (DANE, MTA-STS enforce) applies they get `fingerprint "
-	    "match=...` (main.cf: smtp_tls_fingerprint_digest = sha256).  RISK: a pin is no "
-	    "commitment by the receiver: when it rolls its key or certificate or adds an MX host, "
-	    "mail to it DEFERS until it is scanned again and policyd reloaded (SIGHUP)",
-	    n, policy_pins_count(t), run->db);
+	    "every MX from a scan within %ld days (%ld refused: too old or a certificate "
+	    "expiring); where nothing stronger (DANE, MTA-STS enforce) applies they get "
+	    "`fingerprint match=...` (main.cf: smtp_tls_fingerprint_digest = sha256), whatever MX "
+	    "hosts a lookup shows.  RISK: a pin is no commitment by the receiver: when it rolls its "
+	    "key or certificate or adds an MX host, mail to it DEFERS until it is scanned again and "
+	    "policyd reloaded (SIGHUP)", n, policy_pins_count(t), run->db,
+	    run->pin_max_age_s / 86400, run->refused);
 	policyd_log(run, LOG_WARNING, msg);
 	return t;
 }
@@ -160,6 +187,7 @@ cmd_policyd(int argc, char **argv)
 		{ "stats-interval", required_argument, NULL, 's' },
 		{ "pin-from-history", no_argument, NULL, 'p' },
 		{ "db", required_argument, NULL, 'D' },
+		{ "pin-max-age", required_argument, NULL, 'P' },
 		{ "resolver", required_argument, NULL, 'R' },
 		{ "trust-anchor", required_argument, NULL, 'A' },
 		{ "dns-timeout", required_argument, NULL, 'S' },
@@ -177,7 +205,7 @@ cmd_policyd(int argc, char **argv)
 	struct event *sigterm = NULL, *sigint = NULL, *sighup = NULL, *stats = NULL;
 	const char *ca_file = NULL;
 	char err[512];
-	int ch, ret = EXIT_OK, no_file = 0, pin_history = 0;
+	int ch, ret = EXIT_OK, no_file = 0, pin_history = 0, pin_max_age = 0;
 
 	memset(&pc, 0, sizeof(pc));
 	memset(&rc, 0, sizeof(rc));
@@ -193,6 +221,7 @@ cmd_policyd(int argc, char **argv)
 	pc.idle_ms = 300000;
 	rc.timeout_ms = 4000;
 	run.stats_s = 3600;
+	run.pin_max_age_s = POLICY_PINS_MAX_AGE_S;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -232,6 +261,9 @@ cmd_policyd(int argc, char **argv)
 		case 's': run.stats_s = policyd_num(optarg, "--stats-interval", 0, 86400 * 7); break;
 		case 'p': pin_history = 1; break;
 		case 'D': run.db = optarg; break;
+		case 'P': run.pin_max_age_s = policyd_num(optarg, "--pin-max-age", 1, 3650) * 86400;
+			pin_max_age = 1;
+			break;
 		case 'R': rc.forwarder = optarg; break;
 		case 'A': rc.trust_anchor_file = optarg; break;
 		case 'S': rc.timeout_ms = cli_secs(optarg, "--dns-timeout"); break;
@@ -249,6 +281,8 @@ cmd_policyd(int argc, char **argv)
 		    "fills)");
 	if (!pin_history && run.db != NULL)
 		return cli_usage_error("--db goes with --pin-from-history");
+	if (!pin_history && pin_max_age)
+		return cli_usage_error("--pin-max-age goes with --pin-from-history");
 	if (pc.nlisten == 0)
 		pc.listen[pc.nlisten++] = "inet:127.0.0.1:8462";
 	if (no_file)

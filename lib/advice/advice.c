@@ -483,7 +483,8 @@ advice_build(const struct check_result *r, const struct advice_opts *o, struct a
 					continue;
 				advice_tlsa(ad, a, ttl, base, ep->cert->issuer_spki_sha256, "2 1 1",
 				    ep->cert->issuer_sent ? "the issuing CA's key (the server sends "
-				    "its certificate)" : "the issuing CA's key: the server does not send "
+				    "its certificate; a backup only while renewals come from this "
+				    "intermediate)" : "the issuing CA's key: the server does not send "
 				    "its certificate, add it to the chain first");
 				ta = 1;
 				if (!ep->cert->issuer_sent)
@@ -528,7 +529,11 @@ advice_build(const struct check_result *r, const struct advice_opts *o, struct a
 		    "and wait at least two TTLs (plus the time your signer takes to publish) before the "
 		    "server uses the new key; remove the old record only after the switch. "
 		    "A 2 1 1 record for your CA's key survives renewals under the same CA, not a change "
-		    "of CA, and needs the CA certificate in the chain the server sends.";
+		    "of CA, and needs the CA certificate in the chain the server sends. "
+		    "A CA that issues from several intermediates (Let's Encrypt picks among several) "
+		    "makes a single 2 1 1 record a rollover backup only while new certificates come "
+		    "from the same intermediate: keep a 3 1 1 of the next key too, or publish 2 1 1 for "
+		    "each intermediate the CA may use.";
 
 	/* ---- MTA-STS: start in testing (RFC 8461 §5: report, do not enforce) */
 	if (nused > 0 && (!s->policy_valid || covered < nused || s->policy.mode != MTASTS_MODE_ENFORCE)) {

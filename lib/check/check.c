@@ -843,7 +843,8 @@ check_findings_mx_probes(struct check *c, struct check_mx *mx, int enforce)
 	size_t j;
 
 	v->host = mx->host;
-	v->sts_match = mx->sts_pattern != NULL;
+	/* a held policy whose patterns policyd did not keep: no MX can be said to be outside */
+	v->sts_match = mx->sts_pattern != NULL || c->r->sts.mx_unknown;
 	v->naddr = (int)mx->nep;
 	v->reached = 0;
 	v->starttls = v->dane_ok = v->webpki_ok = 1;
@@ -954,6 +955,7 @@ check_findings(struct check *c)
 		s->policy = *c->cfg->sts_cached;
 		s->policy_valid = 1;
 		s->from_cache = 1;
+		s->mx_unknown = c->cfg->sts_cached_mx_unknown;
 	}
 	if (!s->record_present && (c->sts_txt_status == RESOLVER_BOGUS ||
 	    c->sts_txt_status == RESOLVER_INDETERMINATE))
@@ -1018,7 +1020,7 @@ check_findings(struct check *c)
 			check_finding(r, c->a, FINDING_MX_CNAME, "%s is an alias of %s", mx->host, mx->canon);
 		check_findings_mx_dns(c, mx);
 		check_findings_mx_dane(c, mx);
-		if (s->policy_valid) {
+		if (s->policy_valid && !s->mx_unknown) {
 			mx->sts_pattern = mtasts_policy_matches(&s->policy, mx->host);
 			if (enforce && mx->sts_pattern == NULL && mx->vm.use == VERDICT_USE_USED)
 				check_finding(r, c->a, FINDING_MTA_STS_MX_MISMATCH,

@@ -105,6 +105,10 @@ struct check_config {
 							   the policy in force when the fetch is
 							   skipped or no live policy can be had
 							   (RFC 8461 §3.3, §5.1); sts.from_cache */
+	int			 sts_cached_mx_unknown;	/* policyd did not keep sts_cached's mx:
+							   patterns (too many): applied, it matches
+							   no MX and raises no mx_mismatch;
+							   sts.mx_unknown */
 	struct full_opts	 full_opts;
 	void			(*progress)(const char *, void *);
 	void			*progress_arg;
@@ -186,6 +190,8 @@ struct check_sts {
 	int			 fetch_skipped;	/* the id matched check_config.sts_cached_id */
 	int			 from_cache;	/* policy is check_config.sts_cached (RFC 8461
 						   §3.3), not one fetched now */
+	int			 mx_unknown;	/* from_cache, and its mx: patterns were not
+						   kept: which MX matches is unknown */
 };
 
 struct check_tlsrpt {

@@ -25,6 +25,7 @@ policy_facts_from_check(const struct check_result *r, int probed, int pin, struc
 	if (s->policy_valid) {
 		f->sts_nmx = s->policy.nmx;
 		f->sts_mx = s->policy.mx;
+		f->sts_mx_unknown = s->mx_unknown;	/* P5b without MX-match warnings */
 	}
 	f->probed = probed;
 	f->pin = pin;

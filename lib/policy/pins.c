@@ -8,9 +8,17 @@
  * Addresses not reached in the scan are left out: mail through them defers, Postfix tries the
  * next one.  The public key digest is pinned when the report has it (a certificate renewed on
  * the same key still matches, as Postfix compares both: postconf(5)); else the certificate's.
+ *
+ * What makes a domain's pins usable (policy_pins_refusal): every MX of the scan complete (an MX
+ * the receiver uses that cannot be pinned means no pin for the domain), the scan younger than
+ * --pin-max-age, and no pinned certificate expired or expiring within POLICY_PINS_EXPIRY_MARGIN_S
+ * (a renewal soon may bring a new key: certbot makes one at every renewal by default).  All of
+ * it comes from the stored scan and the clock, nothing from the live lookup, so an attacker who
+ * forges the MX RRset cannot make usable pins unusable.
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,7 +35,7 @@
 struct policy_pins {
 	struct policy_pin_domain	**b;
 	size_t				 n;
-	size_t				 usable;
+	long				 max_age_s;	/* --pin-max-age */
 };
 
 /* lower case, no trailing dot, into out (size 256); -1 when it does not fit or is empty */
@@ -62,7 +70,35 @@ policy_pins_new(void)
 	struct policy_pins *t = xcalloc(1, sizeof(*t));
 
 	t->b = xcalloc(PINS_BUCKETS, sizeof(*t->b));
+	t->max_age_s = POLICY_PINS_MAX_AGE_S;
 	return t;
+}
+
+void
+policy_pins_set_max_age(struct policy_pins *t, long seconds)
+{
+	t->max_age_s = seconds;
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" (the store's and the report's form) as seconds; 0 when not that */
+static long long
+pins_time(const char *s)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, se, n = 0;
+
+	if (s == NULL || strlen(s) != 20 ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n != 20 ||
+	    mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 || y < 1970)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	return (long long)timegm(&tm);
 }
 
 void
@@ -102,18 +138,26 @@ pins_hex_ok(const char *s)
 	    strspn(s, "0123456789abcdefABCDEF") == POLICY_PIN_HEX;
 }
 
-/* The digest to pin for an endpoint row: its key's, else its certificate's; NULL if neither. */
+/*
+ * The digest to pin for an endpoint row: its key's, else its certificate's; NULL if neither.
+ * *not_after: the certificate's notAfter, 0 when the report does not give it.
+ */
 static const char *
-pins_ep_digest(const struct store_domain_rec *r, const struct store_ep_rec *e)
+pins_ep_digest(const struct store_domain_rec *r, const struct store_ep_rec *e,
+    long long *not_after)
 {
 	size_t j;
 
+	*not_after = 0;
 	if (e->cert_sha256 == NULL)
 		return NULL;
 	for (j = 0; j < r->ncert; j++)
-		if (r->cert[j].sha256 && strcmp(r->cert[j].sha256, e->cert_sha256) == 0 &&
-		    pins_hex_ok(r->cert[j].spki_sha256))
-			return r->cert[j].spki_sha256;
+		if (r->cert[j].sha256 && strcmp(r->cert[j].sha256, e->cert_sha256) == 0) {
+			*not_after = pins_time(r->cert[j].not_after);
+			if (pins_hex_ok(r->cert[j].spki_sha256))
+				return r->cert[j].spki_sha256;
+			break;
+		}
 	return pins_hex_ok(e->cert_sha256) ? e->cert_sha256 : NULL;
 }
 
@@ -147,15 +191,18 @@ policy_pins_parse(const char *json, struct policy_pin_domain *out)
 			const struct store_ep_rec *e = &r.ep[j];
 			char eh[256];
 			const char *dg;
+			long long na;
 
 			if (e->port != 25 || (e->proto && strcmp(e->proto, "smtp") != 0) ||
 			    pins_norm(e->host, eh, sizeof(eh)) < 0 || strcmp(eh, m->host) != 0 ||
 			    !e->connected)
 				continue;
-			if (!e->tls || (dg = pins_ep_digest(&r, e)) == NULL) {
+			if (!e->tls || (dg = pins_ep_digest(&r, e, &na)) == NULL) {
 				bad = 1;	/* an address Postfix would defer at: no pin */
 				break;
 			}
+			if (na != 0 && (m->not_after == 0 || na < m->not_after))
+				m->not_after = na;
 			for (k = 0; k < m->npin; k++)
 				if (strcasecmp(m->pin[k], dg) == 0)
 					break;
@@ -182,16 +229,52 @@ out:
 	return rc;
 }
 
-static int
-pins_usable(const struct policy_pin_domain *d)
+const char *
+policy_pins_refusal(const struct policy_pins *t, const struct policy_pin_domain *d,
+    long long now, int *expired, char *buf, size_t size)
 {
 	size_t i;
+	int dummy;
 
+	if (expired == NULL)
+		expired = &dummy;
+	*expired = 0;
+	if (d->nmx == 0) {
+		snprintf(buf, size, "no MX host in the scan of %s", d->finished);
+		return buf;
+	}
 	for (i = 0; i < d->nmx; i++)
-		if (d->mx[i].npin == 0)
-			return 0;
-	return d->nmx > 0;
+		if (d->mx[i].npin == 0) {
+			snprintf(buf, size, "%s had no complete pin in the scan of %s (an address "
+			    "without TLS or a certificate, or more keys than a pin holds)",
+			    d->mx[i].host, d->finished);
+			return buf;
+		}
+	*expired = 1;
+	if (d->finished_t == 0 || now - d->finished_t > t->max_age_s) {
+		snprintf(buf, size, "the scan of %s is older than --pin-max-age (%ld days)",
+		    d->finished[0] ? d->finished : "(unknown time)", t->max_age_s / 86400);
+		return buf;
+	}
+	for (i = 0; i < d->nmx; i++)
+		if (d->mx[i].not_after != 0 &&
+		    d->mx[i].not_after - now < POLICY_PINS_EXPIRY_MARGIN_S) {
+			char when[32];
+			time_t na = (time_t)d->mx[i].not_after;
+			struct tm tm;
+
+			gmtime_r(&na, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			snprintf(buf, size, "the certificate %s served in the scan of %s %s %s "
+			    "(a pin ends %ld days before: a renewal may bring a new key)",
+			    d->mx[i].host, d->finished, d->mx[i].not_after < now ? "expired" :
+			    "expires", when, POLICY_PINS_EXPIRY_MARGIN_S / 86400);
+			return buf;
+		}
+	*expired = 0;
+	return NULL;
 }
+
 
 static struct policy_pin_domain *
 pins_lookup(const struct policy_pins *t, const char *name)
@@ -215,6 +298,7 @@ policy_pins_add(struct policy_pins *t, const char *json, long long run, const ch
 		return -1;
 	nd.run = run;
 	nd.finished = xstrdup(finished ? finished : "");
+	nd.finished_t = pins_time(finished);
 	d = pins_lookup(t, nd.domain);
 	if (d != NULL) {
 		/* the newest finished scan wins; runs are read newest first, so ties keep the first */
@@ -222,12 +306,10 @@ policy_pins_add(struct policy_pins *t, const char *json, long long run, const ch
 			policy_pin_domain_clear(&nd);
 			return 0;
 		}
-		t->usable -= (size_t)pins_usable(d);
 		next = d->next;
 		policy_pin_domain_clear(d);
 		*d = nd;
 		d->next = next;
-		t->usable += (size_t)pins_usable(d);
 		return 0;
 	}
 	if (t->n >= POLICY_PINS_DOMAINS_MAX) {
@@ -240,7 +322,6 @@ policy_pins_add(struct policy_pins *t, const char *json, long long run, const ch
 	d->next = t->b[h];
 	t->b[h] = d;
 	t->n++;
-	t->usable += (size_t)pins_usable(d);
 	return 0;
 }
 
@@ -283,10 +364,14 @@ pins_row(void *arg, const struct store_row *row)
 }
 
 long
-policy_pins_load(struct policy_pins *t, struct store *st, char *err, size_t errlen)
+policy_pins_load(struct policy_pins *t, struct store *st, long long now, policy_pins_log_fn *log,
+    void *logarg, char *err, size_t errlen)
 {
 	struct pins_load l = { t, 0 };
 	int64_t run, latest;
+	const struct policy_pin_domain *d;
+	long usable = 0;
+	size_t i;
 
 	if (store_run_latest(st, &latest) < 0) {
 		snprintf(err, errlen, "%s", store_error(st));
@@ -297,18 +382,35 @@ policy_pins_load(struct policy_pins *t, struct store *st, char *err, size_t errl
 			snprintf(err, errlen, "%s", store_error(st));
 			return -1;
 		}
-	return (long)t->usable;
+	for (i = 0; i < PINS_BUCKETS; i++)
+		for (d = t->b[i]; d != NULL; d = d->next) {
+			char why[512];
+			int expired;
+
+			if (policy_pins_refusal(t, d, now, &expired, why, sizeof(why)) == NULL)
+				usable++;
+			else if (expired && log != NULL)
+				log(logarg, d->domain, why);
+		}
+	return usable;
 }
 
-void
-policy_pins_apply(const struct policy_pins *t, struct policy_facts *f, struct policy_mx_facts *mx)
+int
+policy_pins_apply(const struct policy_pins *t, long long now, struct policy_facts *f,
+    struct policy_mx_facts *mx, char *buf, size_t size)
 {
 	const struct policy_pin_domain *d = policy_pins_find(t, f->domain);
 	size_t i, j, k;
 
-	if (d == NULL || !pins_usable(d))
-		return;
+	if (d == NULL)
+		return 0;
+	if (policy_pins_refusal(t, d, now, NULL, buf, size) != NULL)
+		return -1;
 	f->history = 1;
+	f->nhist_pin = 0;
+	for (j = 0; j < d->nmx; j++)
+		for (k = 0; k < d->mx[j].npin && f->nhist_pin < POLICY_HIST_PINS_MAX; k++)
+			f->hist_pin[f->nhist_pin++] = d->mx[j].pin[k];
 	for (i = 0; i < f->nmx; i++) {
 		char h[256];
 
@@ -323,4 +425,5 @@ policy_pins_apply(const struct policy_pins *t, struct policy_facts *f, struct po
 				break;
 			}
 	}
+	return 1;
 }

@@ -2,12 +2,14 @@
  * pins.h — pins from the scan history for `mailtls policyd --pin-from-history`: per destination,
  * the public key (or, where the report lacks it, the certificate) each MX host served on port 25
  * in the newest finished scan stored by `mailtls scan` (lib/store), read through store_rows()
- * from the stored per-domain JSON report (docs/report-schema.md).  policy_decide() turns them
- * into a Postfix `fingerprint` policy only where nothing published applies and every used MX has
- * one (row P8h, docs/internals/policy.md).
+ * from the stored per-domain JSON report (docs/report-schema.md).  A domain's pins are *usable*
+ * when every MX of that scan has a complete pin, the scan is younger than the table's max age and
+ * no pinned certificate expires within POLICY_PINS_EXPIRY_MARGIN_S.  policy_decide() turns usable
+ * pins into a Postfix `fingerprint` policy wherever nothing published applies, whatever MX set
+ * the live lookup shows: an MX host without a pin then defers (row P8h, docs/internals/policy.md).
  *
  * The risk, said wherever the option is: a pin is no commitment by the receiver.  When it rolls
- * its key or certificate, or adds an MX host, mail to it defers until a new scan and a restart.
+ * its key or certificate, or adds an MX host, mail to it defers until a new scan and a reload.
  *
  * Memory: the table owns its entries (malloc'ed, freed by policy_pins_free()); at most
  * POLICY_PINS_DOMAINS_MAX domains, newest scans first.
@@ -21,6 +23,8 @@
 
 #define POLICY_PINS_DOMAINS_MAX	1000000	/* domains held (with or without a usable pin) */
 #define POLICY_PINS_MX_MAX	16	/* MX hosts per domain (CHECK_MX_MAX) */
+#define POLICY_PINS_MAX_AGE_S	(30L * 86400)	/* --pin-max-age default: a scan older is no pin */
+#define POLICY_PINS_EXPIRY_MARGIN_S (7L * 86400)	/* a pinned certificate expiring sooner: no pin */
 
 struct store;
 struct policy_pins;
@@ -28,12 +32,15 @@ struct policy_pins;
 struct policy_pin_mx {
 	char		*host;			/* lower case, no trailing dot */
 	size_t		 npin;			/* 0: no complete pin (see pins.c) */
+	long long	 not_after;		/* earliest notAfter of the pinned certificates
+						   (seconds since the epoch); 0: unknown */
 	char		 pin[POLICY_PINS_PER_MX][POLICY_PIN_HEX + 1];
 };
 
 struct policy_pin_domain {
 	char			*domain;
 	char			*finished;	/* when the scan stored it (the store's text) */
+	long long		 finished_t;	/* the same in seconds since the epoch; 0: unreadable */
 	long long		 run;
 	size_t			 nmx;
 	struct policy_pin_mx	 mx[POLICY_PINS_MX_MAX];
@@ -52,12 +59,29 @@ void			 policy_pins_free(struct policy_pins *);	/* NULL is fine */
 int			 policy_pins_parse(const char *json, struct policy_pin_domain *out);
 void			 policy_pin_domain_clear(struct policy_pin_domain *);
 
+/* The oldest scan a pin is taken from, in seconds (default POLICY_PINS_MAX_AGE_S). */
+void			 policy_pins_set_max_age(struct policy_pins *, long seconds);
+
+/*
+ * Whether the domain's pins are usable at now: NULL when they are, else why not (written into
+ * buf): an MX of the scan without a complete pin, the scan older than the max age, a pinned
+ * certificate expired or expiring within POLICY_PINS_EXPIRY_MARGIN_S.  *expired is set to 1
+ * when the reason is age or expiry (the pin source ran out), 0 otherwise; expired may be NULL.
+ */
+const char		*policy_pins_refusal(const struct policy_pins *,
+			    const struct policy_pin_domain *, long long now, int *expired,
+			    char *buf, size_t size);
+
+/* Told of each domain whose pins are refused for age or expiry at load (domain, why). */
+typedef void		 policy_pins_log_fn(void *arg, const char *domain, const char *why);
+
 /*
  * Reads every run of the store, newest first; a domain's newest finished scan wins.  Returns the
- * number of domains with a pin for every stored used MX, or -1 with a message in err.
+ * number of domains with usable pins at now, or -1 with a message in err.  log (may be NULL)
+ * hears every domain refused for age or expiry.
  */
-long			 policy_pins_load(struct policy_pins *, struct store *, char *err,
-			    size_t errlen);
+long			 policy_pins_load(struct policy_pins *, struct store *, long long now,
+			    policy_pins_log_fn *log, void *logarg, char *err, size_t errlen);
 /* Adds (or, when finished is newer, replaces) one row; for the loader and tests. */
 int			 policy_pins_add(struct policy_pins *, const char *json, long long run,
 			    const char *finished);
@@ -67,10 +91,13 @@ size_t			 policy_pins_count(const struct policy_pins *);	/* domains held */
 const struct policy_pin_domain *policy_pins_find(const struct policy_pins *, const char *domain);
 
 /*
- * Fills the pins of each MX in facts from the domain's entry and sets facts->history; nothing
- * when the table or the domain has none.  mx[] is facts->mx, writable.
+ * When the domain's pins are usable at now: sets facts->history, the domain's stored pins (every
+ * MX of the scan: facts->hist_pin) and the pins of each live MX found in the scan (mx[] is
+ * facts->mx, writable; an MX not in it keeps none), and returns 1.  0 when the table or the
+ * domain has none; -1 when they are refused, with why in buf (policy_pins_refusal()).
  */
-void			 policy_pins_apply(const struct policy_pins *, struct policy_facts *,
-			    struct policy_mx_facts *mx);
+int			 policy_pins_apply(const struct policy_pins *, long long now,
+			    struct policy_facts *, struct policy_mx_facts *mx, char *buf,
+			    size_t size);
 
 #endif

@@ -64,6 +64,9 @@ static const struct {
 	[POLICY_W_HISTORY_PIN] = { "policy.history_pin", 0,
 	    "pinned to the keys its MX hosts served in the newest stored scan, not to anything the "
 	    "receiver published: when it rolls a key or certificate, mail defers until a new scan" },
+	[POLICY_W_HISTORY_UNPINNED] = { "policy.history_mx_unpinned", 1,
+	    "has no pin in the stored scan (an MX added since, or forged): under the fingerprint "
+	    "level mail to it defers, the pinned MX hosts still get it" },
 };
 
 void
@@ -186,45 +189,40 @@ policy_match_sts(const struct policy_facts *f, struct policy_decision *d)
 }
 
 /*
- * The pins of every used MX as a Postfix fingerprint match= list: "AB:CD:..." (the form
- * Postfix prints; colons are required before Postfix 3.6), "|" between them, each once.
- * -1 when a used MX has none, a pin is not SHA-256 hex, or the list does not fit.
+ * The domain's stored pins (every MX of the stored scan, not only those in the live MX set) as a
+ * Postfix fingerprint match= list: "AB:CD:..." (the form Postfix prints; colons are required
+ * before Postfix 3.6), "|" between them, each once.  -1 when there are none, a pin is not
+ * SHA-256 hex, or the list does not fit.
  */
 static int
 policy_match_pins(const struct policy_facts *f, struct policy_decision *d)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t i, k, j;
+	size_t i, j;
 
 	d->match[0] = '\0';
-	for (i = 0; i < f->nmx; i++) {
-		const struct policy_mx_facts *m = &f->mx[i];
+	if (f->nhist_pin > POLICY_HIST_PINS_MAX)
+		return -1;
+	for (i = 0; i < f->nhist_pin; i++) {
+		char fp[POLICY_PIN_HEX / 2 * 3];
+		const char *p = f->hist_pin[i];
 
-		if (m->use != VERDICT_USE_USED)
-			continue;
-		if (m->npin == 0 || m->npin > POLICY_PINS_PER_MX)
+		if (p == NULL || strlen(p) != POLICY_PIN_HEX ||
+		    strspn(p, "0123456789abcdefABCDEF") != POLICY_PIN_HEX)
 			return -1;
-		for (k = 0; k < m->npin; k++) {
-			char fp[POLICY_PIN_HEX / 2 * 3];
-			const char *p = m->pin[k];
+		for (j = 0; j < POLICY_PIN_HEX / 2; j++) {
+			int hi = p[2 * j] <= '9' ? p[2 * j] - '0' : (p[2 * j] | 0x20) - 'a' + 10;
+			int lo = p[2 * j + 1] <= '9' ? p[2 * j + 1] - '0' :
+			    (p[2 * j + 1] | 0x20) - 'a' + 10;
 
-			if (p == NULL || strlen(p) != POLICY_PIN_HEX ||
-			    strspn(p, "0123456789abcdefABCDEF") != POLICY_PIN_HEX)
-				return -1;
-			for (j = 0; j < POLICY_PIN_HEX / 2; j++) {
-				int hi = p[2 * j] <= '9' ? p[2 * j] - '0' : (p[2 * j] | 0x20) - 'a' + 10;
-				int lo = p[2 * j + 1] <= '9' ? p[2 * j + 1] - '0' :
-				    (p[2 * j + 1] | 0x20) - 'a' + 10;
-
-				fp[3 * j] = hex[hi];
-				fp[3 * j + 1] = hex[lo];
-				fp[3 * j + 2] = j + 1 < POLICY_PIN_HEX / 2 ? ':' : '\0';
-			}
-			if (policy_pin_seen(d->match, fp))
-				continue;
-			if (policy_list_add(d, fp, '|') < 0)
-				return -1;
+			fp[3 * j] = hex[hi];
+			fp[3 * j + 1] = hex[lo];
+			fp[3 * j + 2] = j + 1 < POLICY_PIN_HEX / 2 ? ':' : '\0';
 		}
+		if (policy_pin_seen(d->match, fp))
+			continue;
+		if (policy_list_add(d, fp, '|') < 0)
+			return -1;
 	}
 	return d->match[0] ? 0 : -1;
 }
@@ -306,7 +304,8 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 
 			if (m->use != VERDICT_USE_USED)
 				continue;
-			if (!m->sts_match)
+			/* a held policy whose patterns were not kept: no MX can be said to be outside */
+			if (!m->sts_match && !f->sts_mx_unknown)
 				policy_warn(d, POLICY_W_STS_MX_OUTSIDE, m->host);
 			else if (f->probed && m->reached && (!m->starttls || !m->webpki_ok))
 				policy_warn(d, POLICY_W_STS_CERT, m->host);
@@ -322,6 +321,35 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 		goto dane_warnings;
 	}
 	/*
+	 * P8h (before P7's failed-lookup case): usable pins from the scan history (policyd
+	 * --pin-from-history) where nothing published applies (no DANE seen, no MTA-STS enforce:
+	 * the rows above).  Postfix's fingerprint level accepts a server whose certificate or
+	 * public key digest (smtp_tls_fingerprint_digest = sha256) is in match=, names and dates
+	 * ignored (postconf(5) smtp_tls_fingerprint_cert_match).  Fail closed: the match= list is
+	 * the stored pins, whatever MX set this lookup shows, so an MX host the stored scan did not
+	 * pin (added since, or forged into an unsigned MX RRset, or beyond the ceiling, or whose
+	 * lookups failed) defers instead of making the whole domain opportunistic (RFC 8461 §1,
+	 * §10.2: the MX RRset is what an active attacker forges; P7 closed the same hole for
+	 * failed lookups).  Pins that are not usable (an MX of the scan without a complete pin,
+	 * too old, a certificate expiring) never get here: policy_pins_apply() leaves history 0.
+	 */
+	if (f->history && nauth + nunauth + nbogus == 0 && policy_match_pins(f, d) == 0) {
+		policy_set(d, POLICY_LEVEL_FINGERPRINT, POLICY_BASIS_HISTORY, "P8h");
+		if (f->sts == VERDICT_STS_TESTING)
+			policy_warn(d, POLICY_W_STS_TESTING, NULL);	/* RFC 8461 §5 */
+		policy_warn(d, POLICY_W_HISTORY_PIN, NULL);
+		for (i = 0; i < f->nmx; i++) {
+			const struct policy_mx_facts *m = &f->mx[i];
+
+			if ((m->use == VERDICT_USE_USED && m->npin == 0) ||
+			    m->use == VERDICT_USE_UNKNOWN || m->use == VERDICT_USE_UNEXAMINED)
+				policy_warn(d, POLICY_W_HISTORY_UNPINNED, m->host);
+		}
+		return;
+	}
+	d->match[0] = '\0';
+
+	/*
 	 * P7: DANE on some MX hosts: Postfix's dane level authenticates those, requires TLS on
 	 * those with only unusable records, and is opportunistic on the rest (RFC 7672 §2.2).
 	 * Also when a TLSA or address lookup failed here: the sender's own dane level looks them
@@ -335,21 +363,6 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 
 	if (f->sts == VERDICT_STS_TESTING)
 		policy_warn(d, POLICY_W_STS_TESTING, NULL);	/* RFC 8461 §5: no enforcement */
-
-	/*
-	 * P8h: pins from the scan history (policyd --pin-from-history), only where nothing
-	 * published applies (no DANE, no MTA-STS enforce: the rows above) and only when every
-	 * used MX has one: Postfix's fingerprint level accepts a server whose certificate or
-	 * public key digest (smtp_tls_fingerprint_digest = sha256) is in match=, names and dates
-	 * ignored (postconf(5) smtp_tls_fingerprint_cert_match).  An MX without a pin would never
-	 * get mail.
-	 */
-	if (f->history && nused > 0 && nunknown == 0 && policy_match_pins(f, d) == 0) {
-		policy_set(d, POLICY_LEVEL_FINGERPRINT, POLICY_BASIS_HISTORY, "P8h");
-		policy_warn(d, POLICY_W_HISTORY_PIN, NULL);
-		return;
-	}
-	d->match[0] = '\0';
 
 	/*
 	 * P8: asked to pin what was seen: every used MX reached and every one completed STARTTLS

@@ -25,6 +25,7 @@
 #define POLICY_WARNINGS_MAX	24
 #define POLICY_PINS_PER_MX	8	/* fingerprints kept per MX (one per distinct key seen) */
 #define POLICY_PIN_HEX		64	/* a SHA-256 as lowercase hex */
+#define POLICY_HIST_PINS_MAX	128	/* a domain's stored pins: 16 MX hosts x 8 */
 
 enum policy_level {
 	POLICY_LEVEL_DEFAULT = 0,	/* no entry (NOTFOUND): the sender's default level */
@@ -64,6 +65,7 @@ enum policy_warning {
 	POLICY_W_OBSERVED,		/* a pin from observation: no commitment by the receiver */
 	POLICY_W_DNS_FAILED,		/* the MX lookup failed: no answer now */
 	POLICY_W_HISTORY_PIN,		/* a pin from the scan history: defers when the key changes */
+	POLICY_W_HISTORY_UNPINNED,	/* P8h: a live MX without a stored pin defers (fail closed) */
 	POLICY_W_LAST
 };
 
@@ -94,7 +96,12 @@ struct policy_facts {
 	const char *const	*sts_mx;	/* its mx: patterns */
 	int			 probed;	/* the servers were probed: probe facts are set */
 	int			 pin;		/* allow a pin from observation (POLICY_BASIS_OBSERVED) */
-	int			 history;	/* pins from the scan history given (row P8h) */
+	int			 history;	/* usable pins from the scan history given (row P8h) */
+	size_t			 nhist_pin;	/* the domain's stored pins, every MX of the scan */
+	const char		*hist_pin[POLICY_HIST_PINS_MAX];
+	int			 sts_mx_unknown;	/* the policy in force is a held one whose
+							   mx: patterns were not kept (policyd, too
+							   many): no MX can be said to match none */
 	size_t			 nmx;
 	const struct policy_mx_facts *mx;
 };

@@ -390,7 +390,11 @@ pd_lookup_done(struct check_result *r, void *arg)
 	enum socketmap_reply reply;
 	long now = pd_now();
 	struct pd_conn *c, *resumed = NULL;
+	char why[512];
+	int pinned = 0;
+	size_t i;
 
+	why[0] = '\0';
 	/* a policy fetched now replaces the held one; the held one, applied by the check, stays */
 	switch (policy_sts_merge(&e->sts, now, r->sts.policy_valid && !r->sts.from_cache,
 	    r->sts.fetch_skipped)) {
@@ -412,8 +416,8 @@ pd_lookup_done(struct check_result *r, void *arg)
 	if (r->sts.from_cache && !e->sts.valid)
 		r->sts.policy_valid = 0;
 	policy_facts_from_check(r, 0, 0, &f, mx);
-	if (pd->cfg.pins != NULL)
-		policy_pins_apply(pd->cfg.pins, &f, mx);	/* row P8h */
+	if (pd->cfg.pins != NULL)	/* row P8h; refused pins (too old, expiring) are said below */
+		pinned = policy_pins_apply(pd->cfg.pins, now, &f, mx, why, sizeof(why));
 	policy_decide(&f, &d);
 	val[0] = '\0';
 	if (d.basis == POLICY_BASIS_UNKNOWN) {
@@ -429,9 +433,16 @@ pd_lookup_done(struct check_result *r, void *arg)
 		}
 	}
 	if (e->checked == 0 || e->reply != reply || strcmp(e->value ? e->value : "", val) != 0)
-		pd_log(pd, LOG_INFO, "%s: %s%s%s (%s, %s)%s", e->domain,
+		pd_log(pd, LOG_INFO, "%s: %s%s%s (%s, %s)%s%s%s", e->domain,
 		    socketmap_reply_name(reply), val[0] ? " " : "", val, d.rule,
-		    policy_basis_name(d.basis), lk->proactive ? " [refresh]" : "");
+		    policy_basis_name(d.basis), lk->proactive ? " [refresh]" : "",
+		    pinned < 0 ? "; pins refused: " : "", pinned < 0 ? why : "");
+	for (i = 0; i < d.nwarn; i++)	/* fail closed on an MX the stored scan did not pin */
+		if (d.warn[i].id == POLICY_W_HISTORY_UNPINNED && (e->checked == 0 ||
+		    e->reply != reply || strcmp(e->value ? e->value : "", val) != 0))
+			pd_log(pd, LOG_WARNING, "%s: MX %s has no pin in the stored scan (added "
+			    "since, or forged): mail to it defers under the fingerprint answer",
+			    e->domain, d.warn[i].host ? d.warn[i].host : "?");
 	e->reply = reply;
 	free(e->value);
 	e->value = val[0] ? xstrdup(val) : NULL;
@@ -510,6 +521,8 @@ pd_lookup_start(struct policyd *pd, struct pd_entry *e, int proactive)
 		for (i = 0; i < npat; i++)
 			lk->sts.mx[i] = arena_strdup(lk->a, pat[i]);
 		lk->cfg.sts_cached = &lk->sts;
+		/* patterns not kept (too many for a match= list): unknown, not "none match" */
+		lk->cfg.sts_cached_mx_unknown = e->sts_mx == NULL;
 		if (e->sts_id[0] && !policy_sts_refetch(&e->sts, now, 2 * pd->cfg.refresh_s))
 			lk->cfg.sts_cached_id = arena_strdup(lk->a, e->sts_id);
 	}

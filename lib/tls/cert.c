@@ -207,9 +207,30 @@ cert_spki_sha256(X509 *x, struct arena *a)
 }
 
 /*
+ * Whether x issued leaf: names and key identifiers agree (X509_check_issued) and x's key
+ * verifies the leaf's signature — X509_check_issued alone does not look at the signature, so
+ * a certificate that merely carries the issuer's name is not taken for it.
+ */
+static int
+cert_issued_by(X509 *x, X509 *leaf)
+{
+	EVP_PKEY *k;
+	int ok;
+
+	if (X509_cmp(x, leaf) == 0 || X509_check_issued(x, leaf) != X509_V_OK)
+		return 0;
+	k = X509_get0_pubkey(x);
+	ok = k != NULL && X509_verify(leaf, k) == 1;
+	ERR_clear_error();
+	return ok;
+}
+
+/*
  * The leaf's issuer for a DANE-TA (2 1 1) record: the second certificate of the path the
- * verifier built (from the sent chain or the trust store), else one the server sent that
- * issued the leaf.  Whether the server sent it matters: RFC 7671 §5.2, RFC 7672 §3.1.
+ * verifier built (from the sent chain or the trust store), else one the server sent, whichever
+ * issued the leaf (names, key ids and the signature).  Whether the server sent that key matters:
+ * RFC 7671 §5.2, RFC 7672 §3.1; a 2 1 1 record matches the SubjectPublicKeyInfo, so a sent
+ * certificate with the same key (a cross-signed copy) counts as sent.
  */
 static void
 cert_issuer(struct endpoint_cert *c, X509 *leaf, STACK_OF(X509) *sent, X509_STORE_CTX *ctx,
@@ -221,19 +242,23 @@ cert_issuer(struct endpoint_cert *c, X509 *leaf, STACK_OF(X509) *sent, X509_STOR
 
 	if (c->self_signed)
 		return;
-	if (built != NULL && sk_X509_num(built) >= 2 &&
-	    X509_check_issued(sk_X509_value(built, 1), leaf) == X509_V_OK)
+	if (built != NULL && sk_X509_num(built) >= 2 && cert_issued_by(sk_X509_value(built, 1), leaf))
 		iss = sk_X509_value(built, 1);
 	for (i = 0; iss == NULL && i < n; i++)
-		if (X509_cmp(sk_X509_value(sent, i), leaf) != 0 &&
-		    X509_check_issued(sk_X509_value(sent, i), leaf) == X509_V_OK)
+		if (cert_issued_by(sk_X509_value(sent, i), leaf))
 			iss = sk_X509_value(sent, i);
 	if (iss == NULL)
 		return;
-	c->issuer_spki_sha256 = cert_spki_sha256(iss, a);
-	for (i = 0; i < n; i++)
-		if (X509_cmp(sk_X509_value(sent, i), iss) == 0)
-			c->issuer_sent = 1;
+	if ((c->issuer_spki_sha256 = cert_spki_sha256(iss, a)) == NULL)
+		return;
+	for (i = 0; i < n && !c->issuer_sent; i++) {
+		X509 *x = sk_X509_value(sent, i);
+		const char *k;
+
+		if (X509_cmp(x, leaf) != 0 && (k = cert_spki_sha256(x, a)) != NULL &&
+		    strcmp(k, c->issuer_spki_sha256) == 0)
+			c->issuer_sent = 1;	/* the same SubjectPublicKeyInfo: what 2 1 1 matches */
+	}
 }
 
 static void

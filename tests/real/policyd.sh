@@ -215,6 +215,22 @@ postqueue -c "$LAB/psend/etc" -f
 for _ in $(seq 1 100); do [ "$(pin_status pol-sts-testing.example)" = sent ] && break; sleep 0.2; done
 [ "$(pin_status pol-sts-testing.example)" = sent ] && ok "Postfix: the deferred message delivered after the new pin" ||
     bad "Postfix: after the new pin '$(pin_status pol-sts-testing.example)'"
+# the live MX set holds a host the stored scan did not pin (added since, or forged into the unsigned
+# MX RRset): the stored pins still (fail closed), never NOTFOUND; the host is named in the log
+sqlite3 "$LAB/scan.db" "update reports set json = replace(json, '\"pbad.sts.lab.example\"', '\"retired.lab.example\"') where domain_id in (select id from domains where domain = 'pol-plain.example')"
+# a scan older than --pin-max-age gives no pin (the pin source ran out), said at the reload
+sqlite3 "$LAB/scan.db" "update domains set finished = '2020-01-01T00:00:00Z' where domain = 'pol-sts-testing.example'"
+kill -HUP "$PD3"
+for _ in $(seq 1 50); do grep -q "no pin for pol-sts-testing.example" "$LAB/policyd-pin.log" && break; sleep 0.1; done
+grep -q "no pin for pol-sts-testing.example: the scan of 2020-01-01T00:00:00Z is older than --pin-max-age (30 days)" "$LAB/policyd-pin.log" &&
+    ok "--pin-max-age: the refusal of an old scan is logged at the reload" || bad "old scan: $(grep 'no pin' "$LAB/policyd-pin.log" | tail -1)"
+got=$(qp pol-sts-testing.example)
+[ -z "$got" ] && ok "--pin-max-age: no pin from a scan older than 30 days (NOTFOUND)" || bad "old scan pinned: '$got'"
+got=$(qp pol-plain.example)
+[ "$got" = "${PWANT[pol-plain.example]}" ] && ok "an MX the scan did not pin: the stored pins still ('fingerprint ...')" ||
+    bad "an MX without a pin: '$got' (want '${PWANT[pol-plain.example]}')"
+grep -q "pol-plain.example: MX pbad.sts.lab.example has no pin in the stored scan" "$LAB/policyd-pin.log" &&
+    ok "an MX the scan did not pin is named in the log" || bad "no warning for the unpinned MX: $(grep pol-plain "$LAB/policyd-pin.log" | tail -2)"
 kill "$PD3"; wait "$PD3" 2>/dev/null
 postconf -c "$LAB/psend/etc" -e "smtp_tls_policy_maps=socketmap:inet:$PD_ADDR:$PD_PORT:mailtls" &&
     touch -d "@$(($(date +%s) - 10))" "$LAB/psend/etc/main.cf" && postfix -c "$LAB/psend/etc" reload >/dev/null 2>&1
@@ -276,6 +292,7 @@ stop_pd
 
 # ---- usage errors ---------------------------------------------------------------------------------
 for a in "policyd --listen tcp:1.2.3.4:5" "policyd --refresh 1" "policyd --pin-from-history" "policyd --db x.db" "policyd extra" \
+         "policyd --pin-max-age 10" "policyd --pin-from-history --db x.db --pin-max-age 0" \
          "policy" "policy --format xml example.org" "policy --pin --dns-only example.org" "advise" \
          "advise a.example b.example" "advise --software sendmail example.org" "advise --next-key /nonexistent example.org"; do
     # shellcheck disable=SC2086

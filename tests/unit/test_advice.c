@@ -290,6 +290,10 @@ test_issuer_211(void **state)
 	for (i = 0; i < ad.nnotes; i++)
 		note |= strstr(ad.notes[i], "2 1 1") != NULL;
 	assert_false(note);		/* no "how to compute a second record" any more */
+	/* a CA with several intermediates: 2 1 1 is a backup only while this one issues */
+	assert_non_null(strstr(ad.tlsa[1].why, "while renewals come from this intermediate"));
+	assert_non_null(ad.rollover);
+	assert_non_null(strstr(ad.rollover, "several intermediates"));
 
 	r->mx[0].ep[0]->cert->issuer_sent = 0;
 	advice_build(r, &o, a, &ad);

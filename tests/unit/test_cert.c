@@ -511,6 +511,109 @@ test_agrees_with_grade(void **state)
 	}
 }
 
+/*
+ * A CA certificate named "mailtls test CA" (the test CA's name) for key, issued under
+ * issuer_cn and signed by signer: the test CA's key cross-signed by another root, or an
+ * impostor that carries the CA's name with another key.
+ */
+static X509 *
+make_ca_like(EVP_PKEY *key, const char *issuer_cn, EVP_PKEY *signer)
+{
+	X509 *x = X509_new();
+	X509_NAME *sub = X509_NAME_new(), *iss = X509_NAME_new();
+	BASIC_CONSTRAINTS *bc = BASIC_CONSTRAINTS_new();
+
+	assert_non_null(x);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+	ASN1_TIME_set(X509_getm_notBefore(x), NOW - 86400);
+	ASN1_TIME_set(X509_getm_notAfter(x), NOW + 365 * 86400);
+	X509_NAME_add_entry_by_txt(sub, "CN", MBSTRING_ASC, (const unsigned char *)"mailtls test CA",
+	    -1, -1, 0);
+	X509_NAME_add_entry_by_txt(iss, "CN", MBSTRING_ASC, (const unsigned char *)issuer_cn, -1, -1,
+	    0);
+	X509_set_subject_name(x, sub);
+	X509_set_issuer_name(x, iss);
+	X509_set_pubkey(x, key);
+	bc->ca = 1;
+	X509_add1_ext_i2d(x, NID_basic_constraints, bc, 1, 0);
+	BASIC_CONSTRAINTS_free(bc);
+	X509_NAME_free(sub);
+	X509_NAME_free(iss);
+	assert_true(X509_sign(x, signer, EVP_sha256()) > 0);
+	return x;
+}
+
+/* cert_describe() with the chain the server sent; trust_ca: the store trusts the test CA */
+static struct endpoint_cert *
+describe_sent(struct arena *a, X509 *leaf, X509 *sent1, int trust_ca)
+{
+	X509_STORE *store = X509_STORE_new();
+	STACK_OF(X509) *sent = sk_X509_new_null();
+	struct endpoint_cert *c;
+
+	assert_non_null(store);
+	assert_non_null(sent);
+	if (trust_ca)
+		assert_int_equal(X509_STORE_add_cert(store, ca_cert), 1);
+	if (sent1 != NULL)
+		sk_X509_push(sent, sent1);
+	c = cert_describe(leaf, sent, store, "mx.example", a, NOW);
+	sk_X509_free(sent);
+	X509_STORE_free(store);
+	assert_non_null(c);
+	return c;
+}
+
+/*
+ * The issuer a 2 1 1 record is advised for (RFC 7671 §5.2): it must have signed the leaf, not
+ * only carry its issuer's name; and "sent" means its key is in the chain sent, whichever
+ * certificate carries it (a cross-signed copy).
+ */
+static void
+test_issuer(void **state)
+{
+	static const struct san s[] = { DNS("mx.example") };
+	/* RSA like the CA's, so the key types agree and only the signature tells them apart */
+	EVP_PKEY *other = EVP_EC_gen("P-256"), *root = EVP_RSA_gen(2048);
+	X509 *leaf = make_cert(other, NULL, s, 1, EVP_sha256(), 0);
+	X509 *impostor, *cross;
+	struct arena *a = arena_new();
+	struct endpoint_cert *c, *ref;
+
+	(void)state;
+	assert_non_null(other);
+	assert_non_null(root);
+	assert_non_null(leaf);
+	/* the real CA sent, not trusted: found in the sent chain, sent */
+	ref = describe_sent(a, leaf, ca_cert, 0);
+	assert_non_null(ref->issuer_spki_sha256);
+	assert_true(ref->issuer_sent);
+	/* trusted and not sent: found, not sent */
+	c = describe_sent(a, leaf, NULL, 1);
+	assert_non_null(c->issuer_spki_sha256);
+	assert_string_equal(c->issuer_spki_sha256, ref->issuer_spki_sha256);
+	assert_false(c->issuer_sent);
+	/* the CA's name on another key, sent: names agree, the signature does not: no issuer */
+	impostor = make_ca_like(root, "mailtls test CA", root);
+	c = describe_sent(a, leaf, impostor, 0);
+	assert_null(c->issuer_spki_sha256);
+	assert_false(c->issuer_sent);
+	/* the trusted CA's key cross-signed by another root, sent: the path is built through the
+	   trusted copy, and the sent copy carries the same key, so it counts as sent */
+	cross = make_ca_like(ca_key, "another root", root);
+	c = describe_sent(a, leaf, cross, 1);
+	assert_non_null(c->issuer_spki_sha256);
+	assert_string_equal(c->issuer_spki_sha256, ref->issuer_spki_sha256);
+	assert_true(c->issuer_sent);
+	X509_free(cross);
+	X509_free(impostor);
+	X509_free(leaf);
+	EVP_PKEY_free(other);
+	EVP_PKEY_free(root);
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -521,6 +624,7 @@ main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_signatures),
 		cmocka_unit_test(test_agrees_with_grade),
+		cmocka_unit_test(test_issuer),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -296,8 +296,9 @@ test_sts_merge(void **state)
 #define MX_PIN(h, d, m, n, ...)	{ h, USED, d, m, 0, 0, 0, 0, n, { __VA_ARGS__ } }
 
 /*
- * Row P8h: pins from the scan history (policyd --pin-from-history), only where nothing
- * published applies and every used MX has one (docs/internals/policy.md).
+ * Row P8h: usable pins from the scan history (policyd --pin-from-history) wherever nothing
+ * published applies, whatever MX set the lookup shows: the match= list is the stored pins (hist),
+ * and a live MX without one defers (fail closed, docs/internals/policy.md).
  */
 static void
 test_history_pins(void **state)
@@ -307,42 +308,60 @@ test_history_pins(void **state)
 		enum verdict_sts	 sts;
 		size_t			 nmx;
 		struct policy_mx_facts	 mx[3];
+		const char		*hist[3];	/* the domain's stored pins */
 		const char		*rule;
 		const char		*postfix;
 		const char		*warnings;
 	} h[] = {
 		{ "P8h every MX pinned, nothing published: fingerprint, keys of all MX hosts",
 		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", NODANE, 0, 1, PIN_A), MX_PIN("b.example", NODANE, 0, 1, PIN_B) },
+		  { PIN_A, PIN_B, NULL },
 		  "P8h", "fingerprint match=" FP_A "|" FP_B " servername=hostname", "policy.history_pin" },
 		{ "P8h the same key on two MX hosts is listed once",
 		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", NODANE, 0, 2, PIN_A, PIN_B), MX_PIN("b.example", NODANE, 0, 1, PIN_A) },
+		  { PIN_A, PIN_B, PIN_A },
 		  "P8h", "fingerprint match=" FP_A "|" FP_B " servername=hostname", "policy.history_pin" },
 		{ "P8h under MTA-STS testing: the pin is the sender's own, testing is still said",
-		  VERDICT_STS_TESTING, 1, { MX_PIN("mx.example", NODANE, 1, 1, PIN_A) },
+		  VERDICT_STS_TESTING, 1, { MX_PIN("mx.example", NODANE, 1, 1, PIN_A) }, { PIN_A, NULL, NULL },
 		  "P8h", "fingerprint match=" FP_A " servername=hostname", "policy.sts_testing policy.history_pin" },
-		{ "P10 an MX without a pin: it would never get mail, so no pin at all",
-		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", NODANE, 0, 1, PIN_A), MX_PIN("b.example", NODANE, 0, 0, NULL) },
-		  "P10", "may", "" },
-		{ "P10 a skipped MX needs no pin, an unexamined one blocks it",
+		{ "P8h a live MX the scan did not pin (added, or forged): fail closed, it defers",
+		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", NODANE, 0, 1, PIN_A), MX_PIN("evil.example", NODANE, 0, 0, NULL) },
+		  { PIN_A, NULL, NULL },
+		  "P8h", "fingerprint match=" FP_A " servername=hostname",
+		  "policy.history_pin policy.history_mx_unpinned@evil.example" },
+		{ "P8h the whole live MX set forged: the stored pins still, every MX defers",
+		  VERDICT_STS_ABSENT, 1, { MX_PIN("evil.example", NODANE, 0, 0, NULL) }, { PIN_A, PIN_B, NULL },
+		  "P8h", "fingerprint match=" FP_A "|" FP_B " servername=hostname",
+		  "policy.history_pin policy.history_mx_unpinned@evil.example" },
+		{ "P8h an MX dropped from the live set: the stored pins stay listed",
+		  VERDICT_STS_ABSENT, 1, { MX_PIN("a.example", NODANE, 0, 1, PIN_A) }, { PIN_A, PIN_B, NULL },
+		  "P8h", "fingerprint match=" FP_A "|" FP_B " servername=hostname", "policy.history_pin" },
+		{ "P8h MX hosts beyond the ceiling (17 forged): fail closed, not opportunistic",
 		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", NODANE, 0, 1, PIN_A), MX_USE("3 more", VERDICT_USE_UNEXAMINED) },
-		  "P10", "may", "policy.mx_unknown@3 more" },
+		  { PIN_A, NULL, NULL },
+		  "P8h", "fingerprint match=" FP_A " servername=hostname", "policy.history_pin policy.history_mx_unpinned@3 more" },
+		{ "P8h a TLSA lookup blocked here: the pins, not P7's opportunistic rest",
+		  VERDICT_STS_ABSENT, 1, { MX_PIN("a.example", DUNK, 0, 1, PIN_A) }, { PIN_A, NULL, NULL },
+		  "P8h", "fingerprint match=" FP_A " servername=hostname", "policy.history_pin" },
 		{ "P8h a skipped MX (NXDOMAIN) needs no pin",
 		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", NODANE, 0, 1, PIN_A), MX_USE("gone.example", VERDICT_USE_SKIP_NXDOMAIN) },
+		  { PIN_A, NULL, NULL },
 		  "P8h", "fingerprint match=" FP_A " servername=hostname", "policy.history_pin" },
 		{ "P4 DANE is stronger: dane-only, the pin unused",
-		  VERDICT_STS_ABSENT, 1, { MX_PIN("a.example", AUTH, 0, 1, PIN_A) },
+		  VERDICT_STS_ABSENT, 1, { MX_PIN("a.example", AUTH, 0, 1, PIN_A) }, { PIN_A, NULL, NULL },
 		  "P4", "dane-only", "" },
 		{ "P7 partial DANE: dane, the pin unused (one Postfix level per domain)",
 		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", AUTH, 0, 1, PIN_A), MX_PIN("b.example", NODANE, 0, 1, PIN_B) },
+		  { PIN_A, PIN_B, NULL },
 		  "P7", "dane", "policy.dane_partial@b.example" },
 		{ "P5 MTA-STS enforce is stronger: secure, the pin unused",
-		  VERDICT_STS_ENFORCE, 1, { MX_PIN("mx.example", NODANE, 1, 1, PIN_A) },
+		  VERDICT_STS_ENFORCE, 1, { MX_PIN("mx.example", NODANE, 1, 1, PIN_A) }, { PIN_A, NULL, NULL },
 		  "P5", "secure match=mx.example:.example.net servername=hostname", "" },
 		{ "P10 a pin that is not SHA-256 hex is no pin",
-		  VERDICT_STS_ABSENT, 1, { MX_PIN("a.example", NODANE, 0, 1, "00112233") },
+		  VERDICT_STS_ABSENT, 1, { MX_PIN("a.example", NODANE, 0, 1, "00112233") }, { "00112233", NULL, NULL },
 		  "P10", "may", "" },
 	};
-	size_t i;
+	size_t i, k;
 
 	(void)state;
 	for (i = 0; i < NELEM(h); i++) {
@@ -359,6 +378,8 @@ test_history_pins(void **state)
 			f.sts_nmx = NELEM(sts_pat);
 		}
 		f.history = 1;
+		for (k = 0; k < 3 && h[i].hist[k]; k++)
+			f.hist_pin[f.nhist_pin++] = h[i].hist[k];
 		f.nmx = h[i].nmx;
 		f.mx = h[i].mx;
 		policy_decide(&f, &d);
@@ -367,12 +388,15 @@ test_history_pins(void **state)
 		if (strcmp(d.rule, h[i].rule) != 0 || strcmp(pf, h[i].postfix) != 0 ||
 		    strcmp(w, h[i].warnings) != 0)
 			fail_msg("%s: got %s '%s' [%s]", h[i].what, d.rule, pf, w);
-		if (strcmp(d.rule, "P8h") == 0)
+		if (strcmp(d.rule, "P8h") == 0) {
 			assert_int_equal(d.basis, POLICY_BASIS_HISTORY);
+			assert_true(policy_defers_today(POLICY_W_HISTORY_UNPINNED));
+		}
 	}
-	/* without --pin-from-history the same facts give no pin */
+	/* without usable pins (none, refused, --pin-from-history off) the same facts give none */
 	{
-		const struct policy_mx_facts mx[1] = { MX_PIN("a.example", NODANE, 0, 1, PIN_A) };
+		const struct policy_mx_facts mx[2] = { MX_PIN("a.example", NODANE, 0, 1, PIN_A),
+		    MX_PIN("evil.example", NODANE, 0, 0, NULL) };
 		struct policy_facts f;
 		struct policy_decision d;
 
@@ -380,6 +404,9 @@ test_history_pins(void **state)
 		f.accepts_mail = 1;
 		f.nmx = 1;
 		f.mx = mx;
+		policy_decide(&f, &d);
+		assert_string_equal(d.rule, "P10");
+		f.nmx = 2;
 		policy_decide(&f, &d);
 		assert_string_equal(d.rule, "P10");
 	}
@@ -413,15 +440,20 @@ test_history_pins_too_many(void **state)
 	memset(&f, 0, sizeof(f));
 	f.accepts_mail = 1;
 	f.history = 1;
+	for (i = 0; i < 12; i++)
+		f.hist_pin[f.nhist_pin++] = hex[i];
 	f.nmx = 2;
 	f.mx = mx;
 	policy_decide(&f, &d);
 	assert_string_equal(d.rule, "P10");
 	assert_string_equal(d.match, "");
 	mx[1].npin = 4;		/* ten fit */
+	f.nhist_pin = 10;
 	policy_decide(&f, &d);
 	assert_string_equal(d.rule, "P8h");
 }
+
+#define NOW_JAN4	1767484800LL	/* 2026-01-04T00:00:00Z */
 
 /* A stored report as pins (pins.c): the key per MX, an address without TLS spoils its MX. */
 static void
@@ -448,6 +480,7 @@ test_pins_parse(void **state)
 	struct policy_mx_facts mx[2];
 	struct policy_facts f;
 	struct policy_decision dec;
+	char why[512];
 
 	(void)state;
 	assert_int_equal(policy_pins_parse(rep, &d), 0);
@@ -482,8 +515,9 @@ test_pins_parse(void **state)
 	f.accepts_mail = 1;
 	f.nmx = 2;
 	f.mx = mx;
-	policy_pins_apply(t, &f, mx);
+	assert_int_equal(policy_pins_apply(t, NOW_JAN4, &f, mx, why, sizeof(why)), -1);
 	assert_false(f.history);
+	assert_non_null(strstr(why, "b.pins.example had no complete pin"));
 	/* a newer scan where both MX hosts showed a key: applied */
 	assert_int_equal(policy_pins_add(t, "{\"domain\":\"pins.example\",\"mx\":["
 	    "{\"host\":\"a.pins.example\",\"use\":\"used\"},{\"host\":\"B.pins.example.\",\"use\":\"used\"}],"
@@ -492,19 +526,73 @@ test_pins_parse(void **state)
 	    "{\"host\":\"b.pins.example\",\"port\":25,\"proto\":\"smtp\",\"connected\":true,"
 	    "\"tls\":{\"version\":\"TLSv1.3\"},\"certificate\":{\"sha256\":\"" PIN_B "\"}}]}",
 	    3, "2026-01-03T00:00:00Z"), 0);
-	policy_pins_apply(t, &f, mx);
+	assert_int_equal(policy_pins_apply(t, NOW_JAN4, &f, mx, why, sizeof(why)), 1);
 	assert_true(f.history);
 	assert_int_equal(mx[1].npin, 1);
+	assert_int_equal(f.nhist_pin, 2);
 	policy_decide(&f, &dec);
 	assert_string_equal(dec.rule, "P8h");
 	assert_string_equal(dec.match, FP_A "|" FP_B);
 	/* a domain the store does not have: nothing */
 	f.domain = "other.example";
 	f.history = 0;
-	policy_pins_apply(t, &f, mx);
+	assert_int_equal(policy_pins_apply(t, NOW_JAN4, &f, mx, why, sizeof(why)), 0);
 	assert_false(f.history);
+	/* the live MX set gained a host the scan never saw: still the stored pins, it defers */
+	f.domain = "pins.example";
+	mx[1].host = "forged.example";
+	assert_int_equal(policy_pins_apply(t, NOW_JAN4, &f, mx, why, sizeof(why)), 1);
+	assert_int_equal(mx[1].npin, 0);
+	policy_decide(&f, &dec);
+	assert_string_equal(dec.rule, "P8h");
+	assert_string_equal(dec.match, FP_A "|" FP_B);
+	assert_int_equal(dec.nwarn, 2);
+	assert_int_equal(dec.warn[1].id, POLICY_W_HISTORY_UNPINNED);
+	assert_string_equal(dec.warn[1].host, "forged.example");
+	/* 31 days after the scan: too old (--pin-max-age 30), the pin source ran out */
+	assert_int_equal(policy_pins_apply(t, NOW_JAN4 + 30LL * 86400, &f, mx, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "older than --pin-max-age (30 days)"));
+	policy_pins_set_max_age(t, 60L * 86400);
+	assert_int_equal(policy_pins_apply(t, NOW_JAN4 + 30LL * 86400, &f, mx, why, sizeof(why)), 1);
 	policy_pins_free(t);
 	policy_pins_free(NULL);
+}
+
+/*
+ * A pinned certificate expired or within POLICY_PINS_EXPIRY_MARGIN_S of its notAfter is no pin:
+ * a renewal may bring a new key.  The earliest notAfter of an MX's certificates counts.
+ */
+static void
+test_pins_expiry(void **state)
+{
+	static const char rep[] =
+	    "{\"domain\":\"exp.example\",\"mx\":[{\"host\":\"mx.exp.example\",\"use\":\"used\"}],"
+	    "\"endpoints\":[{\"host\":\"mx.exp.example\",\"port\":25,\"proto\":\"smtp\","
+	    "\"connected\":true,\"tls\":{\"version\":\"TLSv1.3\"},"
+	    "\"certificate\":{\"sha256\":\"" PIN_B "\",\"spki_sha256\":\"" PIN_A "\","
+	    "\"not_after\":\"2026-01-20T00:00:00Z\"}}]}";
+	struct policy_pins *t = policy_pins_new();
+	const struct policy_pin_domain *d;
+	char why[512];
+	int expired = 0;
+
+	(void)state;
+	assert_int_equal(policy_pins_add(t, rep, 1, "2026-01-03T00:00:00Z"), 0);
+	d = policy_pins_find(t, "exp.example");
+	assert_non_null(d);
+	assert_int_equal(d->mx[0].npin, 1);
+	assert_int_equal(d->mx[0].not_after, 1768867200LL);
+	/* 16 days left: usable */
+	assert_null(policy_pins_refusal(t, d, NOW_JAN4, &expired, why, sizeof(why)));
+	assert_int_equal(expired, 0);
+	/* 6 days left: refused, as the pin source running out */
+	assert_non_null(policy_pins_refusal(t, d, NOW_JAN4 + 10LL * 86400, &expired, why, sizeof(why)));
+	assert_int_equal(expired, 1);
+	assert_non_null(strstr(why, "expires 2026-01-20T00:00:00Z"));
+	/* past it: expired */
+	assert_non_null(policy_pins_refusal(t, d, NOW_JAN4 + 20LL * 86400, &expired, why, sizeof(why)));
+	assert_non_null(strstr(why, "expired 2026-01-20"));
+	policy_pins_free(t);
 }
 
 /*
@@ -542,6 +630,30 @@ test_cached_policy_facts(void **state)
 	policy_decide(&f, &d);
 	assert_string_equal(d.rule, "P5");
 	assert_string_equal(d.match, "mx.example");
+	/*
+	 * P5b: policyd held the policy without its patterns (too many to keep): TLS stays
+	 * mandatory, and no MX is called outside patterns nobody knows
+	 */
+	r.sts.policy.mx = NULL;
+	r.sts.policy.nmx = 0;
+	r.sts.mx_unknown = 1;
+	r.mx[0].sts_pattern = NULL;
+	policy_facts_from_check(&r, 0, 0, &f, mx);
+	assert_true(f.sts_mx_unknown);
+	policy_decide(&f, &d);
+	assert_string_equal(d.rule, "P5b");
+	assert_int_equal(d.level, POLICY_LEVEL_ENCRYPT);
+	assert_int_equal(d.nwarn, 0);
+	/* the same patterns lost without that mark (a fetched policy): the MX is outside */
+	r.sts.mx_unknown = 0;
+	policy_facts_from_check(&r, 0, 0, &f, mx);
+	policy_decide(&f, &d);
+	assert_string_equal(d.rule, "P5b");
+	assert_int_equal(d.nwarn, 1);
+	assert_int_equal(d.warn[0].id, POLICY_W_STS_MX_OUTSIDE);
+	r.sts.policy.mx = pat;
+	r.sts.policy.nmx = 1;
+	r.mx[0].sts_pattern = pat[0];
 	/* the same held in testing mode: no enforcement */
 	r.sts.policy.mode = MTASTS_MODE_TESTING;
 	policy_facts_from_check(&r, 0, 0, &f, mx);
@@ -560,6 +672,7 @@ main(void)
 		cmocka_unit_test(test_history_pins),
 		cmocka_unit_test(test_history_pins_too_many),
 		cmocka_unit_test(test_pins_parse),
+		cmocka_unit_test(test_pins_expiry),
 		cmocka_unit_test(test_cached_policy_facts),
 	};
 
