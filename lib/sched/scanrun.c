@@ -464,6 +464,7 @@ scanrun_finish(struct scanrun *sr, struct scanrun_dom *d)
 	const struct scanrun_config *cfg = sr->cfg;
 	struct store_probe *pr = NULL;
 	json_t *rep;
+	char *text;
 	size_t i, used = arena_used(d->a);
 	int rc = 0;
 
@@ -485,7 +486,10 @@ scanrun_finish(struct scanrun *sr, struct scanrun_dom *d)
 		pr[i].elapsed_ms = sched_entry_elapsed_ms(d->held[i]);
 		pr[i].first_use = sched_entry_first_use(d->held[i]);
 	}
-	if (store_domain_put(cfg->store, cfg->run, d->p.seq, d->p.rank, rep, pr, d->nheld) < 0) {
+	/* serialised once: the store's copy is the stream's line */
+	text = cfg->jsonl != NULL ? json_dumps(rep, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	if (store_domain_put_text(cfg->store, cfg->run, d->p.seq, d->p.rank, rep, text, pr,
+	    d->nheld) < 0) {
 		snprintf(sr->st->store_error, sizeof(sr->st->store_error), "%s: %s", d->p.domain,
 		    store_error(cfg->store));
 		sr->st->store_failed = 1;
@@ -497,8 +501,8 @@ scanrun_finish(struct scanrun *sr, struct scanrun_dom *d)
 			sr->st->indeterminate++;
 		else if (d->r->verdict.can_read > 0)
 			sr->st->readable++;
-		if (cfg->jsonl != NULL) {
-			json_dumpf(rep, cfg->jsonl, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (cfg->jsonl != NULL && text != NULL) {
+			fputs(text, cfg->jsonl);
 			fputc('\n', cfg->jsonl);
 			fflush(cfg->jsonl);
 		}
@@ -507,6 +511,7 @@ scanrun_finish(struct scanrun *sr, struct scanrun_dom *d)
 		sr->st->arena_max = used;
 	sr->st->arena_sum += used;
 	json_decref(rep);
+	free(text);
 	free(pr);
 	for (i = 0; i < d->nheld; i++)
 		sched_release(sr->sched, d->held[i]);

@@ -441,6 +441,13 @@ int
 store_domain_put(struct store *st, int64_t run, long long seq, long rank, json_t *report,
     const struct store_probe *probes, size_t nprobes)
 {
+	return store_domain_put_text(st, run, seq, rank, report, NULL, probes, nprobes);
+}
+
+int
+store_domain_put_text(struct store *st, int64_t run, long long seq, long rank, json_t *report,
+    const char *text, const struct store_probe *probes, size_t nprobes)
+{
 	struct store_domain_rec r;
 	struct arena *a = arena_new();
 	char *json;
@@ -464,8 +471,8 @@ store_domain_put(struct store *st, int64_t run, long long seq, long rank, json_t
 				r.ep[i].probe_key = probes[j].key;
 				break;
 			}
-	json = json_dumps(report, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	r.json = json ? json : "{}";
+	json = text != NULL ? NULL : json_dumps(report, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	r.json = text != NULL ? text : json ? json : "{}";
 	rc = st->be->domain_put(st->h, run, &r);
 	free(json);
 	arena_free(a);

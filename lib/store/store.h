@@ -249,6 +249,10 @@ int	store_queue_next(struct store *, int64_t run, long long after_seq, size_t li
  */
 int	store_domain_put(struct store *, int64_t run, long long seq, long rank, json_t *report,
 	    const struct store_probe *probes, size_t nprobes);
+/* The same with the report already serialised (compact, in order) as text: a caller that
+   prints it too (scan --jsonl) serialises it once. */
+int	store_domain_put_text(struct store *, int64_t run, long long seq, long rank,
+	    json_t *report, const char *text, const struct store_probe *probes, size_t nprobes);
 /* The rows store_domain_put() would write (for tests and other backends). */
 int	store_domain_rec(json_t *report, struct arena *, struct store_domain_rec *);
 
