@@ -1292,6 +1292,8 @@ check_caa_done(void *arg, const struct caa_result *res)
 	mx->caa_res = arena_alloc(c->a, sizeof(*mx->caa_res));
 	*mx->caa_res = *res;
 	mx->caa_done = 1;
+	free(mx->caa);	/* caa.h: the lookup may be freed in its callback */
+	mx->caa = NULL;
 	c->pending--;
 	check_advance(c);	/* last: the check may be finished and gone after it */
 }
@@ -1332,10 +1334,14 @@ check_stage_addresses(struct check *c)
 		if (!c->cfg->dns_only) {
 			mx->check = c;
 			c->pending++;	/* before the call: the callback may run inside it */
-			mx->caa = arena_alloc(c->a, sizeof(*mx->caa));
+			/* off the arena: 4.7 KiB a host, needed only while it runs */
+			mx->caa = xcalloc(1, sizeof(*mx->caa));
 			if (caa_lookup_start(mx->caa, c->cfg->resolver, mx->host, check_caa_done,
-			    mx) < 0)
+			    mx) < 0) {
 				c->pending--;
+				free(mx->caa);
+				mx->caa = NULL;
+			}
 		}
 	}
 	check_progress(c, "looking up %zu MX hosts", r->nmx);

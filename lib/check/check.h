@@ -160,10 +160,11 @@ struct check_mx {
 	struct verdict_mx	 vm;		/* what the verdict sees of this MX */
 	const char		*sts_pattern;	/* the mx: pattern it matched, or NULL */
 	/*
-	 * CAA for the MX name (RFC 8659): which CAs may issue its certificate.  In the arena
-	 * when looked up (9 KiB a host: inline they made every check 180 KiB, --quick included).
+	 * CAA for the MX name (RFC 8659): which CAs may issue its certificate.  The lookup is
+	 * allocated while it runs, the result in the arena when it came (9 KiB a host: inline they
+	 * made every check 180 KiB, --quick included).
 	 */
-	struct caa_lookup	*caa;
+	struct caa_lookup	*caa;		/* while the lookup runs */
 	struct caa_result	*caa_res;	/* set when caa_done */
 	int			 caa_done;
 	struct check		*check;		/* for the CAA callback */
