@@ -55,7 +55,7 @@ struct sched_entry {
 	struct probe		*probe;
 	int			 refs;
 	int			 attempts, connections, used;
-	int			 slot;		/* the shared slot held while running, else -1 */
+	unsigned		 slots;		/* the shared slots held while running (bit k: slot k) */
 	long long		 t0;
 	long			 elapsed_ms;
 	struct sched_waiter	*waiters, **wtail;
@@ -686,6 +686,41 @@ sched_start(struct sched *s, struct sched_entry *e)
 	e->probe = probe_start(s->cfg.base, &e->pp, e->a, sched_probe_cb, e);
 }
 
+/* The shared slots an entry gives back (a full enumeration holds one per lane). */
+static void
+sched_slots_give(struct sched *s, struct sched_ip *ip, struct sched_entry *e)
+{
+	int k;
+
+	if (s->cfg.slot_release == NULL)
+		e->slots = 0;
+	for (k = 0; e->slots != 0 && k < 32; k++)
+		if (e->slots & (1u << k)) {
+			s->cfg.slot_release(s->cfg.slot_arg, ip->addr, k);
+			e->slots &= ~(1u << k);
+		}
+}
+
+/* One shared slot per connection the entry may hold at once, all or none; 1 when taken. */
+static int
+sched_slots_take(struct sched *s, struct sched_ip *ip, struct sched_entry *e)
+{
+	int k, slot;
+
+	e->slots = 0;
+	if (s->cfg.slot_acquire == NULL)
+		return 1;
+	for (k = 0; k < e->weight; k++) {
+		if (s->cfg.slot_acquire(s->cfg.slot_arg, ip->addr, &slot) != 1 || slot < 0 ||
+		    slot >= 32) {
+			sched_slots_give(s, ip, e);
+			return 0;
+		}
+		e->slots |= 1u << slot;
+	}
+	return 1;
+}
+
 long long
 sched_poll(struct sched *s, long long now)
 {
@@ -695,18 +730,15 @@ sched_poll(struct sched *s, long long now)
 	    s->heap[0]->ready_at <= now) {
 		struct sched_ip *ip = sched_heap_pop(s);
 		struct sched_entry *e = ip->qhead;
-		int slot = -1;
 
-		/* another process holds every slot of this address: try it again a little later */
-		if (s->cfg.slot_acquire != NULL &&
-		    s->cfg.slot_acquire(s->cfg.slot_arg, ip->addr, &slot) != 1) {
+		/* another process holds the address's slots: try it again a little later */
+		if (!sched_slots_take(s, ip, e)) {
 			s->st.slot_busy++;
 			if (now + s->cfg.slot_retry_ms > ip->not_before)
 				ip->not_before = now + s->cfg.slot_retry_ms;
 			sched_ip_update(s, ip);
 			continue;
 		}
-		e->slot = slot;
 		ip->qhead = e->qnext;
 		if (ip->qhead == NULL)
 			ip->qtail = NULL;
@@ -762,9 +794,7 @@ sched_entry_done(struct sched *s, struct sched_entry *e, struct endpoint *ep)
 		e->probe = NULL;
 	}
 	/* after probe_free(): the connection is closed before another process may open one */
-	if (e->slot >= 0 && s->cfg.slot_release != NULL)
-		s->cfg.slot_release(s->cfg.slot_arg, ip->addr, e->slot);
-	e->slot = -1;
+	sched_slots_give(s, ip, e);
 	ip->inflight -= e->weight;
 	s->inflight -= (size_t)e->weight;
 	e->connections += ep ? ep->connections : 0;
@@ -843,7 +873,7 @@ sched_ask(struct sched *s, enum sched_kind kind, const struct probe_params *pp,
 		e->hash = h;
 		e->s = s;
 		e->wtail = &e->waiters;
-		e->slot = -1;
+		e->slots = 0;
 		sched_copy_params(e, pp, key);
 		sched_htab_add(&s->entries, e, h, sched_entry_hof);
 		e->kind = kind;

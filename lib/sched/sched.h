@@ -64,7 +64,9 @@ struct sched_config {
 	long			 slot_retry_ms;	/* default 100 */
 	/*
 	 * Starts an enumeration (when start is NULL); sched_entry_done() later, from the loop.
-	 * With slot_acquire an enumeration takes one shared slot, so full_weight must be 1.
+	 * With slot_acquire an entry takes one shared slot per connection it may hold (its weight),
+	 * all or none; scan --worker keeps full_weight 1 all the same (an enumeration waiting for
+	 * every slot of a busy address at once could wait long).
 	 */
 	void			(*start_full)(void *arg, struct sched *, struct sched_entry *);
 	void			*start_full_arg;

@@ -342,6 +342,90 @@ test_busy_retry(void **state)
 	sched_free(b.s);
 }
 
+/* A --full enumeration holding two connections takes two shared slots, all or none. */
+static void
+test_weighted_slots(void **state)
+{
+	struct table t;
+	struct worker a, b;
+	struct sched_config cfg;
+	struct arena *ar = arena_new();
+	struct endpoint *probed = endpoint_new(ar, "mx", "192.0.2.7", 25, ENDPOINT_PROTO_SMTP, "mx");
+	struct probe_params pp;
+	struct sched_entry *e;
+	struct endpoint *ep;
+	int i;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	worker_init(&b, &t);
+	/* worker a: enumerations of weight 2 (both of the address's slots) */
+	memset(&a, 0, sizeof(a));
+	memset(&cfg, 0, sizeof(cfg));
+	a.t = &t;
+	cfg.max_inflight = 16;
+	cfg.per_ip = NSLOTS;
+	cfg.retry_ms = 1000;
+	cfg.cache_max = 100;
+	cfg.now_ms = fake_now;
+	cfg.clock_arg = &a;
+	cfg.start = fake_start;
+	cfg.start_arg = &a;
+	cfg.slot_acquire = slot_acquire;
+	cfg.slot_release = slot_release;
+	cfg.slot_arg = &a;
+	cfg.slot_retry_ms = 100;
+	cfg.full_weight = 2;
+	a.s = sched_new(&cfg);
+
+	ask(&b, "192.0.2.7", "one.example");		/* b holds one slot */
+	sched_poll(b.s, 0);
+	assert_int_equal(b.nrunning, 1);
+	memset(&pp, 0, sizeof(pp));
+	pp.host = pp.refname = "mx";
+	pp.ip = "192.0.2.7";
+	pp.port = 25;
+	pp.proto = ENDPOINT_PROTO_SMTP;
+	pp.ehlo = "client.example";
+	sched_full(a.s, &pp, probed, done_cb, &a);
+	sched_poll(a.s, 0);
+	assert_int_equal(a.nrunning, 0);		/* one slot free, two needed: none taken */
+	i = table_ip(&t, "192.0.2.7");
+	assert_int_equal(t.held[i][0] + t.held[i][1], 1);
+	t.now = 50;
+	fake_finish_one(&b);
+	sched_poll(a.s, 50);
+	assert_int_equal(a.nrunning, 0);		/* not before its retry time */
+	t.now = 100;
+	sched_poll(a.s, 100);
+	assert_int_equal(a.nrunning, 1);		/* both slots now */
+	assert_int_equal(t.held[i][0] + t.held[i][1], 2);
+	ask(&b, "192.0.2.7", "two.example");
+	sched_poll(b.s, 100);
+	assert_int_equal(b.nrunning, 0);		/* the enumeration holds the address */
+	/* the enumeration ends: both slots come back, b's probe goes */
+	e = a.running[0];
+	a.nrunning = 0;
+	t.now_at[i]--;
+	ep = arena_alloc(sched_entry_arena(e), sizeof(*ep));
+	memset(ep, 0, sizeof(*ep));
+	ep->scan = arena_alloc(sched_entry_arena(e), sizeof(*ep->scan));
+	memset(ep->scan, 0, sizeof(*ep->scan));
+	ep->scan->connections = 2;
+	ep->connections = 2;
+	sched_entry_done(a.s, e, ep);
+	assert_int_equal(t.held[i][0] + t.held[i][1], 0);
+	t.now = 200;
+	sched_poll(b.s, 200);
+	assert_int_equal(b.nrunning, 1);
+	fake_finish_one(&b);
+	assert_int_equal(a.delivered, 1);
+	assert_int_equal(b.delivered, 2);
+	sched_free(a.s);
+	sched_free(b.s);
+	arena_free(ar);
+}
+
 int
 main(void)
 {
@@ -352,6 +436,7 @@ main(void)
 		cmocka_unit_test(test_wait),
 		cmocka_unit_test(test_shared_slots),
 		cmocka_unit_test(test_busy_retry),
+		cmocka_unit_test(test_weighted_slots),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
