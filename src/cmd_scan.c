@@ -353,6 +353,7 @@ cmd_scan(int argc, char **argv)
 	/* deadlines, EHLO, loop, resolver, HTTP (the scheduler's prober makes the probe limits moot) */
 	cli_check_config(&sc.check, &co, &de);
 	sc.check.tls = tls;
+	sc.check.sts_addr_lazy = 1;	/* throughput over one round trip (scan.md, DNS) */
 	sc.sched.base = de.base;
 	if (co.full) {
 		/*

@@ -386,6 +386,16 @@ check_tlsa_decide(struct check *c, struct check_mx *mx)
 	}
 }
 
+/* mta-sts.<domain>'s A and AAAA, for the policy fetch. */
+static void
+check_sts_addresses(struct check *c)
+{
+	char *n = arena_printf(c->a, "mta-sts.%s", c->r->domain);
+
+	check_query(c, n, RESOLVER_T_A, Q_STS_A, NULL, 0);
+	check_query(c, n, RESOLVER_T_AAAA, Q_STS_AAAA, NULL, 0);
+}
+
 static void
 check_answer(void *arg, const struct resolver_answer *ans)
 {
@@ -403,6 +413,9 @@ check_answer(void *arg, const struct resolver_answer *ans)
 	case Q_STS_TXT:
 		c->sts_txt_status = ans->status;
 		check_answer_txt(c, ans, c->sts_txt, &c->nsts_txt);
+		/* lazy: the addresses are wanted only for a record's policy (check_policies) */
+		if (c->cfg->sts_addr_lazy && c->nsts_txt > 0)
+			check_sts_addresses(c);
 		break;
 	case Q_RPT_TXT:
 		c->rpt_txt_status = ans->status;
@@ -1276,9 +1289,8 @@ check_stage_records(struct check *c)
 	check_query(c, n, RESOLVER_T_TXT, Q_STS_TXT, NULL, 0);
 	n = arena_printf(c->a, "_smtp._tls.%s", r->domain);
 	check_query(c, n, RESOLVER_T_TXT, Q_RPT_TXT, NULL, 0);
-	n = arena_printf(c->a, "mta-sts.%s", r->domain);
-	check_query(c, n, RESOLVER_T_A, Q_STS_A, NULL, 0);
-	check_query(c, n, RESOLVER_T_AAAA, Q_STS_AAAA, NULL, 0);
+	if (!c->cfg->sts_addr_lazy)	/* with the rest: one round trip for a policy's domain */
+		check_sts_addresses(c);
 	if (c->cfg->while_waiting)
 		c->cfg->while_waiting(c->cfg->while_waiting_arg);
 }

@@ -109,6 +109,11 @@ struct check_config {
 							   patterns (too many): applied, it matches
 							   no MX and raises no mx_mismatch;
 							   sts.mx_unknown */
+	int			 sts_addr_lazy;		/* ask mta-sts.<domain>'s addresses only once
+							   _mta-sts.<domain> has a TXT record (they
+							   serve nothing else): two lookups fewer
+							   for most domains, one round trip more
+							   for those with a record (scans) */
 	struct full_opts	 full_opts;
 	void			(*progress)(const char *, void *);
 	void			*progress_arg;
