@@ -65,8 +65,14 @@ static const struct {
 	    "pinned to the keys its MX hosts served in the newest stored scan, not to anything the "
 	    "receiver published: when it rolls a key or certificate, mail defers until a new scan" },
 	[POLICY_W_HISTORY_UNPINNED] = { "policy.history_mx_unpinned", 1,
-	    "has no pin in the stored scan (an MX added since, or forged): under the fingerprint "
-	    "level mail to it defers, the pinned MX hosts still get it" },
+	    "has no pin in the stored scan (an MX added since, or forged, or one the scan could "
+	    "not pin): under the fingerprint level mail to it defers, the pinned MX hosts still "
+	    "get it" },
+	[POLICY_W_STS_UNENFORCEABLE] = { "policy.sts_unenforceable", 0,
+	    "the MTA-STS enforce policy's mx: patterns cannot be given to Postfix (more than 64, "
+	    "over 1 KiB, or a `:` or space): `encrypt` keeps TLS mandatory but accepts any MX and "
+	    "any certificate, so an active attacker can still read the mail; remedy: a policy with "
+	    "fewer, plainer patterns, or pins from the scan history (policyd --pin-from-history)" },
 };
 
 void
@@ -266,6 +272,50 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 		policy_warn(d, POLICY_W_DNS_FAILED, NULL);
 		return;
 	}
+	/*
+	 * P8h, checked right after P1: usable pins from the scan history (policyd
+	 * --pin-from-history) where nothing published applies: no usable or unusable DANE seen, no
+	 * MTA-STS enforce policy Postfix can be given (P4, P5, P6 have no hole an attacker makes:
+	 * this row takes only what they leave).  It comes before P2 and P3 because neither needs
+	 * DNSSEC: on an unsigned domain an attacker forges "MX 0 ." or NXDOMAIN (P2) or breaks the
+	 * signatures (P3) for policyd's lookup alone, the sender's own resolver finds the real MX,
+	 * and the answer NOTFOUND would let it deliver opportunistically.  A fingerprint entry for
+	 * a domain that truly takes no mail costs nothing.  A bogus TLSA lookup counts as failed
+	 * (RFC 7672 §2.2: not evidence of DANE), so stripping the signatures of policyd's TLSA
+	 * query cannot turn the pin into P7's `dane`, which the sender's secure NODATA would make
+	 * opportunistic.  Before P5b: P5b's `encrypt` accepts any certificate, the pins do not.
+	 * Postfix's fingerprint level accepts a server whose certificate or public key digest
+	 * (smtp_tls_fingerprint_digest = sha256) is in match=, names and dates ignored (postconf(5)
+	 * smtp_tls_fingerprint_cert_match).  Fail closed: the match= list is the stored pins,
+	 * whatever MX set this lookup shows, so an MX host without a stored pin (added since, or
+	 * forged into an unsigned MX RRset, or beyond the ceiling, or whose lookups failed, or that
+	 * the scan could not pin) defers instead of making the whole domain opportunistic (RFC 8461
+	 * §1, §10.2: the MX RRset is what an active attacker forges).  Pins that are not usable (no
+	 * MX with a complete pin, too old, a certificate expiring) never get here:
+	 * policy_pins_apply() leaves history 0.
+	 */
+	if (f->history && nauth + nunauth == 0 &&
+	    (f->sts != VERDICT_STS_ENFORCE || policy_match_sts(f, d) < 0) &&
+	    policy_match_pins(f, d) == 0) {
+		policy_set(d, POLICY_LEVEL_FINGERPRINT, POLICY_BASIS_HISTORY, "P8h");
+		if (f->sts == VERDICT_STS_TESTING)
+			policy_warn(d, POLICY_W_STS_TESTING, NULL);	/* RFC 8461 §5 */
+		if (f->mx_bogus)
+			policy_warn(d, POLICY_W_MX_BOGUS, NULL);
+		policy_warn(d, POLICY_W_HISTORY_PIN, NULL);
+		for (i = 0; i < f->nmx; i++) {
+			const struct policy_mx_facts *m = &f->mx[i];
+
+			if ((m->use == VERDICT_USE_USED && m->npin == 0) ||
+			    m->use == VERDICT_USE_UNKNOWN || m->use == VERDICT_USE_UNEXAMINED)
+				policy_warn(d, POLICY_W_HISTORY_UNPINNED, m->host);
+			else if (m->use == VERDICT_USE_USED && m->dane == VERDICT_DANE_BOGUS)
+				policy_warn(d, POLICY_W_DANE_BOGUS, m->host);
+		}
+		return;
+	}
+	d->match[0] = '\0';
+
 	/* P2: null MX (RFC 7505) or NXDOMAIN: no mail goes there, no entry needed */
 	if (!f->accepts_mail) {
 		policy_set(d, POLICY_LEVEL_DEFAULT, POLICY_BASIS_NONE, "P2");
@@ -294,9 +344,14 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 	 */
 	if (f->sts == VERDICT_STS_ENFORCE) {
 		if (policy_match_sts(f, d) < 0) {
-			/* P5b: patterns Postfix cannot be given: TLS stays mandatory */
+			/*
+			 * P5b: patterns Postfix cannot be given: TLS stays mandatory, but `encrypt`
+			 * accepts any MX and any certificate: the MTA-STS authentication is lost
+			 * (warning policy.sts_unenforceable; usable history pins go first, P8h)
+			 */
 			d->match[0] = '\0';
 			policy_set(d, POLICY_LEVEL_ENCRYPT, POLICY_BASIS_MTA_STS, "P5b");
+			policy_warn(d, POLICY_W_STS_UNENFORCEABLE, NULL);
 		} else
 			policy_set(d, POLICY_LEVEL_SECURE, POLICY_BASIS_MTA_STS, "P5");
 		for (i = 0; i < f->nmx; i++) {
@@ -320,35 +375,6 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 		policy_set(d, POLICY_LEVEL_ENCRYPT, POLICY_BASIS_DANE, "P6");
 		goto dane_warnings;
 	}
-	/*
-	 * P8h (before P7's failed-lookup case): usable pins from the scan history (policyd
-	 * --pin-from-history) where nothing published applies (no DANE seen, no MTA-STS enforce:
-	 * the rows above).  Postfix's fingerprint level accepts a server whose certificate or
-	 * public key digest (smtp_tls_fingerprint_digest = sha256) is in match=, names and dates
-	 * ignored (postconf(5) smtp_tls_fingerprint_cert_match).  Fail closed: the match= list is
-	 * the stored pins, whatever MX set this lookup shows, so an MX host the stored scan did not
-	 * pin (added since, or forged into an unsigned MX RRset, or beyond the ceiling, or whose
-	 * lookups failed) defers instead of making the whole domain opportunistic (RFC 8461 §1,
-	 * §10.2: the MX RRset is what an active attacker forges; P7 closed the same hole for
-	 * failed lookups).  Pins that are not usable (an MX of the scan without a complete pin,
-	 * too old, a certificate expiring) never get here: policy_pins_apply() leaves history 0.
-	 */
-	if (f->history && nauth + nunauth + nbogus == 0 && policy_match_pins(f, d) == 0) {
-		policy_set(d, POLICY_LEVEL_FINGERPRINT, POLICY_BASIS_HISTORY, "P8h");
-		if (f->sts == VERDICT_STS_TESTING)
-			policy_warn(d, POLICY_W_STS_TESTING, NULL);	/* RFC 8461 §5 */
-		policy_warn(d, POLICY_W_HISTORY_PIN, NULL);
-		for (i = 0; i < f->nmx; i++) {
-			const struct policy_mx_facts *m = &f->mx[i];
-
-			if ((m->use == VERDICT_USE_USED && m->npin == 0) ||
-			    m->use == VERDICT_USE_UNKNOWN || m->use == VERDICT_USE_UNEXAMINED)
-				policy_warn(d, POLICY_W_HISTORY_UNPINNED, m->host);
-		}
-		return;
-	}
-	d->match[0] = '\0';
-
 	/*
 	 * P7: DANE on some MX hosts: Postfix's dane level authenticates those, requires TLS on
 	 * those with only unusable records, and is opportunistic on the rest (RFC 7672 §2.2).

@@ -66,6 +66,7 @@ enum policy_warning {
 	POLICY_W_DNS_FAILED,		/* the MX lookup failed: no answer now */
 	POLICY_W_HISTORY_PIN,		/* a pin from the scan history: defers when the key changes */
 	POLICY_W_HISTORY_UNPINNED,	/* P8h: a live MX without a stored pin defers (fail closed) */
+	POLICY_W_STS_UNENFORCEABLE,	/* P5b: enforce policy's patterns lost: any certificate */
 	POLICY_W_LAST
 };
 

@@ -437,12 +437,19 @@ pd_lookup_done(struct check_result *r, void *arg)
 		    socketmap_reply_name(reply), val[0] ? " " : "", val, d.rule,
 		    policy_basis_name(d.basis), lk->proactive ? " [refresh]" : "",
 		    pinned < 0 ? "; pins refused: " : "", pinned < 0 ? why : "");
-	for (i = 0; i < d.nwarn; i++)	/* fail closed on an MX the stored scan did not pin */
-		if (d.warn[i].id == POLICY_W_HISTORY_UNPINNED && (e->checked == 0 ||
-		    e->reply != reply || strcmp(e->value ? e->value : "", val) != 0))
+	for (i = 0; i < d.nwarn; i++) {
+		if (e->checked != 0 && e->reply == reply &&
+		    strcmp(e->value ? e->value : "", val) == 0)
+			break;	/* said when the answer changed */
+		if (d.warn[i].id == POLICY_W_HISTORY_UNPINNED)	/* fail closed on it */
 			pd_log(pd, LOG_WARNING, "%s: MX %s has no pin in the stored scan (added "
-			    "since, or forged): mail to it defers under the fingerprint answer",
-			    e->domain, d.warn[i].host ? d.warn[i].host : "?");
+			    "since, or forged, or not pinnable in the scan): mail to it defers "
+			    "under the fingerprint answer", e->domain,
+			    d.warn[i].host ? d.warn[i].host : "?");
+		else if (d.warn[i].id == POLICY_W_STS_UNENFORCEABLE)	/* row P5b */
+			pd_log(pd, LOG_WARNING, "%s: %s: %s", e->domain,
+			    policy_warning_name(d.warn[i].id), policy_warning_text(d.warn[i].id));
+	}
 	e->reply = reply;
 	free(e->value);
 	e->value = val[0] ? xstrdup(val) : NULL;

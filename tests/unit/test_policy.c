@@ -47,6 +47,7 @@ struct row {
 };
 
 static const char *const sts_pat[] = { "mx.example", "*.example.net" };
+static const char *const bad_pat[] = { "mx.example", "a:b.example" };	/* P5b */
 
 static const struct row rows[] = {
 	{ "P1 MX lookup failed, no enforced policy: TEMP (RFC 5321 §5: senders retry)",
@@ -237,6 +238,10 @@ test_bad_patterns(void **state)
 	assert_string_equal(d.match, "");
 	policy_postfix(&d, pf, sizeof(pf));
 	assert_string_equal(pf, "encrypt");
+	/* the lost authentication is said (any MX, any certificate), not hidden */
+	assert_int_equal(d.nwarn, 1);
+	assert_int_equal(d.warn[0].id, POLICY_W_STS_UNENFORCEABLE);
+	assert_string_equal(policy_warning_name(d.warn[0].id), "policy.sts_unenforceable");
 }
 
 static void
@@ -312,6 +317,7 @@ test_history_pins(void **state)
 		const char		*rule;
 		const char		*postfix;
 		const char		*warnings;
+		int			 no_mail, mx_bogus, sts_bad;	/* facts, default 0 */
 	} h[] = {
 		{ "P8h every MX pinned, nothing published: fingerprint, keys of all MX hosts",
 		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", NODANE, 0, 1, PIN_A), MX_PIN("b.example", NODANE, 0, 1, PIN_B) },
@@ -347,6 +353,35 @@ test_history_pins(void **state)
 		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", NODANE, 0, 1, PIN_A), MX_USE("gone.example", VERDICT_USE_SKIP_NXDOMAIN) },
 		  { PIN_A, NULL, NULL },
 		  "P8h", "fingerprint match=" FP_A " servername=hostname", "policy.history_pin" },
+		{ "P8h before P2: a forged null MX (unsigned domain) is no NOTFOUND while the sender "
+		  "resolves the real MX", VERDICT_STS_ABSENT, 0, { { 0 } }, { PIN_A, NULL, NULL },
+		  "P8h", "fingerprint match=" FP_A " servername=hostname", "policy.history_pin", 1 },
+		{ "P8h before P2: a forged NXDOMAIN likewise",
+		  VERDICT_STS_ABSENT, 0, { { 0 } }, { PIN_A, PIN_B, NULL },
+		  "P8h", "fingerprint match=" FP_A "|" FP_B " servername=hostname", "policy.history_pin", 1 },
+		{ "P8h before P3: a bogus MX RRset (signatures stripped) keeps the pin",
+		  VERDICT_STS_ABSENT, 1, { MX_PIN("a.example", NODANE, 0, 1, PIN_A) }, { PIN_A, NULL, NULL },
+		  "P8h", "fingerprint match=" FP_A " servername=hostname", "policy.mx_bogus policy.history_pin",
+		  0, 1 },
+		{ "P8h a bogus TLSA lookup is a failed lookup (RFC 7672 §2.2), not DANE: the pin, not P7",
+		  VERDICT_STS_ABSENT, 1, { MX_PIN("a.example", BOGUS, 0, 1, PIN_A) }, { PIN_A, NULL, NULL },
+		  "P8h", "fingerprint match=" FP_A " servername=hostname",
+		  "policy.history_pin policy.dane_bogus@a.example" },
+		{ "P8h a bogus TLSA lookup on one MX of two: the pin, not P7",
+		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", BOGUS, 0, 1, PIN_A), MX_PIN("b.example", NODANE, 0, 1, PIN_B) },
+		  { PIN_A, PIN_B, NULL },
+		  "P8h", "fingerprint match=" FP_A "|" FP_B " servername=hostname",
+		  "policy.history_pin policy.dane_bogus@a.example" },
+		{ "P8h before P5b: pins authenticate, P5b's encrypt accepts any certificate",
+		  VERDICT_STS_ENFORCE, 1, { MX_PIN("mx.example", NODANE, 0, 1, PIN_A) }, { PIN_A, NULL, NULL },
+		  "P8h", "fingerprint match=" FP_A " servername=hostname", "policy.history_pin", 0, 0, 1 },
+		{ "P4 authenticated DANE and a bogus TLSA lookup: dane-only, the pin unused",
+		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", AUTH, 0, 1, PIN_A), MX_PIN("b.example", BOGUS, 0, 1, PIN_B) },
+		  { PIN_A, PIN_B, NULL },
+		  "P4", "dane-only", "policy.dane_bogus@b.example" },
+		{ "P6 secure unusable TLSA: encrypt, the pin unused",
+		  VERDICT_STS_ABSENT, 1, { MX_PIN("a.example", UNAUTH, 0, 1, PIN_A) }, { PIN_A, NULL, NULL },
+		  "P6", "encrypt", "policy.dane_unusable@a.example" },
 		{ "P4 DANE is stronger: dane-only, the pin unused",
 		  VERDICT_STS_ABSENT, 1, { MX_PIN("a.example", AUTH, 0, 1, PIN_A) }, { PIN_A, NULL, NULL },
 		  "P4", "dane-only", "" },
@@ -371,11 +406,12 @@ test_history_pins(void **state)
 
 		memset(&f, 0, sizeof(f));
 		f.domain = "example";
-		f.accepts_mail = 1;
+		f.accepts_mail = !h[i].no_mail;
+		f.mx_bogus = h[i].mx_bogus;
 		f.sts = h[i].sts;
 		if (h[i].sts != VERDICT_STS_ABSENT) {
-			f.sts_mx = sts_pat;
-			f.sts_nmx = NELEM(sts_pat);
+			f.sts_mx = h[i].sts_bad ? bad_pat : sts_pat;
+			f.sts_nmx = h[i].sts_bad ? NELEM(bad_pat) : NELEM(sts_pat);
 		}
 		f.history = 1;
 		for (k = 0; k < 3 && h[i].hist[k]; k++)
@@ -643,14 +679,25 @@ test_cached_policy_facts(void **state)
 	policy_decide(&f, &d);
 	assert_string_equal(d.rule, "P5b");
 	assert_int_equal(d.level, POLICY_LEVEL_ENCRYPT);
-	assert_int_equal(d.nwarn, 0);
+	assert_int_equal(d.nwarn, 1);	/* any MX, any certificate: said */
+	assert_int_equal(d.warn[0].id, POLICY_W_STS_UNENFORCEABLE);
+	/* usable history pins authenticate where P5b cannot: P8h first */
+	f.history = 1;
+	f.hist_pin[0] = PIN_A;
+	f.nhist_pin = 1;
+	mx[0].pin[0] = PIN_A;
+	mx[0].npin = 1;
+	policy_decide(&f, &d);
+	assert_string_equal(d.rule, "P8h");
+	assert_int_equal(d.level, POLICY_LEVEL_FINGERPRINT);
 	/* the same patterns lost without that mark (a fetched policy): the MX is outside */
 	r.sts.mx_unknown = 0;
 	policy_facts_from_check(&r, 0, 0, &f, mx);
 	policy_decide(&f, &d);
 	assert_string_equal(d.rule, "P5b");
-	assert_int_equal(d.nwarn, 1);
-	assert_int_equal(d.warn[0].id, POLICY_W_STS_MX_OUTSIDE);
+	assert_int_equal(d.nwarn, 2);
+	assert_int_equal(d.warn[0].id, POLICY_W_STS_UNENFORCEABLE);
+	assert_int_equal(d.warn[1].id, POLICY_W_STS_MX_OUTSIDE);
 	r.sts.policy.mx = pat;
 	r.sts.policy.nmx = 1;
 	r.mx[0].sts_pattern = pat[0];
