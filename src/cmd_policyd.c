@@ -29,7 +29,8 @@ struct policyd_run {
 	long		 stats_s;
 	const char	*db;		/* --pin-from-history: the scan store */
 	long		 pin_max_age_s;	/* --pin-max-age */
-	long		 refused;	/* domains refused at this (re)load, for the log's cap */
+	long		 refused;	/* domains refused at this (re)load */
+	long		 partial;	/* domains pinned with an MX left unpinned, this (re)load */
 	struct policy_pins *pins;
 };
 
@@ -83,16 +84,24 @@ policyd_stats_cb(evutil_socket_t fd, short what, void *arg)
  */
 #define POLICYD_REFUSALS_LOGGED	100	/* lines per (re)load; the rest are counted */
 
-/* A domain whose pins ran out (scan too old, certificate expiring): said, up to a cap. */
+/*
+ * A domain without a pin (none complete, scan too old, certificate expiring), or one whose pins
+ * leave out an MX the scan could not pin: said, up to a cap per (re)load.
+ */
 static void
-policyd_pin_refused(void *arg, const char *domain, const char *why)
+policyd_pin_refused(void *arg, const char *domain, int partial, const char *why)
 {
 	struct policyd_run *run = arg;
 	char msg[800];
 
-	if (run->refused++ >= POLICYD_REFUSALS_LOGGED)
+	if (partial)
+		run->partial++;
+	else
+		run->refused++;
+	if (run->refused + run->partial > POLICYD_REFUSALS_LOGGED)
 		return;
-	snprintf(msg, sizeof(msg), "--pin-from-history: no pin for %s: %s", domain, why);
+	snprintf(msg, sizeof(msg), partial ? "--pin-from-history: %s pinned without an MX: %s" :
+	    "--pin-from-history: no pin for %s: %s", domain, why);
 	policyd_log(run, LOG_WARNING, msg);
 }
 
@@ -109,26 +118,27 @@ policyd_pins_load(struct policyd_run *run, char *err, size_t errlen)
 	t = policy_pins_new();
 	policy_pins_set_max_age(t, run->pin_max_age_s);
 	run->refused = 0;
+	run->partial = 0;
 	n = policy_pins_load(t, st, (long long)time(NULL), policyd_pin_refused, run, err, errlen);
 	store_close(st);
 	if (n < 0) {
 		policy_pins_free(t);
 		return NULL;
 	}
-	if (run->refused > POLICYD_REFUSALS_LOGGED) {
-		snprintf(msg, sizeof(msg), "--pin-from-history: %ld more domains without a pin "
-		    "(scan older than --pin-max-age, or a certificate expiring)",
-		    run->refused - POLICYD_REFUSALS_LOGGED);
+	if (run->refused + run->partial > POLICYD_REFUSALS_LOGGED) {
+		snprintf(msg, sizeof(msg), "--pin-from-history: %ld more domains without a pin or "
+		    "with an MX left unpinned (not logged)",
+		    run->refused + run->partial - POLICYD_REFUSALS_LOGGED);
 		policyd_log(run, LOG_WARNING, msg);
 	}
-	snprintf(msg, sizeof(msg), "--pin-from-history: %ld of %zu domains in %s have a pin for "
-	    "every MX from a scan within %ld days (%ld refused: too old or a certificate "
-	    "expiring); where nothing stronger (DANE, MTA-STS enforce) applies they get "
+	snprintf(msg, sizeof(msg), "--pin-from-history: %ld of %zu domains in %s have a pin from "
+	    "a scan within %ld days (%ld refused: no MX pinned, too old or a certificate "
+	    "expiring; %ld with an MX the scan could not pin, which DEFERS); where nothing stronger (DANE, MTA-STS enforce) applies they get "
 	    "`fingerprint match=...` (main.cf: smtp_tls_fingerprint_digest = sha256), whatever MX "
 	    "hosts a lookup shows.  RISK: a pin is no commitment by the receiver: when it rolls its "
 	    "key or certificate or adds an MX host, mail to it DEFERS until it is scanned again and "
 	    "policyd reloaded (SIGHUP)", n, policy_pins_count(t), run->db,
-	    run->pin_max_age_s / 86400, run->refused);
+	    run->pin_max_age_s / 86400, run->refused, run->partial);
 	policyd_log(run, LOG_WARNING, msg);
 	return t;
 }

@@ -9,10 +9,13 @@
  * next one.  The public key digest is pinned when the report has it (a certificate renewed on
  * the same key still matches, as Postfix compares both: postconf(5)); else the certificate's.
  *
- * What makes a domain's pins usable (policy_pins_refusal): every MX of the scan complete (an MX
- * the receiver uses that cannot be pinned means no pin for the domain), the scan younger than
- * --pin-max-age, and no pinned certificate expired or expiring within POLICY_PINS_EXPIRY_MARGIN_S
- * (a renewal soon may bring a new key: certbot makes one at every renewal by default).  All of
+ * What makes a domain's pins usable (policy_pins_refusal): at least one MX of the scan complete
+ * (an MX without a complete pin keeps none: under the fingerprint answer mail to it defers, like
+ * an unpinned live MX, while the others keep theirs; so an attacker active during one scan
+ * against one MX cannot erase the domain's pin for a whole scan interval), the scan younger than
+ * --pin-max-age and not ahead of the clock by more than POLICY_PINS_CLOCK_SKEW_S, and no pinned
+ * certificate expired or expiring within POLICY_PINS_EXPIRY_MARGIN_S (a renewal soon may bring a
+ * new key: certbot makes one at every renewal by default).  All of
  * it comes from the stored scan and the clock, nothing from the live lookup, so an attacker who
  * forges the MX RRset cannot make usable pins unusable.
  */
@@ -233,7 +236,7 @@ const char *
 policy_pins_refusal(const struct policy_pins *t, const struct policy_pin_domain *d,
     long long now, int *expired, char *buf, size_t size)
 {
-	size_t i;
+	size_t i, npinned = 0;
 	int dummy;
 
 	if (expired == NULL)
@@ -244,20 +247,24 @@ policy_pins_refusal(const struct policy_pins *t, const struct policy_pin_domain 
 		return buf;
 	}
 	for (i = 0; i < d->nmx; i++)
-		if (d->mx[i].npin == 0) {
-			snprintf(buf, size, "%s had no complete pin in the scan of %s (an address "
-			    "without TLS or a certificate, or more keys than a pin holds)",
-			    d->mx[i].host, d->finished);
-			return buf;
-		}
+		npinned += d->mx[i].npin > 0;
+	if (npinned == 0) {
+		snprintf(buf, size, "no MX host had a complete pin in the scan of %s (an address "
+		    "without TLS or a certificate, or more keys than a pin holds)", d->finished);
+		return buf;
+	}
 	*expired = 1;
-	if (d->finished_t == 0 || now - d->finished_t > t->max_age_s) {
-		snprintf(buf, size, "the scan of %s is older than --pin-max-age (%ld days)",
-		    d->finished[0] ? d->finished : "(unknown time)", t->max_age_s / 86400);
+	/* a time ahead of the clock (beyond POLICY_PINS_CLOCK_SKEW_S) would never age */
+	if (d->finished_t == 0 || d->finished_t - now > POLICY_PINS_CLOCK_SKEW_S ||
+	    now - d->finished_t > t->max_age_s) {
+		snprintf(buf, size, "the scan of %s is %s --pin-max-age (%ld days)",
+		    d->finished[0] ? d->finished : "(unknown time)", d->finished_t != 0 &&
+		    d->finished_t - now > POLICY_PINS_CLOCK_SKEW_S ? "in the future: no age for" :
+		    "older than", t->max_age_s / 86400);
 		return buf;
 	}
 	for (i = 0; i < d->nmx; i++)
-		if (d->mx[i].not_after != 0 &&
+		if (d->mx[i].npin > 0 && d->mx[i].not_after != 0 &&
 		    d->mx[i].not_after - now < POLICY_PINS_EXPIRY_MARGIN_S) {
 			char when[32];
 			time_t na = (time_t)d->mx[i].not_after;
@@ -275,6 +282,29 @@ policy_pins_refusal(const struct policy_pins *t, const struct policy_pin_domain 
 	return NULL;
 }
 
+const char *
+policy_pins_partial(const struct policy_pin_domain *d, char *buf, size_t size)
+{
+	size_t i, have = 0;
+	int k;
+
+	buf[0] = '\0';
+	for (i = 0; i < d->nmx; i++) {
+		if (d->mx[i].npin > 0)
+			continue;
+		k = snprintf(buf + have, size - have, "%s%s", have ? ", " : "", d->mx[i].host);
+		if (k < 0 || (size_t)k >= size - have)
+			break;
+		have += (size_t)k;
+	}
+	if (have == 0)
+		return NULL;
+	k = snprintf(buf + have, size - have, " had no complete pin in the scan of %s (an address "
+	    "without TLS or a certificate, or more keys than a pin holds): mail to it defers, the "
+	    "other MX hosts keep their pins", d->finished);
+	(void)k;
+	return buf;
+}
 
 static struct policy_pin_domain *
 pins_lookup(const struct policy_pins *t, const char *name)
@@ -387,10 +417,12 @@ policy_pins_load(struct policy_pins *t, struct store *st, long long now, policy_
 			char why[512];
 			int expired;
 
-			if (policy_pins_refusal(t, d, now, &expired, why, sizeof(why)) == NULL)
+			if (policy_pins_refusal(t, d, now, &expired, why, sizeof(why)) == NULL) {
 				usable++;
-			else if (expired && log != NULL)
-				log(logarg, d->domain, why);
+				if (log != NULL && policy_pins_partial(d, why, sizeof(why)))
+					log(logarg, d->domain, 1, why);
+			} else if (log != NULL)
+				log(logarg, d->domain, 0, why);
 		}
 	return usable;
 }

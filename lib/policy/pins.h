@@ -3,7 +3,7 @@
  * the public key (or, where the report lacks it, the certificate) each MX host served on port 25
  * in the newest finished scan stored by `mailtls scan` (lib/store), read through store_rows()
  * from the stored per-domain JSON report (docs/report-schema.md).  A domain's pins are *usable*
- * when every MX of that scan has a complete pin, the scan is younger than the table's max age and
+ * when some MX of that scan has a complete pin (an MX without one defers), the scan is younger than the table's max age and
  * no pinned certificate expires within POLICY_PINS_EXPIRY_MARGIN_S.  policy_decide() turns usable
  * pins into a Postfix `fingerprint` policy wherever nothing published applies, whatever MX set
  * the live lookup shows: an MX host without a pin then defers (row P8h, docs/internals/policy.md).
@@ -25,6 +25,7 @@
 #define POLICY_PINS_MX_MAX	16	/* MX hosts per domain (CHECK_MX_MAX) */
 #define POLICY_PINS_MAX_AGE_S	(30L * 86400)	/* --pin-max-age default: a scan older is no pin */
 #define POLICY_PINS_EXPIRY_MARGIN_S (7L * 86400)	/* a pinned certificate expiring sooner: no pin */
+#define POLICY_PINS_CLOCK_SKEW_S (86400L)	/* a scan finished later than now + this: no pin */
 
 struct store;
 struct policy_pins;
@@ -64,21 +65,33 @@ void			 policy_pins_set_max_age(struct policy_pins *, long seconds);
 
 /*
  * Whether the domain's pins are usable at now: NULL when they are, else why not (written into
- * buf): an MX of the scan without a complete pin, the scan older than the max age, a pinned
- * certificate expired or expiring within POLICY_PINS_EXPIRY_MARGIN_S.  *expired is set to 1
+ * buf): no MX of the scan with a complete pin, the scan older than the max age or finished more
+ * than POLICY_PINS_CLOCK_SKEW_S after now, a pinned certificate expired or expiring within
+ * POLICY_PINS_EXPIRY_MARGIN_S.  *expired is set to 1
  * when the reason is age or expiry (the pin source ran out), 0 otherwise; expired may be NULL.
  */
 const char		*policy_pins_refusal(const struct policy_pins *,
 			    const struct policy_pin_domain *, long long now, int *expired,
 			    char *buf, size_t size);
 
-/* Told of each domain whose pins are refused for age or expiry at load (domain, why). */
-typedef void		 policy_pins_log_fn(void *arg, const char *domain, const char *why);
+/*
+ * The MX hosts of the scan without a complete pin (they keep none; the others keep theirs),
+ * written into buf with why, or NULL when every MX has one.
+ */
+const char		*policy_pins_partial(const struct policy_pin_domain *, char *buf,
+			    size_t size);
+
+/*
+ * Told at load of each domain whose pins are refused (partial 0), and of each whose pins are
+ * usable but leave out an MX the scan could not pin (partial 1): domain, why.
+ */
+typedef void		 policy_pins_log_fn(void *arg, const char *domain, int partial,
+			    const char *why);
 
 /*
  * Reads every run of the store, newest first; a domain's newest finished scan wins.  Returns the
  * number of domains with usable pins at now, or -1 with a message in err.  log (may be NULL)
- * hears every domain refused for age or expiry.
+ * hears every domain refused, and every one with an MX left without a pin.
  */
 long			 policy_pins_load(struct policy_pins *, struct store *, long long now,
 			    policy_pins_log_fn *log, void *logarg, char *err, size_t errlen);

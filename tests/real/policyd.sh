@@ -218,6 +218,11 @@ for _ in $(seq 1 100); do [ "$(pin_status pol-sts-testing.example)" = sent ] && 
 # the live MX set holds a host the stored scan did not pin (added since, or forged into the unsigned
 # MX RRset): the stored pins still (fail closed), never NOTFOUND; the host is named in the log
 sqlite3 "$LAB/scan.db" "update reports set json = replace(json, '\"pbad.sts.lab.example\"', '\"retired.lab.example\"') where domain_id in (select id from domains where domain = 'pol-plain.example')"
+# the stored scan also had an MX it could not pin (no TLS there, or an attacker stripped it during
+# the scan): the other MX keeps its pin, that one defers, and the load names it
+sqlite3 "$LAB/scan.db" "update reports set json = replace(replace(json, '\"mx\":[', '\"mx\":[{\"host\":\"nopin.lab.example\",\"use\":\"used\"},'), '\"endpoints\":[', '\"endpoints\":[{\"host\":\"nopin.lab.example\",\"port\":25,\"proto\":\"smtp\",\"connected\":true},') where domain_id in (select id from domains where domain = 'pol-plain.example')"
+# a scan dated in the future would never age: no pin, said at the reload
+sqlite3 "$LAB/scan.db" "update domains set finished = '2099-01-01T00:00:00Z' where domain = 'pol-dane.example'"
 # a scan older than --pin-max-age gives no pin (the pin source ran out), said at the reload
 sqlite3 "$LAB/scan.db" "update domains set finished = '2020-01-01T00:00:00Z' where domain = 'pol-sts-testing.example'"
 kill -HUP "$PD3"
@@ -226,6 +231,11 @@ grep -q "no pin for pol-sts-testing.example: the scan of 2020-01-01T00:00:00Z is
     ok "--pin-max-age: the refusal of an old scan is logged at the reload" || bad "old scan: $(grep 'no pin' "$LAB/policyd-pin.log" | tail -1)"
 got=$(qp pol-sts-testing.example)
 [ -z "$got" ] && ok "--pin-max-age: no pin from a scan older than 30 days (NOTFOUND)" || bad "old scan pinned: '$got'"
+grep -q "no pin for pol-dane.example: the scan of 2099-01-01T00:00:00Z is in the future" "$LAB/policyd-pin.log" &&
+    ok "a scan dated in the future: refused and logged at the reload" || bad "future scan: $(grep 'pol-dane' "$LAB/policyd-pin.log" | tail -1)"
+grep -q "pol-plain.example pinned without an MX: nopin.lab.example had no complete pin" "$LAB/policyd-pin.log" &&
+    ok "an MX the scan could not pin: the domain keeps its other pins, the MX is logged at the reload" ||
+    bad "partial pin not logged: $(grep 'pol-plain' "$LAB/policyd-pin.log" | tail -2)"
 got=$(qp pol-plain.example)
 [ "$got" = "${PWANT[pol-plain.example]}" ] && ok "an MX the scan did not pin: the stored pins still ('fingerprint ...')" ||
     bad "an MX without a pin: '$got' (want '${PWANT[pol-plain.example]}')"

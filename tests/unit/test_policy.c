@@ -541,7 +541,11 @@ test_pins_parse(void **state)
 	assert_int_equal(policy_pins_count(t), 1);
 	assert_non_null(policy_pins_find(t, "PINS.example."));
 	assert_int_equal(policy_pins_find(t, "pins.example")->run, 2);	/* the older one ignored */
-	/* its b.pins.example has no pin: nothing applies */
+	/*
+	 * its b.pins.example has no complete pin (an attacker active against it during the scan,
+	 * or no TLS there): a.pins.example keeps its pin, b.pins.example defers like an unpinned
+	 * live MX (fail closed), and the load says so
+	 */
 	memset(mx, 0, sizeof(mx));
 	mx[0].host = "a.pins.example";
 	mx[1].host = "b.pins.example";
@@ -551,9 +555,19 @@ test_pins_parse(void **state)
 	f.accepts_mail = 1;
 	f.nmx = 2;
 	f.mx = mx;
-	assert_int_equal(policy_pins_apply(t, NOW_JAN4, &f, mx, why, sizeof(why)), -1);
-	assert_false(f.history);
-	assert_non_null(strstr(why, "b.pins.example had no complete pin"));
+	assert_int_equal(policy_pins_apply(t, NOW_JAN4, &f, mx, why, sizeof(why)), 1);
+	assert_true(f.history);
+	assert_int_equal(mx[0].npin, 1);
+	assert_int_equal(mx[1].npin, 0);
+	policy_decide(&f, &dec);
+	assert_string_equal(dec.rule, "P8h");
+	assert_string_equal(dec.match, FP_A);
+	assert_int_equal(dec.nwarn, 2);
+	assert_int_equal(dec.warn[1].id, POLICY_W_HISTORY_UNPINNED);
+	assert_string_equal(dec.warn[1].host, "b.pins.example");
+	assert_non_null(policy_pins_partial(policy_pins_find(t, "pins.example"), why, sizeof(why)));
+	assert_non_null(strstr(why, "b.pins.example had no complete pin in the scan of 2026-01-02"));
+	f.history = 0;
 	/* a newer scan where both MX hosts showed a key: applied */
 	assert_int_equal(policy_pins_add(t, "{\"domain\":\"pins.example\",\"mx\":["
 	    "{\"host\":\"a.pins.example\",\"use\":\"used\"},{\"host\":\"B.pins.example.\",\"use\":\"used\"}],"
@@ -565,6 +579,7 @@ test_pins_parse(void **state)
 	assert_int_equal(policy_pins_apply(t, NOW_JAN4, &f, mx, why, sizeof(why)), 1);
 	assert_true(f.history);
 	assert_int_equal(mx[1].npin, 1);
+	assert_null(policy_pins_partial(policy_pins_find(t, "pins.example"), why, sizeof(why)));
 	assert_int_equal(f.nhist_pin, 2);
 	policy_decide(&f, &dec);
 	assert_string_equal(dec.rule, "P8h");
@@ -590,6 +605,22 @@ test_pins_parse(void **state)
 	assert_non_null(strstr(why, "older than --pin-max-age (30 days)"));
 	policy_pins_set_max_age(t, 60L * 86400);
 	assert_int_equal(policy_pins_apply(t, NOW_JAN4 + 30LL * 86400, &f, mx, why, sizeof(why)), 1);
+	/* a scan finished in the future (a wrong clock, or a forged store row) would never age */
+	assert_int_equal(policy_pins_apply(t, NOW_JAN4 - 2LL * 86400 + 3600, &f, mx, why,
+	    sizeof(why)), 1);	/* within a day of skew: fine */
+	assert_int_equal(policy_pins_apply(t, NOW_JAN4 - 2LL * 86400 - 3600, &f, mx, why,
+	    sizeof(why)), -1);
+	assert_non_null(strstr(why, "2026-01-03T00:00:00Z is in the future"));
+	/* a scan in which no MX had a complete pin: no pin for the domain */
+	assert_int_equal(policy_pins_add(t, "{\"domain\":\"none.example\",\"mx\":["
+	    "{\"host\":\"a.none.example\",\"use\":\"used\"}],\"endpoints\":["
+	    "{\"host\":\"a.none.example\",\"port\":25,\"proto\":\"smtp\",\"connected\":true,"
+	    "\"starttls\":{\"offered\":false}}]}", 4, "2026-01-03T00:00:00Z"), 0);
+	f.domain = "none.example";
+	f.history = 0;
+	assert_int_equal(policy_pins_apply(t, NOW_JAN4, &f, mx, why, sizeof(why)), -1);
+	assert_false(f.history);
+	assert_non_null(strstr(why, "no MX host had a complete pin in the scan of 2026-01-03"));
 	policy_pins_free(t);
 	policy_pins_free(NULL);
 }
