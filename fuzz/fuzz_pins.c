@@ -47,6 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				f.nmx = d->nmx;
 				f.mx = mx;
 				policy_pins_apply(t, 1767225600LL, &f, mx, why, sizeof(why));
+				(void)policy_pins_partial(d, why, sizeof(why));
 				policy_decide(&f, &dec);
 				if (policy_postfix(&dec, pf, sizeof(pf)) < 0)
 					__builtin_trap();
