@@ -157,6 +157,26 @@ engine_pipe(struct engine *e, enum probe_pipe_result r, const char *fmt, ...)
 	engine_pipe_decide(&e->conv, r, buf);
 }
 
+/* Pipe mode: do plaintext bytes begin with the answer to the pipelined command (proto.h)? */
+static int
+engine_pipe_answer(const struct engine *e, const unsigned char *b, size_t n)
+{
+	return e->pi->module->pipe_answer != NULL && e->pi->module->pipe_answer(b, n);
+}
+
+/* Pipe mode, saying goodbye inside TLS: a clean close is something the module may decide on. */
+static void
+engine_closed(struct engine *e)
+{
+	if (e->params.pipe != NULL && e->conv.tls_active && e->state == ENGINE_GOODBYE) {
+		e->conv.in = e->in.data;
+		e->conv.inlen = 0;
+		e->conv.consumed = 0;
+		e->conv.sent = 0;
+		(void)e->pi->module->step(&e->conv, PROTO_EV_CLOSED);
+	}
+}
+
 static void
 engine_close(struct engine *e)
 {
@@ -328,8 +348,12 @@ engine_next(struct engine *e, enum proto_next next)
 		if (e->params.pipe != NULL && e->in.len > 0) {
 			endpoint_log(e->ep, e->arena, '<', (const char *)e->in.data,
 			    e->in.len > 200 ? 200 : e->in.len);
-			engine_pipe(e, PROBE_PIPE_NOT_VULNERABLE, "the pipelined %s was answered in "
-			    "plaintext after the upgrade reply, before TLS", e->pi->pipe_cmd);
+			if (engine_pipe_answer(e, e->in.data, e->in.len))
+				engine_pipe(e, PROBE_PIPE_NOT_VULNERABLE, "the pipelined %s was answered "
+				    "in plaintext after the upgrade reply, before TLS", e->pi->pipe_cmd);
+			else
+				engine_pipe(e, PROBE_PIPE_INCONCLUSIVE, "plaintext after the upgrade reply "
+				    "that is not the answer to the pipelined %s", e->pi->pipe_cmd);
 			dbuf_reset(&e->in);
 		}
 		/* plaintext after the upgrade reply would reach the TLS session: never passed on */
@@ -395,11 +419,20 @@ engine_tls_run(struct engine *e)
 		if (e->state == ENGINE_DONE)
 			return;
 		if (e->state == ENGINE_PIPE_WAIT) {
-			engine_pipe(e, PROBE_PIPE_NOT_VULNERABLE, "the server closed the TLS session "
-			    "without answering the pipelined %s", e->pi->pipe_cmd);
+			/* only a clean close_notify says "closed without answering"; an alert, a
+			 * bad record (plaintext inside TLS) or our ceiling says nothing */
+			if (tls_session_peer_closed(e->tls))
+				engine_pipe(e, PROBE_PIPE_NOT_VULNERABLE, "the server closed the TLS "
+				    "session without answering the pipelined %s", e->pi->pipe_cmd);
+			else
+				engine_pipe(e, PROBE_PIPE_INCONCLUSIVE, "the TLS session failed while "
+				    "listening: %s", tls_session_error(e->tls));
 			engine_finish(e);
-		} else if (e->state == ENGINE_GOODBYE)
+		} else if (e->state == ENGINE_GOODBYE) {
+			if (tls_session_peer_closed(e->tls))
+				engine_closed(e);
 			engine_finish(e);
+		}
 		else
 			engine_fail(e, FINDING_CONN_CLOSED, "TLS session ended while %s: %s",
 			    engine_during(e), tls_session_error(e->tls));
@@ -472,9 +505,14 @@ engine_tls_input(struct engine *e, const unsigned char *buf, size_t n)
 			endpoint_log(e->ep, e->arena, '<', (const char *)buf, n > 200 ? 200 : n);
 			endpoint_finding(e->ep, e->arena, FINDING_STARTTLS_INJECTION,
 			    "plaintext where the ServerHello belongs");
-			engine_pipe(e, PROBE_PIPE_NOT_VULNERABLE, "the pipelined %s was answered in "
-			    "plaintext after the upgrade reply, where the ServerHello belongs",
-			    e->pi->pipe_cmd ? e->pi->pipe_cmd : "command");
+			if (engine_pipe_answer(e, buf, n))
+				engine_pipe(e, PROBE_PIPE_NOT_VULNERABLE, "the pipelined %s was "
+				    "answered in plaintext after the upgrade reply, where the "
+				    "ServerHello belongs", e->pi->pipe_cmd ? e->pi->pipe_cmd : "command");
+			else
+				engine_pipe(e, PROBE_PIPE_INCONCLUSIVE, "plaintext where the "
+				    "ServerHello belongs that is not the answer to the pipelined %s",
+				    e->pi->pipe_cmd ? e->pi->pipe_cmd : "command");
 		}
 	}
 	if (tls_session_feed(e->tls, buf, n) < 0) {
@@ -499,11 +537,16 @@ engine_read_ev(evutil_socket_t fd, short what, void *arg)
 			e->params.raw->end = conn_raw_closed(e->params.raw, n == 0);
 			engine_finish(e);
 		} else if (e->state == ENGINE_PIPE_WAIT) {
-			engine_pipe(e, PROBE_PIPE_NOT_VULNERABLE, "the server closed the connection "
-			    "without answering the pipelined %s", e->pi->pipe_cmd);
+			engine_pipe(e, n == 0 ? PROBE_PIPE_NOT_VULNERABLE : PROBE_PIPE_INCONCLUSIVE,
+			    n == 0 ? "the server closed the connection without answering the pipelined "
+			    "%s" : "the connection failed while listening (%s)", n == 0 ?
+			    e->pi->pipe_cmd : strerror(errno));
 			engine_finish(e);
-		} else if (e->state == ENGINE_GOODBYE)
+		} else if (e->state == ENGINE_GOODBYE) {
+			if (n == 0)
+				engine_closed(e);
 			engine_finish(e);
+		}
 		else if (e->state == ENGINE_TLS)
 			engine_fail(e, FINDING_TLS_HANDSHAKE_FAILED, n == 0 ?
 			    "the server closed the connection in the TLS handshake" :

@@ -18,4 +18,4 @@ https_step(struct proto_conv *c, enum proto_event ev)
 	return PROTO_NEXT_DONE;
 }
 
-const struct proto_module proto_module_https = { "https", 0, 0, https_step, NULL, 0 };
+const struct proto_module proto_module_https = { "https", 0, 0, https_step, NULL, 0, NULL };

@@ -374,6 +374,13 @@ imap_step(struct proto_conv *c, enum proto_event ev)
 	return s->st == IMAP_S_LOGOUT ? PROTO_NEXT_GOODBYE : PROTO_NEXT_WAIT;
 }
 
+/* Pipe mode: plaintext after the OK to STARTTLS tagged "a" answers the NOOP before TLS. */
+static int
+imap_pipe_answer(const unsigned char *b, size_t n)
+{
+	return n >= 2 && b[0] == 'a' && b[1] == ' ';
+}
+
 const struct proto_module proto_module_imap = {
-	"imap", 0, sizeof(struct imap_state), imap_step, NULL, 0,
+	"imap", 0, sizeof(struct imap_state), imap_step, NULL, 0, imap_pipe_answer,
 };

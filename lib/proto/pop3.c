@@ -267,20 +267,24 @@ pop3_reply(struct proto_conv *c, struct pop3_state *s, const struct pop3_reply *
 		    "the NOOP pipelined with STLS was answered -ERR inside TLS before any command");
 		return pop3_quit(c, s);
 	case POP3_S_QUIT:
-		/* pipe mode: two replies after QUIT mean the first answered the pipelined NOOP */
-		if (++s->quit_replies == 2 && c->pipe && c->tls_active) {
+		/*
+		 * pipe mode: QUIT before login is answered +OK only (RFC 1939 §4, §6), so a -ERR
+		 * first, or a second reply, answered the pipelined NOOP.
+		 */
+		if (++s->quit_replies == 1 && !r->ok && c->pipe && c->tls_active) {
+			c->facts->pipe_reply = 1;
+			c->pipe_decide(c, PROBE_PIPE_VULNERABLE, "the NOOP pipelined with STLS was "
+			    "answered -ERR inside TLS (before the +OK to QUIT)");
+			return PROTO_NEXT_GOODBYE;
+		}
+		if (s->quit_replies == 2 && c->pipe && c->tls_active) {
 			c->facts->pipe_reply = 1;
 			c->pipe_decide(c, PROBE_PIPE_VULNERABLE, "the NOOP pipelined with STLS was "
 			    "answered inside TLS (before the reply to QUIT)");
 			return PROTO_NEXT_DONE;
 		}
-		/*
-		 * One reply so far: QUIT's, unless a second follows (then vulnerable, which
-		 * overrides).  POP3 answers one command after the other (RFC 1939 §3).
-		 */
-		if (c->pipe && c->tls_active)
-			c->pipe_decide(c, PROBE_PIPE_NOT_VULNERABLE, "one reply inside TLS after QUIT "
-			    "and none before it: the pipelined NOOP was discarded");
+		/* one +OK so far: QUIT's, unless a second reply follows; the close decides
+		 * (PROTO_EV_CLOSED), a deadline leaves it inconclusive */
 		return c->pipe && c->tls_active ? PROTO_NEXT_GOODBYE : PROTO_NEXT_DONE;
 	}
 	return PROTO_NEXT_FAILED;
@@ -314,6 +318,13 @@ pop3_step(struct proto_conv *c, enum proto_event ev)
 		return PROTO_NEXT_WAIT;
 	case PROTO_EV_PIPE_TIMEOUT:
 		return pop3_quit(c, s);
+	case PROTO_EV_CLOSED:
+		/* POP3 answers one command after the other (RFC 1939 §3): one +OK to QUIT and
+		 * then the close, nothing before it: the pipelined NOOP was discarded */
+		if (s->st == POP3_S_QUIT && s->quit_replies == 1 && c->pipe && c->tls_active)
+			c->pipe_decide(c, PROBE_PIPE_NOT_VULNERABLE, "one +OK inside TLS after QUIT, "
+			    "then the close: the pipelined NOOP was discarded");
+		return PROTO_NEXT_DONE;
 	default:
 		break;
 	}
@@ -359,6 +370,13 @@ pop3_step(struct proto_conv *c, enum proto_event ev)
 	return s->st == POP3_S_QUIT ? PROTO_NEXT_GOODBYE : PROTO_NEXT_WAIT;
 }
 
+/* Pipe mode: plaintext after the +OK to STLS that answers NOOP ran before TLS (proto.h). */
+static int
+pop3_pipe_answer(const unsigned char *b, size_t n)
+{
+	return (n >= 3 && memcmp(b, "+OK", 3) == 0) || (n >= 4 && memcmp(b, "-ERR", 4) == 0);
+}
+
 const struct proto_module proto_module_pop3 = {
-	"pop3", 0, sizeof(struct pop3_state), pop3_step, NULL, 0,
+	"pop3", 0, sizeof(struct pop3_state), pop3_step, NULL, 0, pop3_pipe_answer,
 };

@@ -38,6 +38,7 @@ enum proto_event {
 	 * not_vulnerable).  No reply to the goodbye leaves it inconclusive.
 	 */
 	PROTO_EV_PIPE_TIMEOUT,
+	PROTO_EV_CLOSED,	/* pipe mode, saying goodbye inside TLS: the server closed cleanly */
 	PROTO_EV_LAST
 };
 
@@ -115,6 +116,12 @@ struct proto_module {
 	 */
 	int			(*unsolicited)(struct proto_conv *);
 	int			 hide_facts;	/* the endpoint gets no "protocol" facts object */
+	/*
+	 * Optional, pipe mode: do these plaintext bytes (after the upgrade reply, before TLS) begin
+	 * with the answer to the pipelined command (SMTP 250, POP3 +OK/-ERR, IMAP tag "a")?  Only
+	 * then did it run before TLS (not_vulnerable); other bytes leave the test inconclusive.
+	 */
+	int			(*pipe_answer)(const unsigned char *, size_t);
 };
 
 /* Service kinds, for the "TLS mandatory?" rules. */

@@ -72,6 +72,47 @@ sub_caps_line(struct proto_conv *c, const struct smtp_caps *k)
 	return arena_strdup(c->arena, buf);
 }
 
+/*
+ * Pipe mode: a reply inside TLS that is not the answer to a command we sent there.  Replies come
+ * in command order (RFC 2920 §3.2) and nothing of ours preceded it inside TLS, so it answers the
+ * NOOP read inside the session: vulnerable, whatever its code (a 503 is a NOOP run and refused
+ * there).  Except 421, which a server may send at any time (RFC 5321 §3.8), and a 220, which
+ * may be a broken server greeting again: those are not guessed at.
+ */
+static void
+sub_pipe_reply(struct proto_conv *c, const struct smtp_reply *r, const char *when)
+{
+	char det[200];
+
+	if (r->code == 421 || r->code == 220) {
+		snprintf(det, sizeof(det), "a %d reply came inside TLS %s", r->code, when);
+		c->pipe_decide(c, PROBE_PIPE_INCONCLUSIVE, det);
+		return;
+	}
+	snprintf(det, sizeof(det), "the NOOP pipelined with STARTTLS was answered %d inside TLS %s",
+	    r->code, when);
+	c->facts->pipe_reply = 1;
+	c->pipe_decide(c, PROBE_PIPE_VULNERABLE, det);
+}
+
+/* The NOOP's answer in plaintext after a refused STARTTLS: one reply, consumed, not "early". */
+static void
+sub_skip_noop_reply(struct proto_conv *c)
+{
+	struct smtp_reply n;
+	char buf[300];
+	size_t i;
+
+	if (c->consumed >= c->inlen || smtp_reply_parse((const char *)c->in + c->consumed,
+	    c->inlen - c->consumed, c->arena, &n) != SMTP_PARSE_OK)
+		return;
+	for (i = 0; i < n.nlines; i++) {
+		snprintf(buf, sizeof(buf), "%d%c%s", n.code, i + 1 < n.nlines ? '-' : ' ', n.lines[i]);
+		proto_conv_log(c, '<', buf, strlen(buf));
+	}
+	c->consumed += n.consumed;
+}
+
 static enum proto_next
 sub_reply(struct proto_conv *c, struct sub_state *s, const struct smtp_reply *r)
 {
@@ -145,9 +186,11 @@ sub_reply(struct proto_conv *c, struct sub_state *s, const struct smtp_reply *r)
 			return PROTO_NEXT_UPGRADE;
 		endpoint_finding(c->ep, c->arena, FINDING_STARTTLS_REJECTED, "STARTTLS answered %d %s",
 		    r->code, r->nlines ? r->lines[0] : "");
-		if (c->pipe && c->pipe_decide)
+		if (c->pipe && c->pipe_decide) {
 			c->pipe_decide(c, PROBE_PIPE_INCONCLUSIVE, "STARTTLS with a pipelined NOOP was "
 			    "refused");
+			sub_skip_noop_reply(c);
+		}
 		return sub_quit(c, s);
 	case SUB_S_EHLO_TLS:
 		if (r->code == 250) {
@@ -159,27 +202,14 @@ sub_reply(struct proto_conv *c, struct sub_state *s, const struct smtp_reply *r)
 			proto_conv_note(c, "EHLO inside TLS answered %d", r->code);
 		return sub_quit(c, s);
 	case SUB_S_PIPE:
-		if (r->code == 250)
-			c->pipe_decide(c, PROBE_PIPE_VULNERABLE, "the NOOP pipelined with STARTTLS was "
-			    "answered inside TLS before any command");
-		else
-			c->pipe_decide(c, PROBE_PIPE_INCONCLUSIVE, "an unsolicited reply came inside TLS "
-			    "before any command");
-		if (r->code == 250)
-			c->facts->pipe_reply = 1;
+		/* we sent nothing inside TLS: any reply answers what the server read there */
+		sub_pipe_reply(c, r, "before any command");
 		return sub_quit(c, s);
 	case SUB_S_QUIT:
 		/* pipe mode: replies come in command order (RFC 2920 §3.2), so what precedes the
 		 * 221 to QUIT answers the NOOP; the first decision stands, vulnerable overrides */
-		if (c->pipe && c->tls_active && r->code == 250) {
-			c->facts->pipe_reply = 1;
-			c->pipe_decide(c, PROBE_PIPE_VULNERABLE, "the NOOP pipelined with STARTTLS was "
-			    "answered inside TLS (before the reply to QUIT)");
-			return PROTO_NEXT_GOODBYE;
-		}
 		if (c->pipe && c->tls_active && r->code != 221) {
-			c->pipe_decide(c, PROBE_PIPE_INCONCLUSIVE, "a reply other than NOOP's 250 came "
-			    "inside TLS before the reply to QUIT");
+			sub_pipe_reply(c, r, "before the reply to QUIT");
 			return PROTO_NEXT_GOODBYE;
 		}
 		if (c->pipe && c->tls_active)
@@ -277,12 +307,19 @@ sub_unsolicited(struct proto_conv *c)
 	return FINDING_SMTP_PROTOCOL;
 }
 
+/* Pipe mode: plaintext after the 220 that is NOOP's 250 ran before TLS (proto.h). */
+static int
+sub_pipe_answer(const unsigned char *b, size_t n)
+{
+	return n >= 4 && memcmp(b, "250", 3) == 0 && (b[3] == ' ' || b[3] == '-');
+}
+
 const struct proto_module proto_module_submission = {
-	"submission", 0, sizeof(struct sub_state), sub_step, sub_unsolicited, 0,
+	"submission", 0, sizeof(struct sub_state), sub_step, sub_unsolicited, 0, sub_pipe_answer,
 };
 
 /* Port 25 and smtps keep the report they always had: no "protocol" facts object (the relay's
  * "TLS mandatory?" is DANE's and MTA-STS's, decided by the verdict). */
 const struct proto_module proto_module_smtp = {
-	"smtp", 0, sizeof(struct sub_state), sub_step_relay, sub_unsolicited, 1,
+	"smtp", 0, sizeof(struct sub_state), sub_step_relay, sub_unsolicited, 1, sub_pipe_answer,
 };

@@ -762,5 +762,5 @@ xmpp_step(struct proto_conv *c, enum proto_event ev)
 }
 
 const struct proto_module proto_module_xmpp = {
-	"xmpp", 1, sizeof(struct xmpp_state), xmpp_step, NULL, 0,
+	"xmpp", 1, sizeof(struct xmpp_state), xmpp_step, NULL, 0, NULL,
 };

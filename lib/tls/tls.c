@@ -35,6 +35,7 @@ struct tls_session {
 	BIO		*rbio;		/* bytes from the peer, written by us */
 	BIO		*wbio;		/* bytes for the peer, read by us */
 	char		 error[256];
+	int		 peer_closed;	/* close_notify received (SSL_ERROR_ZERO_RETURN) */
 };
 
 struct tls_client *
@@ -190,6 +191,7 @@ tls_session_set_error(struct tls_session *s, int ret)
 		snprintf(s->error, sizeof(s->error), "%s", r ? r : "TLS protocol error");
 		break;
 	case SSL_ERROR_ZERO_RETURN:
+		s->peer_closed = 1;
 		snprintf(s->error, sizeof(s->error), "peer closed the TLS session");
 		break;
 	default:
@@ -259,6 +261,12 @@ tls_session_read(struct tls_session *s, struct dbuf *plain)
 		tls_session_set_error(s, n);
 		return -1;
 	}
+}
+
+int
+tls_session_peer_closed(const struct tls_session *s)
+{
+	return s->peer_closed;
 }
 
 const char *

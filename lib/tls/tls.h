@@ -63,6 +63,9 @@ int			 tls_session_drain(struct tls_session *, struct dbuf *);	/* -1: ceiling */
 int			 tls_session_write(struct tls_session *, const void *, size_t);
 int			 tls_session_read(struct tls_session *, struct dbuf *);	/* -1 error/ceiling, 0 ok */
 const char		*tls_session_error(const struct tls_session *);
+/* 1 when the last read failed because the peer sent close_notify (a clean close, no error). */
+int		 tls_session_peer_closed(const struct tls_session *);
+
 void			 tls_session_describe(struct tls_session *, struct tls_client *,
 			    struct arena *, struct endpoint *, long now);
 

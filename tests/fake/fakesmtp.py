@@ -345,8 +345,8 @@ def sc_pipeline_slow(c, a):
 
 
 def sc_pipeline_slow_503(c, a):
-    # runs the pipelined NOOP inside TLS, late, answering 503: a reply inside TLS before the 221
-    # that is not NOOP's 250 is not proof either way -> inconclusive, never not_vulnerable
+    # runs the pipelined NOOP inside TLS, late, answering 503: replies come in command order
+    # (RFC 2920 §3.2) and nothing of ours preceded it inside TLS -> vulnerable
     smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"),
                   starttls=lambda c: real_tls(c, a, True, delay=0.6, noop_code=503),
                   log_commands=True)

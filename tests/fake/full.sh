@@ -13,8 +13,9 @@
 # against four real-TLS scenarios of fakesmtp.py (Python's ssl, a throw-away key made here):
 # pipeline_vulnerable (keeps the NOOP pipelined behind STARTTLS and answers it inside TLS) and
 # pipeline_slow (the same, answering only after mailtls stopped listening: caught by the order
-# of the replies to QUIT) must give starttls.command_injection; pipeline_slow_503 (answers it late
-# inside TLS with 503) and pipeline_quit_close (closes on QUIT without a 221) must give
+# of the replies to QUIT) and pipeline_slow_503 (runs it late inside TLS and answers 503: any
+# reply but 421/220 before the 221 answers the NOOP, RFC 2920 §3.2) must give
+# starttls.command_injection; pipeline_quit_close (closes on QUIT without a 221) must give
 # inconclusive; pipeline_safe (discards it) and pipeline_plaintext (answers
 # it before TLS) must not; every run must send the server nothing but EHLO, STARTTLS, NOOP, QUIT
 # (and HELO), and the server's connection count must equal .connections. Pass "pipeline" (or
@@ -392,8 +393,8 @@ pipeline_run() {
 
 for sc in $PIPELINE; do
 	case $sc in
-	pipeline_vulnerable | pipeline_slow) pipeline_run "$sc" vulnerable ;;
-	pipeline_slow_503 | pipeline_quit_close) pipeline_run "$sc" inconclusive ;;
+	pipeline_vulnerable | pipeline_slow | pipeline_slow_503) pipeline_run "$sc" vulnerable ;;
+	pipeline_quit_close) pipeline_run "$sc" inconclusive ;;
 	*) pipeline_run "$sc" not_vulnerable ;;
 	esac
 done

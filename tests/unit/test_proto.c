@@ -551,6 +551,16 @@ test_submission_dialogue(void **state)
 	drive_done(&d);
 }
 
+/* POP3 in pipe mode, TLS up, the wait over: QUIT sent. */
+static void
+s_pop3_to_quit(struct drive *d)
+{
+	d->c.tls_active = 1;
+	drive_event(d, PROTO_EV_TLS_UP);
+	drive_event(d, PROTO_EV_PIPE_TIMEOUT);
+	assert_non_null(strstr(d->sent, "QUIT"));
+}
+
 /* Port 25 on the engine (smtpconv.c's relay row): the relay's findings, HELO fallback, 421, the
  * early 220, and the pipelined NOOP answered inside TLS before the reply to QUIT. */
 static void
@@ -617,6 +627,69 @@ test_smtp_relay_dialogue(void **state)
 	drive_input(&d, "250 ok\r\n");
 	assert_int_equal(d.pipe_result, PROBE_PIPE_VULNERABLE);
 	drive_done(&d);
+
+	/* pipe mode, the wait ran out: what precedes the 221 to QUIT decides (RFC 2920 §3.2) */
+	{
+		static const struct {
+			const char	*before;	/* replies inside TLS after QUIT */
+			int		 want;
+		} rows[] = {
+			{ "221 bye\r\n", PROBE_PIPE_NOT_VULNERABLE },
+			{ "250 ok\r\n221 bye\r\n", PROBE_PIPE_VULNERABLE },
+			{ "503 bad sequence\r\n221 bye\r\n", PROBE_PIPE_VULNERABLE },
+			{ "421 shutting down\r\n", PROBE_PIPE_INCONCLUSIVE },
+			{ "220 hello again\r\n221 bye\r\n", PROBE_PIPE_INCONCLUSIVE },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			drive_init(&d, ENDPOINT_PROTO_SMTP, 0, 1);
+			drive_event(&d, PROTO_EV_START);
+			drive_input(&d, "220 mx\r\n");
+			drive_input(&d, "250-mx\r\n250 STARTTLS\r\n");
+			drive_input(&d, "220 go\r\n");
+			d.c.tls_active = 1;
+			drive_event(&d, PROTO_EV_TLS_UP);
+			drive_event(&d, PROTO_EV_PIPE_TIMEOUT);
+			assert_int_equal(d.pipe_result, PROBE_PIPE_NOT_TESTED);	/* the wait decides nothing */
+			drive_input(&d, rows[i].before);
+			drive_input(&d, "");
+			assert_int_equal(d.pipe_result, rows[i].want);
+			drive_done(&d);
+		}
+	}
+	assert_true(m->pipe_answer((const unsigned char *)"250 2.0.0 Ok\r\n", 14));
+	assert_false(m->pipe_answer((const unsigned char *)"454 4.7.0 no\r\n", 14));
+}
+
+/* POP3 pipe mode after the wait: QUIT before login is answered +OK only (RFC 1939 §4, §6). */
+static void
+test_pop3_pipe_quit(void **state)
+{
+	const struct proto_module *m = proto_info(ENDPOINT_PROTO_POP3)->module;
+	struct drive d;
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		drive_init(&d, ENDPOINT_PROTO_POP3, 1, 1);
+		s_pop3_to_quit(&d);
+		if (k == 0) {		/* -ERR first: the NOOP's answer */
+			drive_input(&d, "-ERR not now\r\n");
+			assert_int_equal(d.pipe_result, PROBE_PIPE_VULNERABLE);
+		} else if (k == 1) {	/* one +OK, then the close */
+			drive_input(&d, "+OK bye\r\n");
+			assert_int_equal(d.pipe_result, PROBE_PIPE_NOT_TESTED);
+			drive_event(&d, PROTO_EV_CLOSED);
+			assert_int_equal(d.pipe_result, PROBE_PIPE_NOT_VULNERABLE);
+		} else {		/* two replies */
+			drive_input(&d, "+OK noop\r\n+OK bye\r\n");
+			drive_input(&d, "");
+			assert_int_equal(d.pipe_result, PROBE_PIPE_VULNERABLE);
+		}
+		drive_done(&d);
+	}
+	assert_true(m->pipe_answer((const unsigned char *)"-ERR no", 7));
+	assert_false(m->pipe_answer((const unsigned char *)"* OK", 4));
 }
 
 static void
@@ -672,6 +745,7 @@ main(void)
 		cmocka_unit_test(test_xmpp_dialogue),
 		cmocka_unit_test(test_submission_dialogue),
 		cmocka_unit_test(test_smtp_relay_dialogue),
+		cmocka_unit_test(test_pop3_pipe_quit),
 		cmocka_unit_test(test_proto_table),
 		cmocka_unit_test(test_proto_words),
 	};
