@@ -316,8 +316,13 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 	}
 	d->match[0] = '\0';
 
-	/* P2: null MX (RFC 7505) or NXDOMAIN: no mail goes there, no entry needed */
-	if (!f->accepts_mail) {
+	/*
+	 * P2: null MX (RFC 7505) or NXDOMAIN: no mail goes there, no entry needed.  Not under an
+	 * MTA-STS enforce policy (P5 then, as for P1 and P3): without DNSSEC either answer can be
+	 * forged for policyd's lookup alone while the sender's own finds the real MX, and a
+	 * `secure` entry for a domain that truly takes no mail costs nothing.
+	 */
+	if (!f->accepts_mail && f->sts != VERDICT_STS_ENFORCE) {
 		policy_set(d, POLICY_LEVEL_DEFAULT, POLICY_BASIS_NONE, "P2");
 		return;
 	}

@@ -63,6 +63,11 @@ static const struct row rows[] = {
 	{ "P2 null MX (RFC 7505): no entry",
 	  0, 0, 0, VERDICT_STS_ABSENT, 0, 0, 0, { { 0 } },
 	  POLICY_LEVEL_DEFAULT, POLICY_BASIS_NONE, "P2", "", "" },
+	{ "P5 null MX or NXDOMAIN under MTA-STS enforce (forgeable for policyd's lookup alone): "
+	  "secure, never NOTFOUND",
+	  0, 0, 0, VERDICT_STS_ENFORCE, 0, 0, 0, { { 0 } },
+	  POLICY_LEVEL_SECURE, POLICY_BASIS_MTA_STS, "P5",
+	  "secure match=mx.example:.example.net servername=hostname", "" },
 	{ "P3 bogus MX RRset: validating senders defer (RFC 4035 §5.5)",
 	  1, 0, 1, VERDICT_STS_ABSENT, 0, 0, 1, { MX_OK("mx.example", NODANE, 0) },
 	  POLICY_LEVEL_DEFAULT, POLICY_BASIS_NONE, "P3", "", "policy.mx_bogus" },
@@ -697,6 +702,13 @@ test_cached_policy_facts(void **state)
 	policy_decide(&f, &d);
 	assert_string_equal(d.rule, "P5");
 	assert_string_equal(d.match, "mx.example");
+	/* the held policy stands against an NXDOMAIN forged for this lookup: P5, not P2 */
+	r.mx_nxdomain = 1;
+	policy_facts_from_check(&r, 0, 0, &f, mx);
+	assert_false(f.accepts_mail);
+	policy_decide(&f, &d);
+	assert_string_equal(d.rule, "P5");
+	r.mx_nxdomain = 0;
 	/*
 	 * P5b: policyd held the policy without its patterns (too many to keep): TLS stays
 	 * mandatory, and no MX is called outside patterns nobody knows
