@@ -41,7 +41,7 @@ start_pd() {
         --cache "$LAB/policyd.sqlite" --resolver "$RESOLVER" --trust-anchor "$ANCHORS" --ca-file "$CA" \
         --verbose --stats-interval 0 2>>"$LAB/policyd.log" &
     PD=$!
-    for _ in $(seq 1 50); do
+    for _ in $(seq 1 300); do
         postmap -q probe.invalid "socketmap:inet:$PD_ADDR:$PD_PORT:mailtls" >/dev/null 2>&1
         [ $? -le 1 ] && return 0
         sleep 0.1
@@ -81,7 +81,7 @@ got=$(q "[127.0.11.20]:25"); [ -z "$got" ] && ok "[host]:port key: NOTFOUND" || 
 "$BIN" policyd --listen "inet:$PD_ADDR:$((PD_PORT + 1))" --no-cache-file --answer-timeout 0.001 \
     --resolver "$RESOLVER" --trust-anchor "$ANCHORS" --ca-file "$CA" --stats-interval 0 2>>"$LAB/policyd-fast.log" &
 PD2=$!
-for _ in $(seq 1 50); do (exec 3<>/dev/tcp/$PD_ADDR/$((PD_PORT + 1))) 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 300); do (exec 3<>/dev/tcp/$PD_ADDR/$((PD_PORT + 1))) 2>/dev/null && break; sleep 0.1; done
 postmap -q dane-ee.example "socketmap:inet:$PD_ADDR:$((PD_PORT + 1)):mailtls" >/dev/null 2>"$LAB/temp.err"
 grep -q "temporary error: policy lookup still in progress" "$LAB/temp.err" && ok "cold miss past the deadline: TEMP" ||
     bad "cold miss past the deadline: $(cat "$LAB/temp.err")"
