@@ -239,6 +239,7 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 	size_t i, nused = 0, nauth = 0, nunauth = 0, nbogus = 0, nnone = 0, nunknown = 0;
 	size_t nfailed = 0;	/* lookups that failed about a host senders use: TLSA or addresses */
 	size_t nreached = 0, nstarttls = 0, nwebpki = 0;
+	int all_dane;		/* row P4's condition */
 
 	memset(d, 0, sizeof(*d));
 	for (i = 0; i < f->nmx; i++) {
@@ -247,6 +248,15 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 		if (m->use == VERDICT_USE_UNKNOWN || m->use == VERDICT_USE_UNEXAMINED) {
 			nunknown++;
 			nfailed += m->use == VERDICT_USE_UNKNOWN;
+			continue;
+		}
+		if (m->use == VERDICT_USE_SKIP_NO_ADDRESS && m->addr_bogus) {
+			/*
+			 * Bogus addresses: the signatures of policyd's lookup alone may have been
+			 * stripped while the sender's own finds the host; a failed lookup (P7), not
+			 * a host that is proven to have none (found in the fourth review)
+			 */
+			nfailed++;
 			continue;
 		}
 		if (m->use != VERDICT_USE_USED)
@@ -266,6 +276,8 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 		}
 	}
 
+	all_dane = nused > 0 && nunknown == 0 && nauth + nbogus == nused && nauth > 0;
+
 	/* P1: no MX RRset and no enforced policy: nothing to derive, senders retry (RFC 5321 §5) */
 	if (f->mx_failed && f->sts != VERDICT_STS_ENFORCE) {
 		policy_set(d, POLICY_LEVEL_DEFAULT, POLICY_BASIS_UNKNOWN, "P1");
@@ -274,9 +286,11 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 	}
 	/*
 	 * P8h, checked right after P1: usable pins from the scan history (policyd
-	 * --pin-from-history) where nothing published applies: no usable or unusable DANE seen, no
-	 * MTA-STS enforce policy Postfix can be given (P4, P5, P6 have no hole an attacker makes:
-	 * this row takes only what they leave).  It comes before P2 and P3 because neither needs
+	 * --pin-from-history) unless every used MX is DANE-authenticated (P4) or an MTA-STS enforce
+	 * policy Postfix can be given applies (P5): only those two have no hole an attacker makes.
+	 * Before P6, whose `encrypt` accepts any certificate, and before P7, whose `dane` leaves
+	 * the MX hosts without DANE opportunistic: an attacker blocks the DANE MX and strips
+	 * STARTTLS on the other (found in the fourth review).  It comes before P2 and P3 because neither needs
 	 * DNSSEC: on an unsigned domain an attacker forges "MX 0 ." or NXDOMAIN (P2) or breaks the
 	 * signatures (P3) for policyd's lookup alone, the sender's own resolver finds the real MX,
 	 * and the answer NOTFOUND would let it deliver opportunistically.  A fingerprint entry for
@@ -294,7 +308,7 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 	 * MX with a complete pin, too old, a certificate expiring) never get here:
 	 * policy_pins_apply() leaves history 0.
 	 */
-	if (f->history && nauth + nunauth == 0 &&
+	if (f->history && !all_dane &&
 	    (f->sts != VERDICT_STS_ENFORCE || policy_match_sts(f, d) < 0) &&
 	    policy_match_pins(f, d) == 0) {
 		policy_set(d, POLICY_LEVEL_FINGERPRINT, POLICY_BASIS_HISTORY, "P8h");
@@ -306,7 +320,7 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 		for (i = 0; i < f->nmx; i++) {
 			const struct policy_mx_facts *m = &f->mx[i];
 
-			if ((m->use == VERDICT_USE_USED && m->npin == 0) ||
+			if ((m->use == VERDICT_USE_USED && m->npin == 0) || m->addr_bogus ||
 			    m->use == VERDICT_USE_UNKNOWN || m->use == VERDICT_USE_UNEXAMINED)
 				policy_warn(d, POLICY_W_HISTORY_UNPINNED, m->host);
 			else if (m->use == VERDICT_USE_USED && m->dane == VERDICT_DANE_BOGUS)
@@ -326,9 +340,17 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 		policy_set(d, POLICY_LEVEL_DEFAULT, POLICY_BASIS_NONE, "P2");
 		return;
 	}
-	/* P3: bogus MX RRset without an enforced policy: validating senders defer (RFC 4035 §5.5) */
+	/*
+	 * P3: bogus MX RRset without an enforced policy: `dane`, not NOTFOUND.  The signatures of
+	 * policyd's lookup alone may have been stripped while the sender's own lookup finds the
+	 * real, secure MX RRset: NOTFOUND would then turn a DANE domain's dane-only into the
+	 * sender's default `may` for the cache's lifetime.  Postfix's dane level looks again: a
+	 * bogus answer defers (RFC 4035 §5.5; RFC 7672 §2.2.1), a secure one gets DANE where there
+	 * are TLSA records (RFC 7672 §2.2), and where there are none it is opportunistic, no weaker
+	 * than NOTFOUND (found in the fourth review).
+	 */
 	if (f->mx_bogus && f->sts != VERDICT_STS_ENFORCE) {
-		policy_set(d, POLICY_LEVEL_DEFAULT, POLICY_BASIS_NONE, "P3");
+		policy_set(d, POLICY_LEVEL_DANE, POLICY_BASIS_DANE, "P3");
 		policy_warn(d, POLICY_W_MX_BOGUS, NULL);
 		return;
 	}
@@ -337,7 +359,7 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 	 * P4: every used MX has DNSSEC-validated TLSA records (a bogus lookup defers anyway):
 	 * mandatory DANE (RFC 7672 §2.2; Postfix dane-only).  DANE wins over MTA-STS (RFC 8461 §2).
 	 */
-	if (nused > 0 && nunknown == 0 && nauth + nbogus == nused && nauth > 0) {
+	if (all_dane) {
 		policy_set(d, POLICY_LEVEL_DANE_ONLY, POLICY_BASIS_DANE, "P4");
 		goto dane_warnings;
 	}
@@ -422,7 +444,8 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 	/* P10: nothing a sender can enforce: opportunistic TLS (RFC 3207, RFC 7435) */
 	policy_set(d, POLICY_LEVEL_MAY, POLICY_BASIS_NONE, "P10");
 	for (i = 0; i < f->nmx; i++)
-		if (f->mx[i].use == VERDICT_USE_UNKNOWN || f->mx[i].use == VERDICT_USE_UNEXAMINED)
+		if (f->mx[i].use == VERDICT_USE_UNKNOWN || f->mx[i].use == VERDICT_USE_UNEXAMINED ||
+		    f->mx[i].addr_bogus)
 			policy_warn(d, POLICY_W_MX_UNKNOWN, f->mx[i].host);
 	return;
 
@@ -431,7 +454,7 @@ dane_warnings:
 		const struct policy_mx_facts *m = &f->mx[i];
 
 		if (m->use == VERDICT_USE_UNKNOWN || m->use == VERDICT_USE_UNEXAMINED ||
-		    (m->use == VERDICT_USE_USED && m->dane == VERDICT_DANE_UNKNOWN)) {
+		    m->addr_bogus || (m->use == VERDICT_USE_USED && m->dane == VERDICT_DANE_UNKNOWN)) {
 			policy_warn(d, POLICY_W_MX_UNKNOWN, m->host);
 			continue;
 		}
