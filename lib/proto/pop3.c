@@ -268,7 +268,7 @@ pop3_reply(struct proto_conv *c, struct pop3_state *s, const struct pop3_reply *
 		return pop3_quit(c, s);
 	case POP3_S_QUIT:
 		/*
-		 * pipe mode: QUIT before login is answered +OK only (RFC 1939 §4, §6), so a -ERR
+		 * pipe mode: QUIT before login is answered +OK only (RFC 1939 §4, the AUTHORIZATION state), so a -ERR
 		 * first, or a second reply, answered the pipelined NOOP.
 		 */
 		if (++s->quit_replies == 1 && !r->ok && c->pipe && c->tls_active) {

@@ -37,6 +37,7 @@ enum sub_step {
 struct sub_state {
 	enum sub_step	 st;
 	int		 relay;		/* port 25 / smtps: the relay's findings */
+	int		 quit_held;	/* pipe mode: a non-221 reply after QUIT, not yet decided */
 };
 
 static enum proto_next
@@ -208,13 +209,35 @@ sub_reply(struct proto_conv *c, struct sub_state *s, const struct smtp_reply *r)
 	case SUB_S_QUIT:
 		/* pipe mode: replies come in command order (RFC 2920 §3.2), so what precedes the
 		 * 221 to QUIT answers the NOOP; the first decision stands, vulnerable overrides */
-		if (c->pipe && c->tls_active && r->code != 221) {
-			sub_pipe_reply(c, r, "before the reply to QUIT");
+		if (c->pipe && c->tls_active) {
+			char det[160];
+
+			if (s->quit_held) {
+				/* a second reply after QUIT: the first answered the NOOP */
+				snprintf(det, sizeof(det), "the NOOP pipelined with STARTTLS was "
+				    "answered %d inside TLS, before the reply to QUIT", s->quit_held);
+				c->facts->pipe_reply = 1;
+				c->pipe_decide(c, PROBE_PIPE_VULNERABLE, det);
+				return r->code == 221 ? PROTO_NEXT_DONE : PROTO_NEXT_GOODBYE;
+			}
+			if (r->code == 221) {
+				c->pipe_decide(c, PROBE_PIPE_NOT_VULNERABLE, "nothing came inside TLS "
+				    "before the 221 to QUIT: the pipelined NOOP was discarded");
+				return PROTO_NEXT_DONE;
+			}
+			if (r->code == 250 || r->code == 421 || r->code == 220) {
+				sub_pipe_reply(c, r, "before the reply to QUIT");
+				return PROTO_NEXT_GOODBYE;
+			}
+			/*
+			 * Another code may be a non-conforming answer to QUIT itself (RFC 5321
+			 * §4.1.1.10 asks for 221; some filtering appliances answer 5xx): only a
+			 * reply after it proves it answered the NOOP.  A close or a deadline after
+			 * it leaves the test inconclusive.
+			 */
+			s->quit_held = r->code;
 			return PROTO_NEXT_GOODBYE;
 		}
-		if (c->pipe && c->tls_active)
-			c->pipe_decide(c, PROBE_PIPE_NOT_VULNERABLE, "nothing came inside TLS before "
-			    "the 221 to QUIT: the pipelined NOOP was discarded");
 		return PROTO_NEXT_DONE;
 	}
 	return PROTO_NEXT_FAILED;
