@@ -232,6 +232,56 @@ out:
 	return rc;
 }
 
+/* an MX's pins count now: it has some and the scan they come from is within --pin-max-age */
+static int
+pins_mx_ok(const struct policy_pins *t, const struct policy_pin_mx *m, long long now)
+{
+	return m->npin > 0 && m->from_t != 0 && m->from_t - now <= POLICY_PINS_CLOCK_SKEW_S &&
+	    now - m->from_t <= t->max_age_s;
+}
+
+/*
+ * Each MX of the newer scan that it could not pin takes the older scan's pins for the same host
+ * (their own or borrowed in turn): an attacker active during one scan (STARTTLS stripped, no
+ * certificate) no longer leaves the MX, or a single-MX domain, without a pin.
+ */
+static void
+pins_borrow(struct policy_pin_domain *newer, const struct policy_pin_domain *older)
+{
+	size_t i, j;
+
+	for (i = 0; i < newer->nmx; i++) {
+		struct policy_pin_mx *m = &newer->mx[i];
+
+		if (m->npin > 0)
+			continue;
+		for (j = 0; j < older->nmx; j++) {
+			const struct policy_pin_mx *o = &older->mx[j];
+
+			if (o->npin == 0 || strcmp(o->host, m->host) != 0)
+				continue;
+			memcpy(m->pin, o->pin, sizeof(m->pin));
+			m->npin = o->npin;
+			m->not_after = o->not_after;
+			m->from_t = o->from_t;
+			memcpy(m->from, o->from, sizeof(m->from));
+			m->borrowed = 1;
+			break;
+		}
+	}
+}
+
+static int
+pins_unfilled(const struct policy_pin_domain *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nmx; i++)
+		if (d->mx[i].npin == 0)
+			return 1;
+	return 0;
+}
+
 const char *
 policy_pins_refusal(const struct policy_pins *t, const struct policy_pin_domain *d,
     long long now, int *expired, char *buf, size_t size)
@@ -247,10 +297,12 @@ policy_pins_refusal(const struct policy_pins *t, const struct policy_pin_domain 
 		return buf;
 	}
 	for (i = 0; i < d->nmx; i++)
-		npinned += d->mx[i].npin > 0;
-	if (npinned == 0) {
+		npinned += pins_mx_ok(t, &d->mx[i], now);
+	if (npinned == 0 && d->finished_t != 0 && d->finished_t - now <= POLICY_PINS_CLOCK_SKEW_S &&
+	    now - d->finished_t <= t->max_age_s) {
 		snprintf(buf, size, "no MX host had a complete pin in the scan of %s (an address "
-		    "without TLS or a certificate, or more keys than a pin holds)", d->finished);
+		    "without TLS or a certificate, or more keys than a pin holds), nor in an earlier "
+		    "one within --pin-max-age", d->finished);
 		return buf;
 	}
 	*expired = 1;
@@ -264,7 +316,7 @@ policy_pins_refusal(const struct policy_pins *t, const struct policy_pin_domain 
 		return buf;
 	}
 	for (i = 0; i < d->nmx; i++)
-		if (d->mx[i].npin > 0 && d->mx[i].not_after != 0 &&
+		if (pins_mx_ok(t, &d->mx[i], now) && d->mx[i].not_after != 0 &&
 		    d->mx[i].not_after - now < POLICY_PINS_EXPIRY_MARGIN_S) {
 			char when[32];
 			time_t na = (time_t)d->mx[i].not_after;
@@ -290,18 +342,26 @@ policy_pins_partial(const struct policy_pin_domain *d, char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (i = 0; i < d->nmx; i++) {
-		if (d->mx[i].npin > 0)
+		if (d->mx[i].npin > 0 && !d->mx[i].borrowed)
 			continue;
 		k = snprintf(buf + have, size - have, "%s%s", have ? ", " : "", d->mx[i].host);
 		if (k < 0 || (size_t)k >= size - have)
-			break;
+			return buf;
 		have += (size_t)k;
+		if (d->mx[i].borrowed) {
+			k = snprintf(buf + have, size - have, " (pinned from the scan of %s)",
+			    d->mx[i].from);
+			if (k < 0 || (size_t)k >= size - have)
+				return buf;
+			have += (size_t)k;
+		}
 	}
 	if (have == 0)
 		return NULL;
 	k = snprintf(buf + have, size - have, " had no complete pin in the scan of %s (an address "
-	    "without TLS or a certificate, or more keys than a pin holds): mail to it defers, the "
-	    "other MX hosts keep their pins", d->finished);
+	    "without TLS or a certificate, or more keys than a pin holds): each takes its pin from "
+	    "the newest earlier scan within --pin-max-age that had one, or without one mail to it "
+	    "defers; the other MX hosts keep their pins", d->finished);
 	(void)k;
 	return buf;
 }
@@ -329,13 +389,22 @@ policy_pins_add(struct policy_pins *t, const char *json, long long run, const ch
 	nd.run = run;
 	nd.finished = xstrdup(finished ? finished : "");
 	nd.finished_t = pins_time(finished);
+	for (h = 0; h < nd.nmx; h++) {
+		nd.mx[h].from_t = nd.finished_t;
+		snprintf(nd.mx[h].from, sizeof(nd.mx[h].from), "%s", nd.finished);
+	}
 	d = pins_lookup(t, nd.domain);
 	if (d != NULL) {
-		/* the newest finished scan wins; runs are read newest first, so ties keep the first */
+		/*
+		 * the newest finished scan wins; runs are read newest first, so ties keep the
+		 * first; an MX it could not pin takes the older scan's pin (pins_borrow())
+		 */
 		if (strcmp(nd.finished, d->finished) <= 0) {
+			pins_borrow(d, &nd);
 			policy_pin_domain_clear(&nd);
 			return 0;
 		}
+		pins_borrow(&nd, d);
 		next = d->next;
 		policy_pin_domain_clear(d);
 		*d = nd;
@@ -385,7 +454,7 @@ pins_row(void *arg, const struct store_row *row)
 
 	/* parse only what can change the table: a domain not held, or held from an older scan */
 	if (pins_norm(row->domain, name, sizeof(name)) == 0 &&
-	    (d = pins_lookup(l->t, name)) != NULL &&
+	    (d = pins_lookup(l->t, name)) != NULL && !pins_unfilled(d) &&
 	    strcmp(row->finished ? row->finished : "", d->finished) <= 0)
 		return 0;
 	if (policy_pins_add(l->t, row->json, row->run, row->finished) < 0)
@@ -441,7 +510,8 @@ policy_pins_apply(const struct policy_pins *t, long long now, struct policy_fact
 	f->history = 1;
 	f->nhist_pin = 0;
 	for (j = 0; j < d->nmx; j++)
-		for (k = 0; k < d->mx[j].npin && f->nhist_pin < POLICY_HIST_PINS_MAX; k++)
+		for (k = 0; pins_mx_ok(t, &d->mx[j], now) && k < d->mx[j].npin &&
+		    f->nhist_pin < POLICY_HIST_PINS_MAX; k++)
 			f->hist_pin[f->nhist_pin++] = d->mx[j].pin[k];
 	for (i = 0; i < f->nmx; i++) {
 		char h[256];
@@ -451,6 +521,8 @@ policy_pins_apply(const struct policy_pins *t, long long now, struct policy_fact
 			continue;
 		for (j = 0; j < d->nmx; j++)
 			if (strcmp(d->mx[j].host, h) == 0) {
+				if (!pins_mx_ok(t, &d->mx[j], now))
+					break;
 				for (k = 0; k < d->mx[j].npin; k++)
 					mx[i].pin[k] = d->mx[j].pin[k];
 				mx[i].npin = d->mx[j].npin;

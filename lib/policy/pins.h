@@ -36,6 +36,11 @@ struct policy_pin_mx {
 	long long	 not_after;		/* earliest notAfter of the pinned certificates
 						   (seconds since the epoch); 0: unknown */
 	char		 pin[POLICY_PINS_PER_MX][POLICY_PIN_HEX + 1];
+	/* where the pins come from: the domain's scan, or, for an MX that scan could not pin, the
+	   newest earlier scan that pinned it (its age checked against --pin-max-age on its own) */
+	long long	 from_t;		/* that scan's finished time; 0: unreadable */
+	int		 borrowed;		/* 1: from an earlier scan */
+	char		 from[40];		/* its finished text */
 };
 
 struct policy_pin_domain {

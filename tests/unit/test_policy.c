@@ -25,11 +25,11 @@
 #define NODANE		VERDICT_DANE_NONE
 #define DUNK		VERDICT_DANE_UNKNOWN
 /* host, use, dane, sts_match, reached, starttls, dane_ok, webpki_ok */
-#define MX_OK(h, d, m)		{ h, USED, d, m, 1, 1, 1, 1, 0, { NULL } }
-#define MX_NOTLS(h, d, m)	{ h, USED, d, m, 1, 0, 0, 0, 0, { NULL } }
-#define MX_BADCERT(h, d, m)	{ h, USED, d, m, 1, 1, 1, 0, 0, { NULL } }
-#define MX_MISMATCH(h)		{ h, USED, AUTH, 0, 1, 1, 0, 1, 0, { NULL } }
-#define MX_USE(h, u)		{ h, u, NODANE, 0, 0, 0, 0, 0, 0, { NULL } }
+#define MX_OK(h, d, m)		{ h, USED, d, m, 1, 1, 1, 1, 0, { NULL }, 0 }
+#define MX_NOTLS(h, d, m)	{ h, USED, d, m, 1, 0, 0, 0, 0, { NULL }, 0 }
+#define MX_BADCERT(h, d, m)	{ h, USED, d, m, 1, 1, 1, 0, 0, { NULL }, 0 }
+#define MX_MISMATCH(h)		{ h, USED, AUTH, 0, 1, 1, 0, 1, 0, { NULL }, 0 }
+#define MX_USE(h, u)		{ h, u, NODANE, 0, 0, 0, 0, 0, 0, { NULL }, 0 }
 
 struct row {
 	const char		*what;		/* the case, with the rule behind it */
@@ -319,7 +319,7 @@ test_sts_merge(void **state)
 #define PIN_B	"ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
 #define FP_A	"00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF"
 #define FP_B	"FF:EE:DD:CC:BB:AA:99:88:77:66:55:44:33:22:11:00:FF:EE:DD:CC:BB:AA:99:88:77:66:55:44:33:22:11:00"
-#define MX_PIN(h, d, m, n, ...)	{ h, USED, d, m, 0, 0, 0, 0, n, { __VA_ARGS__ } }
+#define MX_PIN(h, d, m, n, ...)	{ h, USED, d, m, 0, 0, 0, 0, n, { __VA_ARGS__ }, 0 }
 
 /*
  * Row P8h: usable pins from the scan history (policyd --pin-from-history) wherever nothing
@@ -650,6 +650,47 @@ test_pins_parse(void **state)
 	assert_int_equal(policy_pins_apply(t, NOW_JAN4, &f, mx, why, sizeof(why)), -1);
 	assert_false(f.history);
 	assert_non_null(strstr(why, "no MX host had a complete pin in the scan of 2026-01-03"));
+	/*
+	 * fourth review: an attacker active during the newest scan of a single-MX domain left it
+	 * unpinned; the MX takes its pin from the newest earlier scan that had one, read in
+	 * either order, and loses it when that scan is older than --pin-max-age
+	 */
+	policy_pins_set_max_age(t, 30L * 86400);
+	assert_int_equal(policy_pins_add(t, "{\"domain\":\"none.example\",\"mx\":["
+	    "{\"host\":\"a.none.example\",\"use\":\"used\"}],\"endpoints\":["
+	    "{\"host\":\"a.none.example\",\"port\":25,\"proto\":\"smtp\",\"connected\":true,"
+	    "\"tls\":{\"version\":\"TLSv1.3\"},\"certificate\":{\"sha256\":\"" PIN_B "\"}}]}",
+	    3, "2026-01-01T00:00:00Z"), 0);
+	mx[0].host = "a.none.example";
+	f.nmx = 1;
+	assert_int_equal(policy_pins_apply(t, NOW_JAN4, &f, mx, why, sizeof(why)), 1);
+	assert_int_equal(mx[0].npin, 1);
+	assert_string_equal(mx[0].pin[0], PIN_B);
+	assert_int_equal(policy_pins_find(t, "none.example")->run, 4);	/* still the newest */
+	policy_decide(&f, &dec);
+	assert_string_equal(dec.rule, "P8h");
+	assert_string_equal(dec.match, FP_B);
+	assert_non_null(policy_pins_partial(policy_pins_find(t, "none.example"), why, sizeof(why)));
+	assert_non_null(strstr(why, "a.none.example (pinned from the scan of 2026-01-01T00:00:00Z)"));
+	/* the borrowed pin ages on its own: 30 days after Jan 1, the Jan 3 scan alone is no pin */
+	f.history = 0;
+	assert_int_equal(policy_pins_apply(t, NOW_JAN4 + 28LL * 86400, &f, mx, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "nor in an earlier one within --pin-max-age"));
+	policy_pins_free(t);
+	/* the other order: the older scan first, the newer unpinned one replaces it and borrows */
+	t = policy_pins_new();
+	assert_int_equal(policy_pins_add(t, "{\"domain\":\"none.example\",\"mx\":["
+	    "{\"host\":\"a.none.example\",\"use\":\"used\"}],\"endpoints\":["
+	    "{\"host\":\"a.none.example\",\"port\":25,\"proto\":\"smtp\",\"connected\":true,"
+	    "\"tls\":{\"version\":\"TLSv1.3\"},\"certificate\":{\"sha256\":\"" PIN_B "\"}}]}",
+	    3, "2026-01-01T00:00:00Z"), 0);
+	assert_int_equal(policy_pins_add(t, "{\"domain\":\"none.example\",\"mx\":["
+	    "{\"host\":\"a.none.example\",\"use\":\"used\"}],\"endpoints\":["
+	    "{\"host\":\"a.none.example\",\"port\":25,\"proto\":\"smtp\",\"connected\":true,"
+	    "\"starttls\":{\"offered\":false}}]}", 4, "2026-01-03T00:00:00Z"), 0);
+	assert_int_equal(policy_pins_apply(t, NOW_JAN4, &f, mx, why, sizeof(why)), 1);
+	assert_int_equal(mx[0].npin, 1);
+	assert_string_equal(mx[0].pin[0], PIN_B);
 	policy_pins_free(t);
 	policy_pins_free(NULL);
 }
