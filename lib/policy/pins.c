@@ -39,7 +39,12 @@ struct policy_pins {
 	struct policy_pin_domain	**b;
 	size_t				 n;
 	long				 max_age_s;	/* --pin-max-age */
+	long long			 load_now;	/* policy_pins_load()'s clock: a scan dated
+							   beyond it is chosen only when no other is */
 };
+
+/* distinct keys a 1 KiB match= holds: "AB:..:EF" (95 characters) and "|" each */
+#define PINS_KEYS_MAX	(POLICY_MATCH_MAX / (POLICY_PIN_HEX / 2 * 3))
 
 /* lower case, no trailing dot, into out (size 256); -1 when it does not fit or is empty */
 static int
@@ -81,6 +86,12 @@ void
 policy_pins_set_max_age(struct policy_pins *t, long seconds)
 {
 	t->max_age_s = seconds;
+}
+
+void
+policy_pins_set_clock(struct policy_pins *t, long long now)
+{
+	t->load_now = now;
 }
 
 /* "YYYY-MM-DDTHH:MM:SSZ" (the store's and the report's form) as seconds; 0 when not that */
@@ -253,12 +264,14 @@ pins_borrow(struct policy_pin_domain *newer, const struct policy_pin_domain *old
 	for (i = 0; i < newer->nmx; i++) {
 		struct policy_pin_mx *m = &newer->mx[i];
 
-		if (m->npin > 0)
+		if (m->npin > 0 && !m->borrowed)
 			continue;
 		for (j = 0; j < older->nmx; j++) {
 			const struct policy_pin_mx *o = &older->mx[j];
 
-			if (o->npin == 0 || strcmp(o->host, m->host) != 0)
+			/* rows come in run order: a borrowed pin gives way to a newer scan's */
+			if (o->npin == 0 || strcmp(o->host, m->host) != 0 ||
+			    (m->npin > 0 && o->from_t <= m->from_t))
 				continue;
 			memcpy(m->pin, o->pin, sizeof(m->pin));
 			m->npin = o->npin;
@@ -271,14 +284,21 @@ pins_borrow(struct policy_pin_domain *newer, const struct policy_pin_domain *old
 	}
 }
 
+/* dated beyond the loading clock (a wrong clock or a forged row): it would never age */
+static int
+pins_future(const struct policy_pins *t, const struct policy_pin_domain *d)
+{
+	return t->load_now != 0 && d->finished_t - t->load_now > POLICY_PINS_CLOCK_SKEW_S;
+}
+
 static int
 pins_unfilled(const struct policy_pin_domain *d)
 {
 	size_t i;
 
 	for (i = 0; i < d->nmx; i++)
-		if (d->mx[i].npin == 0)
-			return 1;
+		if (d->mx[i].npin == 0 || d->mx[i].borrowed)
+			return 1;	/* an older row may fill it, or fill it newer */
 	return 0;
 }
 
@@ -331,6 +351,25 @@ policy_pins_refusal(const struct policy_pins *t, const struct policy_pin_domain 
 			return buf;
 		}
 	*expired = 0;
+	{
+		size_t j, k, l, m, ndistinct = 0;
+
+		for (j = 0; j < d->nmx; j++)
+			for (k = 0; pins_mx_ok(t, &d->mx[j], now) && k < d->mx[j].npin; k++) {
+				int seen = 0;
+
+				for (l = 0; l <= j && !seen; l++)
+					for (m = 0; pins_mx_ok(t, &d->mx[l], now) && !seen &&
+					    m < (l == j ? k : d->mx[l].npin); m++)
+						seen = strcasecmp(d->mx[l].pin[m], d->mx[j].pin[k]) == 0;
+				ndistinct += !seen;
+			}
+		if (ndistinct > PINS_KEYS_MAX) {
+			snprintf(buf, size, "the scan of %s pinned %zu distinct keys, more than a 1 KiB "
+			    "match= holds (%d)", d->finished, ndistinct, (int)PINS_KEYS_MAX);
+			return buf;
+		}
+	}
 	return NULL;
 }
 
@@ -399,12 +438,16 @@ policy_pins_add(struct policy_pins *t, const char *json, long long run, const ch
 		 * the newest finished scan wins; runs are read newest first, so ties keep the
 		 * first; an MX it could not pin takes the older scan's pin (pins_borrow())
 		 */
-		if (strcmp(nd.finished, d->finished) <= 0) {
-			pins_borrow(d, &nd);
+		if (pins_future(t, &nd) > pins_future(t, d) ||
+		    (pins_future(t, &nd) == pins_future(t, d) &&
+		    strcmp(nd.finished, d->finished) <= 0)) {
+			if (!pins_future(t, &nd))
+				pins_borrow(d, &nd);
 			policy_pin_domain_clear(&nd);
 			return 0;
 		}
-		pins_borrow(&nd, d);
+		if (!pins_future(t, d))
+			pins_borrow(&nd, d);
 		next = d->next;
 		policy_pin_domain_clear(d);
 		*d = nd;
@@ -454,7 +497,7 @@ pins_row(void *arg, const struct store_row *row)
 
 	/* parse only what can change the table: a domain not held, or held from an older scan */
 	if (pins_norm(row->domain, name, sizeof(name)) == 0 &&
-	    (d = pins_lookup(l->t, name)) != NULL && !pins_unfilled(d) &&
+	    (d = pins_lookup(l->t, name)) != NULL && !pins_unfilled(d) && !pins_future(l->t, d) &&
 	    strcmp(row->finished ? row->finished : "", d->finished) <= 0)
 		return 0;
 	if (policy_pins_add(l->t, row->json, row->run, row->finished) < 0)
@@ -472,6 +515,7 @@ policy_pins_load(struct policy_pins *t, struct store *st, long long now, policy_
 	long usable = 0;
 	size_t i;
 
+	t->load_now = now;
 	if (store_run_latest(st, &latest) < 0) {
 		snprintf(err, errlen, "%s", store_error(st));
 		return -1;

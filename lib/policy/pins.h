@@ -67,6 +67,12 @@ void			 policy_pin_domain_clear(struct policy_pin_domain *);
 
 /* The oldest scan a pin is taken from, in seconds (default POLICY_PINS_MAX_AGE_S). */
 void			 policy_pins_set_max_age(struct policy_pins *, long seconds);
+/*
+ * The clock a scan's date is judged by while rows are added: one dated more than
+ * POLICY_PINS_CLOCK_SKEW_S beyond it is chosen only when the domain has no other (it would be
+ * refused; a genuine older scan is not lost to it).  policy_pins_load() sets it; 0: none.
+ */
+void			 policy_pins_set_clock(struct policy_pins *, long long now);
 
 /*
  * Whether the domain's pins are usable at now: NULL when they are, else why not (written into

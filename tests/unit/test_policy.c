@@ -692,6 +692,53 @@ test_pins_parse(void **state)
 	assert_int_equal(mx[0].npin, 1);
 	assert_string_equal(mx[0].pin[0], PIN_B);
 	policy_pins_free(t);
+	/*
+	 * a row dated in the future (a wrong clock or a forged row) no longer wins the newest-scan
+	 * choice over a genuine one, in either order; alone it is still refused (policyd.sh)
+	 */
+	t = policy_pins_new();
+	policy_pins_set_clock(t, NOW_JAN4);
+	assert_int_equal(policy_pins_add(t, "{\"domain\":\"none.example\",\"mx\":["
+	    "{\"host\":\"a.none.example\",\"use\":\"used\"}],\"endpoints\":["
+	    "{\"host\":\"a.none.example\",\"port\":25,\"proto\":\"smtp\",\"connected\":true,"
+	    "\"tls\":{\"version\":\"TLSv1.3\"},\"certificate\":{\"sha256\":\"" PIN_A "\"}}]}",
+	    5, "2099-01-01T00:00:00Z"), 0);
+	assert_int_equal(policy_pins_add(t, "{\"domain\":\"none.example\",\"mx\":["
+	    "{\"host\":\"a.none.example\",\"use\":\"used\"}],\"endpoints\":["
+	    "{\"host\":\"a.none.example\",\"port\":25,\"proto\":\"smtp\",\"connected\":true,"
+	    "\"tls\":{\"version\":\"TLSv1.3\"},\"certificate\":{\"sha256\":\"" PIN_B "\"}}]}",
+	    3, "2026-01-03T00:00:00Z"), 0);
+	assert_int_equal(policy_pins_add(t, "{\"domain\":\"none.example\",\"mx\":["
+	    "{\"host\":\"a.none.example\",\"use\":\"used\"}],\"endpoints\":["
+	    "{\"host\":\"a.none.example\",\"port\":25,\"proto\":\"smtp\",\"connected\":true,"
+	    "\"tls\":{\"version\":\"TLSv1.3\"},\"certificate\":{\"sha256\":\"" PIN_A "\"}}]}",
+	    6, "2099-02-01T00:00:00Z"), 0);
+	assert_int_equal(policy_pins_find(t, "none.example")->run, 3);
+	assert_int_equal(policy_pins_apply(t, NOW_JAN4, &f, mx, why, sizeof(why)), 1);
+	assert_string_equal(mx[0].pin[0], PIN_B);
+	/* more distinct keys than a 1 KiB match= holds (10): refused, so said at load */
+	{
+		char js[8192], one[512];
+		size_t n, k;
+
+		n = (size_t)snprintf(js, sizeof(js), "{\"domain\":\"keys.example\",\"mx\":[");
+		for (k = 0; k < 11; k++)
+			n += (size_t)snprintf(js + n, sizeof(js) - n, "%s{\"host\":\"m%zu.keys.example\","
+			    "\"use\":\"used\"}", k ? "," : "", k);
+		n += (size_t)snprintf(js + n, sizeof(js) - n, "],\"endpoints\":[");
+		for (k = 0; k < 11; k++) {
+			snprintf(one, sizeof(one), "%s{\"host\":\"m%zu.keys.example\",\"port\":25,"
+			    "\"proto\":\"smtp\",\"connected\":true,\"tls\":{\"version\":\"TLSv1.3\"},"
+			    "\"certificate\":{\"sha256\":\"%02zx%.62s\"}}", k ? "," : "", k, k, PIN_A);
+			n += (size_t)snprintf(js + n, sizeof(js) - n, "%s", one);
+		}
+		snprintf(js + n, sizeof(js) - n, "]}");
+		assert_int_equal(policy_pins_add(t, js, 7, "2026-01-03T00:00:00Z"), 0);
+		f.domain = "keys.example";
+		assert_int_equal(policy_pins_apply(t, NOW_JAN4, &f, mx, why, sizeof(why)), -1);
+		assert_non_null(strstr(why, "11 distinct keys, more than a 1 KiB match= holds (10)"));
+	}
+	policy_pins_free(t);
 	policy_pins_free(NULL);
 }
 
