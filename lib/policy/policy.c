@@ -290,8 +290,8 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 	 * policy Postfix can be given applies (P5): only those two have no hole an attacker makes.
 	 * Before P6, whose `encrypt` accepts any certificate, and before P7, whose `dane` leaves
 	 * the MX hosts without DANE opportunistic: an attacker blocks the DANE MX and strips
-	 * STARTTLS on the other (found in the fourth review).  It comes before P2 and P3 because neither needs
-	 * DNSSEC: on an unsigned domain an attacker forges "MX 0 ." or NXDOMAIN (P2) or breaks the
+	 * STARTTLS on the other (found in the fourth review).  It comes before P2 and P3 because
+	 * neither needs DNSSEC: on an unsigned domain an attacker forges "MX 0 ." or NXDOMAIN (P2) or breaks the
 	 * signatures (P3) for policyd's lookup alone, the sender's own resolver finds the real MX,
 	 * and the answer NOTFOUND would let it deliver opportunistically.  A fingerprint entry for
 	 * a domain that truly takes no mail costs nothing.  A bogus TLSA lookup counts as failed

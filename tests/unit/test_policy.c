@@ -861,6 +861,28 @@ test_cached_policy_facts(void **state)
 	policy_facts_from_check(&r, 0, 0, &f, mx);
 	policy_decide(&f, &d);
 	assert_string_equal(d.rule, "P10");
+	/*
+	 * fourth review: the only MX skipped because its address lookup was bogus is a failed
+	 * lookup for the policy (P7), not a host proven to have no address (P10)
+	 */
+	r.sts.policy_valid = 0;
+	r.mx[0].vm.use = VERDICT_USE_SKIP_NO_ADDRESS;
+	r.mx[0].a_status = RESOLVER_BOGUS;
+	r.mx[0].aaaa_status = RESOLVER_SECURE;
+	policy_facts_from_check(&r, 0, 0, &f, mx);
+	assert_true(mx[0].addr_bogus);
+	policy_decide(&f, &d);
+	assert_string_equal(d.rule, "P7");
+	r.mx[0].a_status = RESOLVER_SECURE;	/* secure empty answers: proven, skipped */
+	policy_facts_from_check(&r, 0, 0, &f, mx);
+	assert_false(mx[0].addr_bogus);
+	policy_decide(&f, &d);
+	assert_string_equal(d.rule, "P10");
+	r.mx[0].nxdomain = 1;			/* a bogus NXDOMAIN for the host likewise */
+	r.mx[0].nxdomain_status = RESOLVER_BOGUS;
+	policy_facts_from_check(&r, 0, 0, &f, mx);
+	policy_decide(&f, &d);
+	assert_string_equal(d.rule, "P7");
 }
 
 int
