@@ -133,7 +133,7 @@ policyd_pins_load(struct policyd_run *run, char *err, size_t errlen)
 	}
 	snprintf(msg, sizeof(msg), "--pin-from-history: %ld of %zu domains in %s have a pin from "
 	    "a scan within %ld days (%ld refused: no MX pinned, too old or a certificate "
-	    "expiring; %ld with an MX the scan could not pin, which DEFERS); where nothing stronger (DANE, MTA-STS enforce) applies they get "
+	    "expiring; %ld with an MX the scan could not pin, which DEFERS); where nothing stronger (DANE on every MX, MTA-STS enforce) applies they get "
 	    "`fingerprint match=...` (main.cf: smtp_tls_fingerprint_digest = sha256), whatever MX "
 	    "hosts a lookup shows.  RISK: a pin is no commitment by the receiver: when it rolls its "
 	    "key or certificate or adds an MX host, mail to it DEFERS until it is scanned again and "
