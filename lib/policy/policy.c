@@ -320,7 +320,11 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 		for (i = 0; i < f->nmx; i++) {
 			const struct policy_mx_facts *m = &f->mx[i];
 
-			if ((m->use == VERDICT_USE_USED && m->npin == 0) || m->addr_bogus ||
+			/* a bogus address lookup here defers that MX only when the scan did not
+			 * pin it: a pinned one is in match=, and the sender's own lookup delivers
+			 * to it authenticated (final review) */
+			if ((m->use == VERDICT_USE_USED && m->npin == 0) ||
+			    (m->addr_bogus && m->npin == 0) ||
 			    m->use == VERDICT_USE_UNKNOWN || m->use == VERDICT_USE_UNEXAMINED)
 				policy_warn(d, POLICY_W_HISTORY_UNPINNED, m->host);
 			else if (m->use == VERDICT_USE_USED && m->dane == VERDICT_DANE_BOGUS)

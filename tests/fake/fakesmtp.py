@@ -149,7 +149,7 @@ def ehlo_lines(*extensions):
 
 
 def smtp_dialogue(c, ehlo=None, starttls=None, ehlo_code=250, banner=None, log_commands=False,
-                  greet=True, noop_code=250, quit_reply=True):
+                  greet=True, noop_code=250, quit_reply=True, quit_code=221):
     """Serve a simple command loop.  `ehlo` is the tuple of EHLO reply lines;
     `starttls(c)` handles STARTTLS and returns True to keep the loop going.
     `log_commands` logs each command's verb ("command VERB", with "(TLS)" inside TLS);
@@ -174,7 +174,7 @@ def smtp_dialogue(c, ehlo=None, starttls=None, ehlo_code=250, banner=None, log_c
                 return
         elif verb == b"QUIT":
             if quit_reply:
-                c.send(reply(221, "2.0.0 Bye"))
+                c.send(reply(quit_code, "2.0.0 Bye" if quit_code == 221 else "5.5.1 Protocol error"))
             return
         elif verb in (b"NOOP", b"RSET"):
             c.send(reply(noop_code, "2.0.0 OK" if noop_code == 250 else "5.5.1 Bad sequence"))
@@ -284,7 +284,8 @@ def sc_ansi_greeting(c, a):
 
 # ---------------------------------------------------------------- STARTTLS command injection
 
-def real_tls(c, a, keep_plaintext, send_ready=True, delay=0.0, noop_code=250, quit_reply=True):
+def real_tls(c, a, keep_plaintext, send_ready=True, delay=0.0, noop_code=250, quit_reply=True,
+             quit_code=221):
     """STARTTLS done by a real TLS stack (Python's ssl, --tls-cert/--tls-key), then the ordinary
     command loop inside TLS.  `keep_plaintext` is the CVE-2011-0411 bug: commands the client
     pipelined after STARTTLS, already in our read buffer, are kept and run inside TLS.  `delay`
@@ -326,7 +327,7 @@ def real_tls(c, a, keep_plaintext, send_ready=True, delay=0.0, noop_code=250, qu
         time.sleep(delay)
     try:
         smtp_dialogue(t, ehlo_lines("PIPELINING", "SIZE 10240000"), log_commands=True, greet=False,
-                      noop_code=noop_code, quit_reply=quit_reply)
+                      noop_code=noop_code, quit_reply=quit_reply, quit_code=quit_code)
     finally:
         tls.close()
     return False
@@ -357,6 +358,13 @@ def sc_pipeline_quit_close(c, a):
     # to QUIT was never seen -> inconclusive
     smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"),
                   starttls=lambda c: real_tls(c, a, False, quit_reply=False), log_commands=True)
+
+
+def sc_pipeline_quit_5xx(c, a):
+    # discards the pipelined NOOP and answers QUIT itself with a 550 (filtering appliances do),
+    # then closes: one non-221 reply may be QUIT's own -> inconclusive, never vulnerable
+    smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"),
+                  starttls=lambda c: real_tls(c, a, False, quit_code=550), log_commands=True)
 
 
 def sc_pipeline_safe(c, a):
@@ -418,6 +426,7 @@ SCENARIOS = {
     "pipeline_slow": sc_pipeline_slow,
     "pipeline_slow_503": sc_pipeline_slow_503,
     "pipeline_quit_close": sc_pipeline_quit_close,
+    "pipeline_quit_5xx": sc_pipeline_quit_5xx,
     "pipeline_safe": sc_pipeline_safe,
     "pipeline_plaintext": sc_pipeline_plaintext,
     "ok_notls": sc_ok_notls,

@@ -15,8 +15,8 @@
 # pipeline_slow (the same, answering only after mailtls stopped listening: caught by the order
 # of the replies to QUIT) and pipeline_slow_503 (runs it late inside TLS and answers 503: any
 # reply but 421/220 before the 221 answers the NOOP, RFC 2920 §3.2) must give
-# starttls.command_injection; pipeline_quit_close (closes on QUIT without a 221) must give
-# inconclusive; pipeline_safe (discards it) and pipeline_plaintext (answers
+# starttls.command_injection; pipeline_quit_close (closes on QUIT without a 221) and
+# pipeline_quit_5xx (answers QUIT alone with a 550, then closes) must give inconclusive; pipeline_safe (discards it) and pipeline_plaintext (answers
 # it before TLS) must not; every run must send the server nothing but EHLO, STARTTLS, NOOP, QUIT
 # (and HELO), and the server's connection count must equal .connections. Pass "pipeline" (or
 # pipeline_safe ...) as a PROFILE to run only these; FAKE_FULL_PIPELINE=0 skips them.
@@ -41,7 +41,7 @@ for tool in python3 jq timeout openssl; do
 done
 ALL=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$PROFILES_JSON")
 PROFILES=${*:-$ALL}
-PIPELINE="pipeline_vulnerable pipeline_slow pipeline_slow_503 pipeline_quit_close pipeline_safe pipeline_plaintext"
+PIPELINE="pipeline_vulnerable pipeline_slow pipeline_slow_503 pipeline_quit_close pipeline_quit_5xx pipeline_safe pipeline_plaintext"
 SESSIONS="sess_closed sess_open sess_tls13"
 if [ $# -gt 0 ]; then
 	want=
@@ -394,7 +394,7 @@ pipeline_run() {
 for sc in $PIPELINE; do
 	case $sc in
 	pipeline_vulnerable | pipeline_slow | pipeline_slow_503) pipeline_run "$sc" vulnerable ;;
-	pipeline_quit_close) pipeline_run "$sc" inconclusive ;;
+	pipeline_quit_close | pipeline_quit_5xx) pipeline_run "$sc" inconclusive ;;
 	*) pipeline_run "$sc" not_vulnerable ;;
 	esac
 done
