@@ -33,10 +33,12 @@
 #include "util/arena.h"
 #include "util/xalloc.h"
 
-#define PINS_BUCKETS	65536
+/* buckets at the start; the table doubles when it holds more domains than buckets */
+#define PINS_BUCKETS_MIN	64
 
 struct policy_pins {
 	struct policy_pin_domain	**b;
+	size_t				 nb;		/* buckets, a power of two */
 	size_t				 n;
 	long				 max_age_s;	/* --pin-max-age */
 	long long			 load_now;	/* policy_pins_load()'s clock: a scan dated
@@ -63,13 +65,32 @@ pins_norm(const char *in, char *out, size_t size)
 }
 
 static size_t
-pins_hash(const char *s)
+pins_hash(const char *s, size_t nb)
 {
 	size_t h = 1469598103934665603ULL;	/* FNV-1a */
 
 	while (*s)
 		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h & (PINS_BUCKETS - 1);
+	return h & (nb - 1);
+}
+
+/* twice the buckets, every entry relinked: amortised O(1) per add */
+static void
+pins_grow(struct policy_pins *t)
+{
+	size_t nb = t->nb * 2, i, h;
+	struct policy_pin_domain **b = xcalloc(nb, sizeof(*b)), *d, *next;
+
+	for (i = 0; i < t->nb; i++)
+		for (d = t->b[i]; d != NULL; d = next) {
+			next = d->next;
+			h = pins_hash(d->domain, nb);
+			d->next = b[h];
+			b[h] = d;
+		}
+	free(t->b);
+	t->b = b;
+	t->nb = nb;
 }
 
 struct policy_pins *
@@ -77,7 +98,8 @@ policy_pins_new(void)
 {
 	struct policy_pins *t = xcalloc(1, sizeof(*t));
 
-	t->b = xcalloc(PINS_BUCKETS, sizeof(*t->b));
+	t->nb = PINS_BUCKETS_MIN;
+	t->b = xcalloc(t->nb, sizeof(*t->b));
 	t->max_age_s = POLICY_PINS_MAX_AGE_S;
 	return t;
 }
@@ -135,7 +157,7 @@ policy_pins_free(struct policy_pins *t)
 
 	if (t == NULL)
 		return;
-	for (i = 0; i < PINS_BUCKETS; i++)
+	for (i = 0; i < t->nb; i++)
 		for (d = t->b[i]; d != NULL; d = next) {
 			next = d->next;
 			policy_pin_domain_clear(d);
@@ -410,7 +432,7 @@ pins_lookup(const struct policy_pins *t, const char *name)
 {
 	struct policy_pin_domain *d;
 
-	for (d = t->b[pins_hash(name)]; d != NULL; d = d->next)
+	for (d = t->b[pins_hash(name, t->nb)]; d != NULL; d = d->next)
 		if (strcmp(d->domain, name) == 0)
 			return d;
 	return NULL;
@@ -458,9 +480,11 @@ policy_pins_add(struct policy_pins *t, const char *json, long long run, const ch
 		policy_pin_domain_clear(&nd);
 		return 1;	/* the ceiling: older scans are left out */
 	}
+	if (t->n >= t->nb)
+		pins_grow(t);
 	d = xcalloc(1, sizeof(*d));
 	*d = nd;
-	h = pins_hash(d->domain);
+	h = pins_hash(d->domain, t->nb);
 	d->next = t->b[h];
 	t->b[h] = d;
 	t->n++;
@@ -525,7 +549,7 @@ policy_pins_load(struct policy_pins *t, struct store *st, long long now, policy_
 			snprintf(err, errlen, "%s", store_error(st));
 			return -1;
 		}
-	for (i = 0; i < PINS_BUCKETS; i++)
+	for (i = 0; i < t->nb; i++)
 		for (d = t->b[i]; d != NULL; d = d->next) {
 			char why[512];
 			int expired;

@@ -748,6 +748,33 @@ test_pins_parse(void **state)
 }
 
 /*
+ * The pin table starts small and doubles as domains arrive: 5,000 domains, each found under its
+ * name afterwards (and a name never added is not), whatever the growth relinked.
+ */
+static void
+test_pins_grow(void **state)
+{
+	struct policy_pins *t = policy_pins_new();
+	char js[512], name[64];
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < 5000; k++) {
+		snprintf(js, sizeof(js), "{\"domain\":\"d%zu.grow.example\",\"mx\":["
+		    "{\"host\":\"mx.grow.example\",\"use\":\"used\"}]}", k);
+		assert_int_equal(policy_pins_add(t, js, 1, "2026-01-02T00:00:00Z"), 0);
+	}
+	assert_int_equal(policy_pins_count(t), 5000);
+	for (k = 0; k < 5000; k++) {
+		snprintf(name, sizeof(name), "d%zu.grow.example", k);
+		assert_non_null(policy_pins_find(t, name));
+		assert_string_equal(policy_pins_find(t, name)->domain, name);
+	}
+	assert_null(policy_pins_find(t, "d5000.grow.example"));
+	policy_pins_free(t);
+}
+
+/*
  * A pinned certificate expired or within POLICY_PINS_EXPIRY_MARGIN_S of its notAfter is no pin:
  * a renewal may bring a new key.  The earliest notAfter of an MX's certificates counts.
  */
@@ -902,6 +929,7 @@ main(void)
 		cmocka_unit_test(test_history_pins_too_many),
 		cmocka_unit_test(test_pins_parse),
 		cmocka_unit_test(test_pins_expiry),
+		cmocka_unit_test(test_pins_grow),
 		cmocka_unit_test(test_cached_policy_facts),
 	};
 
