@@ -37,10 +37,8 @@ policy_facts_from_check(const struct check_result *r, int probed, int pin, struc
 		mx[n].use = v->use;
 		mx[n].dane = v->dane;
 		mx[n].sts_match = r->mx[i].sts_pattern != NULL;
-		/* the verdict skips an MX whose address lookup is bogus; the policy cannot */
-		mx[n].addr_bogus = v->use == VERDICT_USE_SKIP_NO_ADDRESS &&
-		    (r->mx[i].nxdomain ? r->mx[i].nxdomain_status == RESOLVER_BOGUS :
-		    r->mx[i].a_status == RESOLVER_BOGUS || r->mx[i].aaaa_status == RESOLVER_BOGUS);
+		/* unknown because of a bogus address lookup: P7 and P8h tell it apart */
+		mx[n].addr_bogus = v->addr_bogus;
 		mx[n].reached = v->reached > 0;
 		mx[n].starttls = v->starttls;
 		mx[n].dane_ok = v->dane_ok;

@@ -245,18 +245,18 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 	for (i = 0; i < f->nmx; i++) {
 		const struct policy_mx_facts *m = &f->mx[i];
 
-		if (m->use == VERDICT_USE_UNKNOWN || m->use == VERDICT_USE_UNEXAMINED) {
-			nunknown++;
-			nfailed += m->use == VERDICT_USE_UNKNOWN;
-			continue;
-		}
-		if (m->use == VERDICT_USE_SKIP_NO_ADDRESS && m->addr_bogus) {
+		if (m->addr_bogus) {
 			/*
 			 * Bogus addresses: the signatures of policyd's lookup alone may have been
 			 * stripped while the sender's own finds the host; a failed lookup (P7), not
 			 * a host that is proven to have none (found in the fourth review)
 			 */
 			nfailed++;
+			continue;
+		}
+		if (m->use == VERDICT_USE_UNKNOWN || m->use == VERDICT_USE_UNEXAMINED) {
+			nunknown++;
+			nfailed += m->use == VERDICT_USE_UNKNOWN;
 			continue;
 		}
 		if (m->use != VERDICT_USE_USED)
@@ -325,7 +325,8 @@ policy_decide(const struct policy_facts *f, struct policy_decision *d)
 			 * to it authenticated (final review) */
 			if ((m->use == VERDICT_USE_USED && m->npin == 0) ||
 			    (m->addr_bogus && m->npin == 0) ||
-			    m->use == VERDICT_USE_UNKNOWN || m->use == VERDICT_USE_UNEXAMINED)
+			    (m->use == VERDICT_USE_UNKNOWN && !m->addr_bogus) ||
+			    m->use == VERDICT_USE_UNEXAMINED)
 				policy_warn(d, POLICY_W_HISTORY_UNPINNED, m->host);
 			else if (m->use == VERDICT_USE_USED && m->dane == VERDICT_DANE_BOGUS)
 				policy_warn(d, POLICY_W_DANE_BOGUS, m->host);

@@ -85,8 +85,9 @@ struct policy_mx_facts {
 	const char		*pin[POLICY_PINS_PER_MX];	/* SHA-256 hex of the public key
 							   (or, unknown, the certificate) each
 							   address served in the newest scan */
-	int			 addr_bogus;	/* skipped (no address) because an address lookup
-						   was bogus: a failed lookup for the policy (P7) */
+	int			 addr_bogus;	/* unknown because an address lookup was bogus
+						   (verdict_mx.addr_bogus): a failed lookup for the
+						   policy (P7), P8h keeps a pinned one in match= */
 };
 
 struct policy_facts {

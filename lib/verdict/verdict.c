@@ -62,6 +62,7 @@ verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
 	m->dane = VERDICT_DANE_NONE;
 	m->tlsa_relevant = 0;
 	m->dane_if_mx_secure = 0;
+	m->addr_bogus = 0;
 	if (d->ip_literal) {
 		/*
 		 * RFC 5321 §5.1 wants a domain name and Exim refuses a literal, but Postfix
@@ -74,9 +75,10 @@ verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
 		/* RFC 5321 §5.1: a host that does not exist is skipped — if that is proven */
 		if (d->a == VERDICT_DNS_SECURE)
 			m->use = VERDICT_USE_SKIP_NXDOMAIN;
-		else if (d->a == VERDICT_DNS_BOGUS)
-			m->use = VERDICT_USE_SKIP_NO_ADDRESS;
-		else if (d->a == VERDICT_DNS_FAILED)
+		else if (d->a == VERDICT_DNS_BOGUS) {
+			m->use = VERDICT_USE_UNKNOWN;		/* a failed lookup: see below */
+			m->addr_bogus = 1;
+		} else if (d->a == VERDICT_DNS_FAILED)
 			m->use = VERDICT_USE_UNKNOWN;
 		/* an insecure NXDOMAIN can be forged: the host stays in the weakest link */
 		return;
@@ -92,9 +94,17 @@ verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
 			m->use = VERDICT_USE_UNKNOWN;		/* senders retry later */
 		else if (insecure)
 			m->use = VERDICT_USE_USED;		/* an empty insecure answer can be forged */
-		else if (bogus)
-			m->use = VERDICT_USE_SKIP_NO_ADDRESS;	/* validating senders cannot use it */
-		else
+		else if (bogus) {
+			/*
+			 * Not "no address": a validating resolver answers SERVFAIL for a bogus
+			 * RRset, which Postfix takes as a failed lookup (retry later), senders
+			 * that do not validate get the addresses, and signatures stripped on this
+			 * scanner's path alone make it bogus here only.  Skipping it made "nothing
+			 * can be read" and "protected by DANE" out of that (review, 2026-12-01).
+			 */
+			m->use = VERDICT_USE_UNKNOWN;
+			m->addr_bogus = 1;
+		} else
 			m->use = VERDICT_USE_SKIP_NO_ADDRESS;	/* proven to have no address */
 		return;
 	}
@@ -422,6 +432,11 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 		if (unknown->use == VERDICT_USE_UNEXAMINED)
 			VERDICT_SAY(v, "Could not be determined: the domain has more MX hosts than "
 			    "mailtls examines (%s), and no examined one is weak.", unknown->host);
+		else if (unknown->addr_bogus)
+			VERDICT_SAY(v, "Could not be determined: the address records of %s failed DNSSEC "
+			    "validation (bogus) here. Validating senders take that as a failed lookup "
+			    "and retry it later; senders that do not validate may be given any address.",
+			    unknown->host);
 		else
 			VERDICT_SAY(v, "Could not be determined: the %s lookups for %s failed, so senders "
 			    "retry it later%s.", unknown->use == VERDICT_USE_UNKNOWN ? "address" : "TLSA",

@@ -11,9 +11,11 @@
  *
  * Rules, per MX (RFC 7672 §2.2, RFC 8461 §5, RFC 5321 §5.1):
  * - An MX no sender uses is left out of the weakest link: a host whose non-existence DNSSEC
- *   proves, a host whose address lookups are bogus or securely empty.  (An IP literal is used:
+ *   proves, a host whose address lookups are securely empty.  (An IP literal is used:
  *   Postfix delivers to it, without DANE.)
- * - An MX whose address lookups failed is unknown (senders retry it later).
+ * - An MX whose address lookups failed is unknown (senders retry it later); so is one whose
+ *   lookups are bogus: a validating sender's resolver answers SERVFAIL, a failed lookup to
+ *   Postfix, and a scanner whose own answers were tampered with must not call it absent.
  * - DANE protects an MX only when its MX RRset, its address RRsets and its TLSA RRset are
  *   DNSSEC-secure and at least one TLSA record is usable.  Secure TLSA records none of which is
  *   usable make DANE senders insist on TLS without authentication: any certificate will do, so
@@ -52,7 +54,7 @@ enum verdict_sts {
 enum verdict_use {
 	VERDICT_USE_USED = 0,		/* senders deliver to it */
 	VERDICT_USE_SKIP_NXDOMAIN,	/* non-existence proven by DNSSEC (RFC 5321 §5.1: skipped) */
-	VERDICT_USE_SKIP_NO_ADDRESS,	/* address lookups bogus, or secure and empty: not usable */
+	VERDICT_USE_SKIP_NO_ADDRESS,	/* address lookups secure and empty: not usable */
 	VERDICT_USE_UNKNOWN,		/* its address lookups failed (timeout, SERVFAIL) */
 	VERDICT_USE_UNEXAMINED,		/* beyond the MX ceiling: not looked at */
 };
@@ -107,6 +109,8 @@ struct verdict_mx {
 					   Postfix (>= 3.6.17) enforces them, the verdict can't */
 	int			 tlsa_relevant;	/* used, addresses secure: TLSA records could count
 					   (for some sender), so they are worth looking up */
+	int			 addr_bogus;	/* unknown because its address (or NXDOMAIN)
+					   lookup is bogus, none failed or insecure */
 };
 
 struct verdict_input {

@@ -74,14 +74,14 @@ static const struct row rows[] = {
 	  POLICY_LEVEL_DANE, POLICY_BASIS_DANE, "P3", "dane", "policy.mx_bogus" },
 	{ "P7 every MX's address lookup bogus (stripped for policyd alone): dane, not P10 (fourth review)",
 	  1, 0, 0, VERDICT_STS_ABSENT, 0, 0, 2,
-	  { { "a.example", VERDICT_USE_SKIP_NO_ADDRESS, NODANE, 0, 0, 0, 0, 0, 0, { NULL }, 1 },
-	    { "b.example", VERDICT_USE_SKIP_NO_ADDRESS, NODANE, 0, 0, 0, 0, 0, 0, { NULL }, 1 } },
+	  { { "a.example", VERDICT_USE_UNKNOWN, NODANE, 0, 0, 0, 0, 0, 0, { NULL }, 1 },
+	    { "b.example", VERDICT_USE_UNKNOWN, NODANE, 0, 0, 0, 0, 0, 0, { NULL }, 1 } },
 	  POLICY_LEVEL_DANE, POLICY_BASIS_DANE, "P7", "dane",
 	  "policy.mx_unknown@a.example policy.mx_unknown@b.example" },
 	{ "P4 DANE MX and an MX whose address lookup is bogus: dane-only still (it defers anyway)",
 	  1, 0, 0, VERDICT_STS_ABSENT, 0, 0, 2,
 	  { MX_OK("a.example", AUTH, 0),
-	    { "b.example", VERDICT_USE_SKIP_NO_ADDRESS, NODANE, 0, 0, 0, 0, 0, 0, { NULL }, 1 } },
+	    { "b.example", VERDICT_USE_UNKNOWN, NODANE, 0, 0, 0, 0, 0, 0, { NULL }, 1 } },
 	  POLICY_LEVEL_DANE_ONLY, POLICY_BASIS_DANE, "P4", "dane-only", "policy.mx_unknown@b.example" },
 	{ "P10 an MX proven to have no address (secure empty answers) is skipped: may",
 	  1, 0, 0, VERDICT_STS_ABSENT, 0, 0, 2,
@@ -414,13 +414,13 @@ test_history_pins(void **state)
 		  "P8h", "fingerprint match=" FP_A "|" FP_B " servername=hostname", "policy.history_pin" },
 		{ "P8h a bogus address lookup here: that MX named, the pins kept",
 		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", NODANE, 0, 1, PIN_A),
-		  { "b.example", VERDICT_USE_SKIP_NO_ADDRESS, NODANE, 0, 0, 0, 0, 0, 0, { NULL }, 1 } },
+		  { "b.example", VERDICT_USE_UNKNOWN, NODANE, 0, 0, 0, 0, 0, 0, { NULL }, 1 } },
 		  { PIN_A, PIN_B, NULL },
 		  "P8h", "fingerprint match=" FP_A "|" FP_B " servername=hostname",
 		  "policy.history_pin policy.history_mx_unpinned@b.example" },
 		{ "P8h a bogus address lookup for an MX the scan pinned: in match=, not named as deferring",
 		  VERDICT_STS_ABSENT, 2, { MX_PIN("a.example", NODANE, 0, 1, PIN_A),
-		  { "b.example", VERDICT_USE_SKIP_NO_ADDRESS, NODANE, 0, 0, 0, 0, 0, 1, { PIN_B }, 1 } },
+		  { "b.example", VERDICT_USE_UNKNOWN, NODANE, 0, 0, 0, 0, 0, 1, { PIN_B }, 1 } },
 		  { PIN_A, PIN_B, NULL },
 		  "P8h", "fingerprint match=" FP_A "|" FP_B " servername=hostname", "policy.history_pin" },
 		{ "P5 MTA-STS enforce is stronger: secure, the pin unused",
@@ -894,25 +894,40 @@ test_cached_policy_facts(void **state)
 	policy_decide(&f, &d);
 	assert_string_equal(d.rule, "P10");
 	/*
-	 * fourth review: the only MX skipped because its address lookup was bogus is a failed
-	 * lookup for the policy (P7), not a host proven to have no address (P10)
+	 * fourth review: the only MX whose address lookup was bogus is a failed lookup for the
+	 * policy (P7), not a host proven to have no address (P10).  The MX facts come from
+	 * verdict_mx_dns(), as in check: unknown with addr_bogus since the review of 2026-12-01.
 	 */
 	r.sts.policy_valid = 0;
-	r.mx[0].vm.use = VERDICT_USE_SKIP_NO_ADDRESS;
-	r.mx[0].a_status = RESOLVER_BOGUS;
-	r.mx[0].aaaa_status = RESOLVER_SECURE;
-	policy_facts_from_check(&r, 0, 0, &f, mx);
-	assert_true(mx[0].addr_bogus);
-	policy_decide(&f, &d);
-	assert_string_equal(d.rule, "P7");
-	r.mx[0].a_status = RESOLVER_SECURE;	/* secure empty answers: proven, skipped */
-	policy_facts_from_check(&r, 0, 0, &f, mx);
-	assert_false(mx[0].addr_bogus);
-	policy_decide(&f, &d);
-	assert_string_equal(d.rule, "P10");
-	r.mx[0].nxdomain = 1;			/* a bogus NXDOMAIN for the host likewise */
-	r.mx[0].nxdomain_status = RESOLVER_BOGUS;
-	policy_facts_from_check(&r, 0, 0, &f, mx);
+	{
+		struct verdict_dns vd;
+
+		memset(&vd, 0, sizeof(vd));
+		vd.mx = VERDICT_DNS_SECURE;
+		vd.a = VERDICT_DNS_BOGUS;
+		vd.aaaa = VERDICT_DNS_SECURE;
+		verdict_mx_dns(&vd, &r.mx[0].vm);
+		assert_int_equal(r.mx[0].vm.use, VERDICT_USE_UNKNOWN);
+		policy_facts_from_check(&r, 0, 0, &f, mx);
+		assert_true(mx[0].addr_bogus);
+		policy_decide(&f, &d);
+		assert_string_equal(d.rule, "P7");
+		vd.a = VERDICT_DNS_SECURE;	/* secure empty answers: proven, skipped */
+		verdict_mx_dns(&vd, &r.mx[0].vm);
+		assert_int_equal(r.mx[0].vm.use, VERDICT_USE_SKIP_NO_ADDRESS);
+		policy_facts_from_check(&r, 0, 0, &f, mx);
+		assert_false(mx[0].addr_bogus);
+		policy_decide(&f, &d);
+		assert_string_equal(d.rule, "P10");
+		vd.nxdomain = 1;		/* a bogus NXDOMAIN for the host likewise */
+		vd.a = VERDICT_DNS_BOGUS;
+		verdict_mx_dns(&vd, &r.mx[0].vm);
+		assert_true(r.mx[0].vm.addr_bogus);
+		r.mx[0].nxdomain = 1;
+		r.mx[0].nxdomain_status = RESOLVER_BOGUS;
+		policy_facts_from_check(&r, 0, 0, &f, mx);
+		assert_true(mx[0].addr_bogus);
+	}
 	policy_decide(&f, &d);
 	assert_string_equal(d.rule, "P7");
 }

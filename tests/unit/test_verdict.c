@@ -67,8 +67,15 @@ static const struct dns_row dns_rows[] = {
 	  { S, 0, 0, F, F, 0, 0, NA, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE },
 	{ "one family failed, the other bogus: unknown",
 	  { S, 0, 0, F, B, 0, 0, NA, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE },
-	{ "both families bogus: validating senders cannot use it",
-	  { S, 0, 0, B, B, 0, 0, NA, 0, 0 }, VERDICT_USE_SKIP_NO_ADDRESS, VERDICT_DANE_NONE },
+	{ "both families bogus: a failed lookup to a validating sender (Postfix: retry), not absent "
+	  "(review 2026-12-01)",
+	  { S, 0, 0, B, B, 0, 0, NA, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE },
+	{ "A bogus, AAAA secure NODATA: unknown, not proven to have no address (review 2026-12-01)",
+	  { S, 0, 0, B, S, 0, 0, NA, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE },
+	{ "A bogus, AAAA insecure NODATA: forgeable, stays in the weakest link",
+	  { S, 0, 0, B, I, 0, 0, NA, 0, 0 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
+	{ "bogus NXDOMAIN host: unknown, not skipped (review 2026-12-01)",
+	  { S, 0, 1, B, B, 0, 0, NA, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE },
 	{ "secure NODATA in both families: no address, skipped",
 	  { S, 0, 0, S, S, 0, 0, NA, 0, 0 }, VERDICT_USE_SKIP_NO_ADDRESS, VERDICT_DANE_NONE },
 	{ "insecure NODATA: forgeable, stays in the weakest link",
@@ -102,6 +109,11 @@ test_dns_table(void **state)
 		verdict_mx_dns(&dns_rows[i].in, &m);
 		if (dns_rows[i].in.mx == I && m.dane_if_mx_secure != (dns_rows[i].in.nusable > 0))
 			fail_msg("%s: dane_if_mx_secure %d", dns_rows[i].why, m.dane_if_mx_secure);
+		/* unknown because of a bogus lookup, none failed: P7/P8h tell it apart */
+		if (m.addr_bogus != (m.use == VERDICT_USE_UNKNOWN && !dns_rows[i].in.ip_literal &&
+		    (dns_rows[i].in.a == B || dns_rows[i].in.aaaa == B) &&
+		    dns_rows[i].in.a != F && dns_rows[i].in.aaaa != F))
+			fail_msg("%s: addr_bogus %d", dns_rows[i].why, m.addr_bogus);
 		if (m.use != dns_rows[i].use || m.dane != dns_rows[i].dane)
 			fail_msg("%s: got use=%s dane=%s, want use=%s dane=%s", dns_rows[i].why,
 			    verdict_use_name(m.use), verdict_dane_name(m.dane),
@@ -151,6 +163,7 @@ test_tlsa_relevant(void **state)
 #define NO_TLS(h)	{ h, U, VERDICT_DANE_NONE, 0, 1, 1, 0, 0, 0, 0 }
 #define SKIPPED(h, u)	{ h, u, VERDICT_DANE_NONE, 0, 0, 0, 0, 0, 0, 0 }
 #define UNKNOWN(h)	{ h, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE, 0, 0, 0, 0, 0, 0, 0 }
+#define BOGUS_ADDR(h, m) { h, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE, m, 0, 0, 0, 0, 0, 0, 0, 0, 1 }
 
 struct golden {
 	const char		*name;
@@ -264,6 +277,21 @@ static const struct golden golden[] = {
 	{ "issue 7.5: TLSA lookup failed (e.g. at the CNAME target): indeterminate", 0, 0, 0, 0, 0, A, 1,
 	  { { "mx", U, VERDICT_DANE_UNKNOWN, 0, 1, 1, 1, 1, 0, 0 } }, VERDICT_INDETERMINATE, -1,
 	  "mx", 0, "TLSA lookups for mx failed", NULL },
+	/*
+	 * review 2026-12-01: a bogus address lookup is a failed lookup, not "no address".  Skipped,
+	 * a secure MX RRset whose hosts' addresses were all bogus said "nothing can be read" while
+	 * senders that do not validate delivered opportunistically, and signatures stripped on the
+	 * scanner's path alone turned a DANE-less second MX into "Protected by DANE".
+	 */
+	{ "every MX's addresses bogus, no policy: indeterminate, never \"nothing can be read\"",
+	  0, 0, 0, 0, 0, A, 1, { BOGUS_ADDR("mx", 0) }, VERDICT_INDETERMINATE, -1, "mx", 0,
+	  "failed DNSSEC validation (bogus)", "nothing can be read" },
+	{ "DANE MX and an MX with bogus addresses: indeterminate, not DANE", 0, 0, 0, 0, 0, A, 2,
+	  { GOOD_DANE("mx1"), BOGUS_ADDR("mx2", 0) }, VERDICT_INDETERMINATE, -1, "mx2", 0,
+	  "other MX hosts are protected", "Protected by DANE" },
+	{ "MTA-STS enforce, an MX with bogus addresses: enforcing senders authenticate it", 0, 0, 0,
+	  0, 0, E, 2, { GOOD_STS("mx1"), BOGUS_ADDR("mx2", 1) }, VERDICT_MTA_STS, 0, NULL, 0,
+	  "enforce mode", NULL },
 	{ "unknown MX next to a weak one: weak decides", 0, 0, 0, 0, 0, A, 2,
 	  { UNKNOWN("mx1"), PLAIN("mx2") }, VERDICT_NONE, 1, "mx2", 0, "strip STARTTLS from mx2",
 	  NULL },
