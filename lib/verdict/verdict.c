@@ -204,13 +204,6 @@ verdict_eval_mx(const struct verdict_input *in, const struct verdict_mx *m, stru
 			e->broken = "would fail those checks";
 		return;
 	}
-	/* RFC 7672 §2.2: a bogus TLSA RRset at a secure host makes DANE senders defer */
-	if (m->dane == VERDICT_DANE_BOGUS) {
-		e->state = VS_PROTECTED;
-		e->by_dane = 1;
-		e->broken = "has TLSA records that cannot be validated";
-		return;
-	}
 	/*
 	 * Secure TLSA records none of which is usable: RFC 7672 §2.2 makes TLS mandatory but
 	 * unauthenticated, and Postfix's dane level settles for "encrypt" (DANE_CANTAUTH), any
@@ -231,9 +224,18 @@ verdict_eval_mx(const struct verdict_input *in, const struct verdict_mx *m, stru
 			e->broken = "matches no mx: pattern of the policy";
 		else if (reached && (!m->starttls || !m->webpki_ok))
 			e->broken = "would fail those checks";
+		else if (m->dane == VERDICT_DANE_BOGUS)
+			e->broken = "has TLSA records that cannot be validated";	/* DANE defers */
 		return;
 	}
-	if (m->dane == VERDICT_DANE_UNKNOWN) {
+	/*
+	 * A failed TLSA lookup, or a bogus one (review of 2026-12-01): RFC 7672 §2.2 has DANE
+	 * senders defer either way — a validating resolver answers SERVFAIL for a bogus RRset, the
+	 * same failure to Postfix — but "bogus" here may be signatures stripped on this scanner's
+	 * path alone while senders see a secure NODATA and deliver opportunistically.  Calling it
+	 * "protected by DANE" (as before) was a fail-open; it is unknown, like a failed lookup.
+	 */
+	if (m->dane == VERDICT_DANE_UNKNOWN || m->dane == VERDICT_DANE_BOGUS) {
 		e->state = VS_UNKNOWN;
 		return;
 	}
@@ -432,6 +434,11 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 		if (unknown->use == VERDICT_USE_UNEXAMINED)
 			VERDICT_SAY(v, "Could not be determined: the domain has more MX hosts than "
 			    "mailtls examines (%s), and no examined one is weak.", unknown->host);
+		else if (unknown->use == VERDICT_USE_USED && unknown->dane == VERDICT_DANE_BOGUS)
+			VERDICT_SAY(v, "Could not be determined: the TLSA records of %s failed DNSSEC "
+			    "validation (bogus) here. DANE senders that see the same defer mail to it; "
+			    "if the signatures were stripped on this path only, senders see whatever "
+			    "the zone holds.", unknown->host);
 		else if (unknown->addr_bogus)
 			VERDICT_SAY(v, "Could not be determined: the address records of %s failed DNSSEC "
 			    "validation (bogus) here. Validating senders take that as a failed lookup "

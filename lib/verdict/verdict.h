@@ -19,8 +19,9 @@
  * - DANE protects an MX only when its MX RRset, its address RRsets and its TLSA RRset are
  *   DNSSEC-secure and at least one TLSA record is usable.  Secure TLSA records none of which is
  *   usable make DANE senders insist on TLS without authentication: any certificate will do, so
- *   a man-in-the-middle reads — and MTA-STS may not override that (RFC 8461 §2).  A bogus TLSA
- *   lookup (secure addresses) makes DANE senders defer; a failed one is unknown.
+ *   a man-in-the-middle reads — and MTA-STS may not override that (RFC 8461 §2).  A bogus or failed
+ *   TLSA lookup (secure addresses) makes DANE senders defer, but a bogus answer here may be
+ *   signatures stripped on this scanner's path alone: both are unknown.
  * - MTA-STS in enforce mode protects every MX: an enforcing sender requires STARTTLS with a
  *   WebPKI-valid certificate from an MX that matches one of the policy's mx: patterns, and does not
  *   deliver to one that matches none (RFC 8461 §5.1) — that MX is a delivery risk, not a leak.
