@@ -93,7 +93,7 @@ BOGUS=bogus.example
 # DOMLAB_VERDICT=1: the cases of tests/real/verdict-lab.sh (docs/internals/domain-lab.md, "Verdict cases")
 VERDICT_DOMAINS="provider-drop.example malformed-tlsa.example malformed-spki.example aaaa-timeout.example
 unreach6.example nxbackup.example iplit-backup.example manymx.example mxfail.example
-cname-tlsa-fail.example allunusable.example"
+cname-tlsa-fail.example allunusable.example bogusbackup.example tlsabogus.example"
 VERDICT_UNSIGNED=provider.example
 if [ "$VERDICT" = 1 ]; then UNSIGNED="$UNSIGNED $VERDICT_UNSIGNED"; fi
 # TLSA data that is no certificate and no SubjectPublicKeyInfo: ASCII text in hex
@@ -264,6 +264,13 @@ write_verdict_zones() { # DIR EE-DIGEST
       echo "alias		CNAME	tfail.dane.lab.example."; } >"$d/cname-tlsa-fail.example.zone"
     # j. only PKIX usages (1 1 1) on a server without STARTTLS
     { head_rr allunusable.example; echo "@		MX	10 pkixnotls.dane.lab.example."; } >"$d/allunusable.example.zone"
+    # k. DANE-valid MX and a backup MX whose address records are bogus (it lives in $BOGUS)
+    { head_rr bogusbackup.example; echo "@		MX	10 ee.dane.lab.example."
+      echo "@		MX	20 mx.$BOGUS."; } >"$d/bogusbackup.example.zone"
+    # l. a secure MX host whose TLSA name is a secure CNAME into $BOGUS: the TLSA lookup is bogus
+    { head_rr tlsabogus.example; echo "@		MX	10 tb.tlsabogus.example."
+      echo "tb		A	$A_VALID"; echo "_25._tcp.tb	CNAME	_25._tcp.mx.$BOGUS."
+    } >"$d/tlsabogus.example.zone"
 }
 
 # The policy cases (DOMLAB_POLICY=1): MTA-STS enforce towards a good and a bad certificate, testing,

@@ -128,6 +128,16 @@ check cname-tlsa-fail cname-tlsa-fail.example 'prot == "indeterminate"' 'canread
 #    mail to a host without STARTTLS
 check allunusable allunusable.example 'prot == "none"' 'canread == true' "$NOTINDET" 'finding("dane.unusable")' \
 	'said("any certificate|unauthenticated|without authentication")' 'said("defer")'
+# k. a DANE-valid MX and a backup MX whose addresses are bogus: a failed lookup to a validating
+#    sender, not "no address" (review of 2026-12-01): indeterminate, never "Protected by DANE"
+check bogusbackup bogusbackup.example 'prot == "indeterminate"' 'canread == null' '$rc == 3' \
+	'finding("dnssec.bogus")' '[.mx[] | select(.host == "mx.bogus.example") | .use] == ["unknown"]' \
+	'said("Protected by DANE") | not' 'said("failed DNSSEC validation")'
+# l. the TLSA lookup of a secure MX host is bogus (its TLSA name is a CNAME into the bogus zone):
+#    DANE senders defer, but a scanner cannot tell that from signatures stripped on its own path:
+#    indeterminate (review of 2026-12-01; it was "protected (by DANE)")
+check tlsabogus tlsabogus.example 'prot == "indeterminate"' 'canread == null' '$rc == 3' \
+	'finding("dnssec.bogus")' 'said("Protected by DANE") | not' 'said("TLSA records of .* failed DNSSEC")'
 
 # The proxy did what the cases rely on: the rules below matched at least one query. (The TLSA
 # under provider.example need not be asked for at all: its address records are insecure.)
