@@ -751,6 +751,9 @@ check_findings_mx_dns(struct check *c, struct check_mx *mx)
 		if (mx->vm.use == VERDICT_USE_SKIP_NXDOMAIN)
 			check_finding(r, c->a, FINDING_MX_NONEXISTENT, "%s (NXDOMAIN, DNSSEC-secure; "
 			    "left out of the verdict)", mx->host);
+		else if (mx->nxdomain_status == RESOLVER_BOGUS)
+			check_finding(r, c->a, FINDING_DNSSEC_BOGUS, "NXDOMAIN for MX host %s (a "
+			    "failed lookup to validating senders)", mx->host);
 		else
 			check_finding(r, c->a, FINDING_DNS_NXDOMAIN, "MX host %s (not signed: an "
 			    "attacker can forge this answer as well as an address)", mx->host);

@@ -44,7 +44,7 @@ report_check_text(FILE *f, const struct check_result *r, const struct report_opt
 	size_t i, j, k;
 
 	fprintf(f, "%s%s%s: %s%s%s\n", b, r->domain, rs, ct_color(ro, r->verdict.can_read == 0),
-	    r->verdict.can_read < 0 ? "COULD NOT BE DETERMINED (DNS lookups failed)" :
+	    r->verdict.can_read < 0 ? "COULD NOT BE DETERMINED (DNS lookups failed or did not validate)" :
 	    r->verdict.can_read ? "NOT PROTECTED against an active attacker" :
 	    !r->verdict.accepts_mail ? "accepts no mail" :
 	    "protected against downgrade", rs);

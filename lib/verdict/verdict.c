@@ -191,6 +191,17 @@ verdict_eval_mx(const struct verdict_input *in, const struct verdict_mx *m, stru
 		/* a host beyond the ceiling was never looked at: nothing to say about its name */
 		if (enforce && !m->sts_match && m->use == VERDICT_USE_UNKNOWN)
 			e->broken = "matches no mx: pattern of the policy";
+		else if (enforce && m->addr_bogus)
+			e->broken = "has address records that fail DNSSEC validation";
+		/*
+		 * Unsigned MX records: whatever this host's lookups did, an attacker forges the MX
+		 * RRset itself (RFC 7672 §2.2.1) — weak, as a used host would be (review of
+		 * 2026-12-01: unknown made such a domain indeterminate).
+		 */
+		if (!enforce && in->mx_insecure) {
+			e->state = VS_WEAK;
+			e->weak = VW_FORGED_MX;
+		}
 		return;
 	case VERDICT_USE_USED:
 		break;
@@ -218,14 +229,22 @@ verdict_eval_mx(const struct verdict_input *in, const struct verdict_mx *m, stru
 		return;
 	}
 	/* RFC 8461 §4.1, §5: STARTTLS, a valid certificate, a matching mx: pattern, or no delivery */
+	/*
+	 * A failed or bogus TLSA lookup at secure addresses, under MTA-STS enforce: RFC 8461 §2 has a
+	 * DANE sender follow the TLSA records first, and were they all unusable it would accept any
+	 * certificate (the VERDICT_DANE_UNAUTH case above, weak).  What they are is exactly what
+	 * this lookup could not learn: unknown, not protected (review of 2026-12-01).
+	 */
+	if (enforce && (m->dane == VERDICT_DANE_UNKNOWN || m->dane == VERDICT_DANE_BOGUS)) {
+		e->state = VS_UNKNOWN;
+		return;
+	}
 	if (enforce) {
 		e->state = VS_PROTECTED;
 		if (!m->sts_match)
 			e->broken = "matches no mx: pattern of the policy";
 		else if (reached && (!m->starttls || !m->webpki_ok))
 			e->broken = "would fail those checks";
-		else if (m->dane == VERDICT_DANE_BOGUS)
-			e->broken = "has TLSA records that cannot be validated";	/* DANE defers */
 		return;
 	}
 	/*
@@ -273,6 +292,13 @@ verdict_say_weak(const struct verdict_input *in, const struct verdict_mx *m,
 		VERDICT_SAY(v, "An attacker on the path can forge the unsigned MX records and divert "
 		    "mail to a server of its own%s", in->sts == VERDICT_STS_TESTING ?
 		    " (MTA-STS is only in testing mode)" : ", and there is no enforced MTA-STS");
+		if (m->use != VERDICT_USE_USED) {
+			VERDICT_SAY(v, " (%s: %s)", m->host, m->use == VERDICT_USE_UNEXAMINED ?
+			    "beyond the MX hosts mailtls examines" : m->addr_bogus ?
+			    "its address records failed DNSSEC validation here" :
+			    "its address lookups failed here");
+			break;
+		}
 		if (m->reached && !m->starttls)
 			VERDICT_SAY(v, "; %s does not even complete STARTTLS", m->host);
 		else if (m->dane_if_mx_secure)
@@ -376,7 +402,9 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 				unknown = m;
 			break;
 		case VS_WEAK:
-			if (weak == NULL) {
+			/* the first weak MX, a used one before one whose lookups failed */
+			if (weak == NULL || (weak->use != VERDICT_USE_USED &&
+			    m->use == VERDICT_USE_USED)) {
 				weak = m;
 				weak_e = e;
 			}
@@ -401,8 +429,8 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 		v->protection = VERDICT_NONE;
 		v->delivery_at_risk = 1;
 		snprintf(v->sentence, sizeof(v->sentence),
-		    "No MX host can be used (they do not exist, are IP literals or have no valid "
-		    "address): senders cannot deliver, so nothing can be read in transit.");
+		    "No MX host can be used (DNSSEC proves they do not exist or have no address): "
+		    "senders cannot deliver, so nothing can be read in transit.");
 		return;
 	}
 	if (weak && in->sts_unknown && unauth != NULL) {
@@ -449,6 +477,9 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 			    "retry it later%s.", unknown->use == VERDICT_USE_UNKNOWN ? "address" : "TLSA",
 			    unknown->host, unknown->use == VERDICT_USE_UNKNOWN ? "" :
 			    " (DANE senders defer mail to it until the TLSA records can be looked up)");
+		if (unknown->use == VERDICT_USE_USED && in->sts == VERDICT_STS_ENFORCE)
+			VERDICT_SAY(v, " The MTA-STS policy in enforce mode protects it unless those TLSA "
+			    "records, which DANE senders follow first (RFC 8461 §2), are all unusable.");
 		if (nprot)
 			VERDICT_SAY(v, " The other MX hosts are protected.");
 		return;

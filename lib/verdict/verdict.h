@@ -56,7 +56,8 @@ enum verdict_use {
 	VERDICT_USE_USED = 0,		/* senders deliver to it */
 	VERDICT_USE_SKIP_NXDOMAIN,	/* non-existence proven by DNSSEC (RFC 5321 §5.1: skipped) */
 	VERDICT_USE_SKIP_NO_ADDRESS,	/* address lookups secure and empty: not usable */
-	VERDICT_USE_UNKNOWN,		/* its address lookups failed (timeout, SERVFAIL) */
+	VERDICT_USE_UNKNOWN,		/* its address lookups failed (timeout, SERVFAIL) or
+					   were bogus (addr_bogus) */
 	VERDICT_USE_UNEXAMINED,		/* beyond the MX ceiling: not looked at */
 };
 

@@ -30,7 +30,7 @@ ORACLE_DOMAINS="dane-ee.example dane-ta.example mismatch.example unsigned.exampl
 pkix-only.example notls.example cname.example twomx.example dualstack.example iplit.example
 provider-drop.example malformed-tlsa.example malformed-spki.example aaaa-timeout.example
 unreach6.example nxbackup.example iplit-backup.example manymx.example mxfail.example
-cname-tlsa-fail.example allunusable.example"
+cname-tlsa-fail.example allunusable.example bogusbackup.example tlsabogus.example"
 
 # Disagreements explained in docs/internals/dane-oracle.md: "domain host family" per line.
 KNOWN=""
@@ -139,7 +139,8 @@ m_class() { # DOMAIN HOST FAMILY
 	    elif ($mx.use // "") == "skipped-ip-literal" or ($mx.ip_literal and ($mx | has("use") | not)) then "ip-literal"
 	    elif ($eps | length) == 0 then
 	      ($mx.address_lookups[if $fam == "6" then "aaaa" else "a" end].dnssec? // "") as $lk
-	      | if ($lk | test("fail|indeterminate|servfail|timeout|error")) or ($mx | dfs) == "unknown" then "lookup-failed"
+	      | if ($lk | test("fail|indeterminate|servfail|timeout|error|bogus")) or ($mx | dfs) == "unknown"
+	           or ($mx.use // "") == "unknown" then "lookup-failed"
 	        else "no-address" end
 	    else ($eps[0]) as $ep | [$ep.findings[]?.id] as $f
 	      | ($ep.starttls.offered == false) as $plain

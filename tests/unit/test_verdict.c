@@ -76,6 +76,8 @@ static const struct dns_row dns_rows[] = {
 	  { S, 0, 0, B, I, 0, 0, NA, 0, 0 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
 	{ "bogus NXDOMAIN host: unknown, not skipped (review 2026-12-01)",
 	  { S, 0, 1, B, B, 0, 0, NA, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE },
+	{ "bogus NXDOMAIN host (its one status in .a), AAAA failed: unknown, addr_bogus",
+	  { S, 0, 1, B, F, 0, 0, NA, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE },
 	{ "secure NODATA in both families: no address, skipped",
 	  { S, 0, 0, S, S, 0, 0, NA, 0, 0 }, VERDICT_USE_SKIP_NO_ADDRESS, VERDICT_DANE_NONE },
 	{ "insecure NODATA: forgeable, stays in the weakest link",
@@ -110,9 +112,9 @@ test_dns_table(void **state)
 		if (dns_rows[i].in.mx == I && m.dane_if_mx_secure != (dns_rows[i].in.nusable > 0))
 			fail_msg("%s: dane_if_mx_secure %d", dns_rows[i].why, m.dane_if_mx_secure);
 		/* unknown because of a bogus lookup, none failed: P7/P8h tell it apart */
-		if (m.addr_bogus != (m.use == VERDICT_USE_UNKNOWN && !dns_rows[i].in.ip_literal &&
-		    (dns_rows[i].in.a == B || dns_rows[i].in.aaaa == B) &&
-		    dns_rows[i].in.a != F && dns_rows[i].in.aaaa != F))
+		if (m.addr_bogus != (m.use == VERDICT_USE_UNKNOWN && (dns_rows[i].in.nxdomain ?
+		    dns_rows[i].in.a == B : (dns_rows[i].in.a == B || dns_rows[i].in.aaaa == B) &&
+		    dns_rows[i].in.a != F && dns_rows[i].in.aaaa != F)))
 			fail_msg("%s: addr_bogus %d", dns_rows[i].why, m.addr_bogus);
 		if (m.use != dns_rows[i].use || m.dane != dns_rows[i].dane)
 			fail_msg("%s: got use=%s dane=%s, want use=%s dane=%s", dns_rows[i].why,
@@ -297,9 +299,30 @@ static const struct golden golden[] = {
 	{ "DANE MX and an MX with bogus addresses: indeterminate, not DANE", 0, 0, 0, 0, 0, A, 2,
 	  { GOOD_DANE("mx1"), BOGUS_ADDR("mx2", 0) }, VERDICT_INDETERMINATE, -1, "mx2", 0,
 	  "other MX hosts are protected", "Protected by DANE" },
-	{ "MTA-STS enforce, an MX with bogus addresses: enforcing senders authenticate it", 0, 0, 0,
-	  0, 0, E, 2, { GOOD_STS("mx1"), BOGUS_ADDR("mx2", 1) }, VERDICT_MTA_STS, 0, NULL, 0,
-	  "enforce mode", NULL },
+	{ "MTA-STS enforce, an MX with bogus addresses: enforcing senders authenticate it, "
+	  "delivery to it at risk", 0, 0, 0, 0, 0, E, 2, { GOOD_STS("mx1"), BOGUS_ADDR("mx2", 1) },
+	  VERDICT_MTA_STS, 0, "mx2", 1, "fail DNSSEC validation", NULL },
+	{ "MTA-STS enforce, every MX's addresses bogus: mta-sts, delivery at risk", 0, 0, 0, 0, 0, E,
+	  1, { BOGUS_ADDR("mx", 1) }, VERDICT_MTA_STS, 0, "mx", 1, "fail DNSSEC validation", NULL },
+	{ "MTA-STS enforce, bogus addresses, no mx: pattern matches: the pattern is the risk", 0, 0,
+	  0, 0, 0, E, 1, { BOGUS_ADDR("mx", 0) }, VERDICT_MTA_STS, 0, "mx", 1, "matches no mx:",
+	  NULL },
+	{ "unsigned MX RRset, its only MX's addresses bogus: forge the MX (RFC 7672 §2.2.1), not "
+	  "indeterminate (review 2026-12-01)", 0, 0, 0, 1, 0, A, 1, { BOGUS_ADDR("mx", 0) },
+	  VERDICT_NONE, 1, "mx", 0, "forge the unsigned MX records", "strip STARTTLS" },
+	{ "unsigned MX RRset, address lookups failed: forge the MX", 0, 0, 0, 1, 0, A, 1,
+	  { UNKNOWN("mx") }, VERDICT_NONE, 1, "mx", 0, "its address lookups failed here", NULL },
+	{ "unsigned MX RRset, a failed host and a used one: the used one is named", 0, 0, 0, 1, 0, A,
+	  2, { UNKNOWN("mx1"), PLAIN("mx2") }, VERDICT_NONE, 1, "mx2", 0, "strip STARTTLS from mx2",
+	  NULL },
+	{ "unsigned MX RRset, bogus addresses, _mta-sts unknown: indeterminate", 0, 0, 0, 1, 1, A, 1,
+	  { BOGUS_ADDR("mx", 0) }, VERDICT_INDETERMINATE, -1, "mx", 0, "could not be learned", NULL },
+	{ "bogus TLSA, _mta-sts lookup failed: indeterminate", 0, 0, 0, 0, 1, A, 1,
+	  { { "mx", U, VERDICT_DANE_BOGUS, 0, 1, 1, 1, 1, 0, 0 } }, VERDICT_INDETERMINATE, -1, "mx", 0,
+	  "failed DNSSEC validation", NULL },
+	{ "bogus TLSA, MTA-STS testing: indeterminate, not protected", 0, 0, 0, 0, 0, T, 1,
+	  { { "mx", U, VERDICT_DANE_BOGUS, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_INDETERMINATE, -1, "mx",
+	  0, "failed DNSSEC validation", "Protected" },
 	{ "unknown MX next to a weak one: weak decides", 0, 0, 0, 0, 0, A, 2,
 	  { UNKNOWN("mx1"), PLAIN("mx2") }, VERDICT_NONE, 1, "mx2", 0, "strip STARTTLS from mx2",
 	  NULL },
@@ -335,13 +358,13 @@ static const struct golden golden[] = {
 	{ "truncated list under enforce: the unexamined hosts are not called deferred", 0, 0, 0, 0, 0,
 	  E, 2, { GOOD_STS("mx1"), { "3 more", VERDICT_USE_UNEXAMINED, VERDICT_DANE_NONE, 0, 0, 0, 0,
 	  0, 0, 0 } }, VERDICT_MTA_STS, 0, NULL, 0, "enforce mode", "deferred" },
-	{ "TLSA lookup failed under enforce: MTA-STS protects (RFC 8461 §4.1)", 0, 0, 0, 0, 0, E, 1,
-	  { { "mx", U, VERDICT_DANE_UNKNOWN, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_MTA_STS, 0, NULL, 0,
-	  "enforce mode", NULL },
-	{ "bogus TLSA under enforce: MTA-STS protects, DANE senders defer (RFC 7672 §2.2, RFC 8461 "
-	  "§4.1)", 0, 0, 0, 0, 0, E, 1,
-	  { { "mx", U, VERDICT_DANE_BOGUS, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_MTA_STS, 0, "mx", 1,
-	  "cannot be validated", NULL },
+	{ "TLSA lookup failed under enforce: the TLSA records DANE senders follow first (RFC 8461 §2) "
+	  "may all be unusable: indeterminate (review 2026-12-01; was mta-sts)", 0, 0, 0, 0, 0, E, 1,
+	  { { "mx", U, VERDICT_DANE_UNKNOWN, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_INDETERMINATE, -1, "mx",
+	  0, "unless those TLSA records", "Protected" },
+	{ "bogus TLSA under enforce: as a failed lookup, indeterminate (review 2026-12-01)", 0, 0, 0,
+	  0, 0, E, 1, { { "mx", U, VERDICT_DANE_BOGUS, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_INDETERMINATE,
+	  -1, "mx", 0, "unless those TLSA records", "Protected" },
 	{ "unusable TLSA, MTA-STS testing: readable", 0, 0, 0, 0, 0, T, 1,
 	  { { "mx", U, VERDICT_DANE_UNAUTH, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_MTA_STS_TESTING, 1, "mx", 0,
 	  "only in testing mode", NULL },
