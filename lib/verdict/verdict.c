@@ -53,6 +53,43 @@ verdict_dane_name(enum verdict_dane d)
  * The DNSSEC rows of the decision table (docs/internals/check.md): from the lookups about one
  * MX host to whether senders use it and what a DANE sender does with it.
  */
+/* What the TLSA lookup makes of DANE for senders, the host's addresses taken as secure */
+static enum verdict_dane
+verdict_tlsa_dane(const struct verdict_dns *d)
+{
+	switch (d->tlsa) {
+	case VERDICT_DNS_SECURE:
+		if (d->ntlsa == 0)
+			return VERDICT_DANE_NONE;		/* NODATA/NXDOMAIN: no DANE */
+		if (d->nusable == 0)
+			return d->tlsa_truncated ? VERDICT_DANE_UNKNOWN :	/* not all seen */
+			    VERDICT_DANE_UNAUTH;		/* TLS required, not authenticated */
+		return VERDICT_DANE_AUTH;
+	case VERDICT_DNS_BOGUS:
+		return VERDICT_DANE_BOGUS;			/* DANE senders defer */
+	case VERDICT_DNS_FAILED:
+		return VERDICT_DANE_UNKNOWN;
+	default:
+		return VERDICT_DANE_NONE;			/* insecure or not asked: ignored */
+	}
+}
+
+/*
+ * A host whose address lookups failed or were bogus here, below a secure MX RRset: a sender that
+ * resolves it (the failure may be on this scanner's path alone) follows its TLSA records first
+ * (RFC 8461 §2), and all-unusable ones would make it accept any certificate even under an
+ * enforced MTA-STS policy.  So they are looked up all the same (review of 2026-12-01: before, an
+ * attacker who dropped the scanner's address answers turned such a weak host "protected").
+ */
+static void
+verdict_unknown_tlsa(const struct verdict_dns *d, struct verdict_mx *m)
+{
+	if (d->mx != VERDICT_DNS_SECURE)
+		return;
+	m->tlsa_relevant = 1;
+	m->dane = verdict_tlsa_dane(d);
+}
+
 void
 verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
 {
@@ -78,8 +115,11 @@ verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
 		else if (d->a == VERDICT_DNS_BOGUS) {
 			m->use = VERDICT_USE_UNKNOWN;		/* a failed lookup: see below */
 			m->addr_bogus = 1;
-		} else if (d->a == VERDICT_DNS_FAILED)
+			verdict_unknown_tlsa(d, m);
+		} else if (d->a == VERDICT_DNS_FAILED) {
 			m->use = VERDICT_USE_UNKNOWN;
+			verdict_unknown_tlsa(d, m);
+		}
 		/* an insecure NXDOMAIN can be forged: the host stays in the weakest link */
 		return;
 	}
@@ -90,9 +130,10 @@ verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
 		failed = d->a == VERDICT_DNS_FAILED || d->aaaa == VERDICT_DNS_FAILED;
 		bogus = d->a == VERDICT_DNS_BOGUS || d->aaaa == VERDICT_DNS_BOGUS;
 		insecure = d->a == VERDICT_DNS_INSECURE || d->aaaa == VERDICT_DNS_INSECURE;
-		if (failed)
+		if (failed) {
 			m->use = VERDICT_USE_UNKNOWN;		/* senders retry later */
-		else if (insecure)
+			verdict_unknown_tlsa(d, m);
+		} else if (insecure)
 			m->use = VERDICT_USE_USED;		/* an empty insecure answer can be forged */
 		else if (bogus) {
 			/*
@@ -104,6 +145,7 @@ verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
 			 */
 			m->use = VERDICT_USE_UNKNOWN;
 			m->addr_bogus = 1;
+			verdict_unknown_tlsa(d, m);
 		} else
 			m->use = VERDICT_USE_SKIP_NO_ADDRESS;	/* proven to have no address */
 		return;
@@ -117,26 +159,7 @@ verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
 	if (d->a == VERDICT_DNS_INSECURE || d->aaaa == VERDICT_DNS_INSECURE)
 		return;
 	m->tlsa_relevant = d->mx == VERDICT_DNS_SECURE || d->mx == VERDICT_DNS_INSECURE;
-	switch (d->tlsa) {
-	case VERDICT_DNS_SECURE:
-		if (d->ntlsa == 0)
-			m->dane = VERDICT_DANE_NONE;		/* NODATA/NXDOMAIN: no DANE */
-		else if (d->nusable == 0)
-			m->dane = d->tlsa_truncated ? VERDICT_DANE_UNKNOWN :	/* not all seen */
-			    VERDICT_DANE_UNAUTH;		/* TLS required, not authenticated */
-		else
-			m->dane = VERDICT_DANE_AUTH;
-		break;
-	case VERDICT_DNS_BOGUS:
-		m->dane = VERDICT_DANE_BOGUS;			/* DANE senders defer */
-		break;
-	case VERDICT_DNS_FAILED:
-		m->dane = VERDICT_DANE_UNKNOWN;
-		break;
-	default:
-		m->dane = VERDICT_DANE_NONE;			/* insecure TLSA: ignored */
-		break;
-	}
+	m->dane = verdict_tlsa_dane(d);
 	/*
 	 * RFC 7672 §2.2.1: a sender MAY use DANE below an insecure MX RRset, and Postfix does by
 	 * default since 3.6.17 (smtp_tls_dane_insecure_mx_policy = dane); Exim does not.  Either way
@@ -186,6 +209,20 @@ verdict_eval_mx(const struct verdict_input *in, const struct verdict_mx *m, stru
 		return;
 	case VERDICT_USE_UNKNOWN:
 	case VERDICT_USE_UNEXAMINED:
+		/*
+		 * Under enforce, the TLSA records come first for a DANE sender that resolves the
+		 * host (RFC 8461 §2, verdict_unknown_tlsa()): all unusable, it accepts any
+		 * certificate; not obtainable here, nobody can say.
+		 */
+		if (enforce && m->dane == VERDICT_DANE_UNAUTH) {
+			e->state = VS_WEAK;
+			e->weak = VW_UNAUTH;
+			return;
+		}
+		if (enforce && (m->dane == VERDICT_DANE_UNKNOWN || m->dane == VERDICT_DANE_BOGUS)) {
+			e->state = VS_UNKNOWN;
+			return;
+		}
 		/* an enforcing MTA-STS sender authenticates whatever address it finds later */
 		e->state = enforce ? VS_PROTECTED : VS_UNKNOWN;
 		/* a host beyond the ceiling was never looked at: nothing to say about its name */
@@ -293,7 +330,7 @@ verdict_say_weak(const struct verdict_input *in, const struct verdict_mx *m,
 		    "mail to a server of its own%s", in->sts == VERDICT_STS_TESTING ?
 		    " (MTA-STS is only in testing mode)" : ", and there is no enforced MTA-STS");
 		if (m->use != VERDICT_USE_USED) {
-			VERDICT_SAY(v, " (%s: %s)", m->host, m->use == VERDICT_USE_UNEXAMINED ?
+			VERDICT_SAY(v, "; %s: %s", m->host, m->use == VERDICT_USE_UNEXAMINED ?
 			    "beyond the MX hosts mailtls examines" : m->addr_bogus ?
 			    "its address records failed DNSSEC validation here" :
 			    "its address lookups failed here");
@@ -472,14 +509,18 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 			    "validation (bogus) here. Validating senders take that as a failed lookup "
 			    "and retry it later; senders that do not validate may be given any address.",
 			    unknown->host);
+		else if (unknown->use == VERDICT_USE_UNKNOWN)
+			VERDICT_SAY(v, "Could not be determined: the address lookups for %s failed, so "
+			    "senders retry it later.", unknown->host);
 		else
-			VERDICT_SAY(v, "Could not be determined: the %s lookups for %s failed, so senders "
-			    "retry it later%s.", unknown->use == VERDICT_USE_UNKNOWN ? "address" : "TLSA",
-			    unknown->host, unknown->use == VERDICT_USE_UNKNOWN ? "" :
-			    " (DANE senders defer mail to it until the TLSA records can be looked up)");
-		if (unknown->use == VERDICT_USE_USED && in->sts == VERDICT_STS_ENFORCE)
-			VERDICT_SAY(v, " The MTA-STS policy in enforce mode protects it unless those TLSA "
-			    "records, which DANE senders follow first (RFC 8461 §2), are all unusable.");
+			VERDICT_SAY(v, "Could not be determined: the TLSA records of %s could not be "
+			    "obtained whole (the lookup failed or was cut short), so DANE senders defer "
+			    "mail to it until they can be.", unknown->host);
+		/* under enforce only the TLSA records leave an MX unknown (verdict_eval_mx) */
+		if (in->sts == VERDICT_STS_ENFORCE)
+			VERDICT_SAY(v, " The MTA-STS policy in enforce mode protects it unless its TLSA "
+			    "records, which DANE senders follow first (RFC 8461 §2) and which could not be "
+			    "obtained here, are all unusable.");
 		if (nprot)
 			VERDICT_SAY(v, " The other MX hosts are protected.");
 		return;
@@ -496,7 +537,8 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 		    "the policy require STARTTLS with a valid certificate for every MX.", ndane ?
 		    " (and DANE on some MX)" : "");
 	if (broken)
-		VERDICT_SAY(v, " But %s %s: mail to it is deferred.", broken->host, broken_e.broken);
+		VERDICT_SAY(v, " But %s %s: mail to it is deferred by senders that enforce the "
+		    "policy or DANE.", broken->host, broken_e.broken);
 	if (in->not_probed)
 		VERDICT_SAY(v, " The servers were not probed (DNS only): their certificates were not "
 		    "checked.");

@@ -25,7 +25,11 @@
  * - MTA-STS in enforce mode protects every MX: an enforcing sender requires STARTTLS with a
  *   WebPKI-valid certificate from an MX that matches one of the policy's mx: patterns, and does not
  *   deliver to one that matches none (RFC 8461 §5.1) — that MX is a delivery risk, not a leak.
- * - The domain is as strong as its weakest MX: readable if any used MX is, else indeterminate
+ *   Except where the TLSA records a DANE sender follows first (RFC 8461 §2) are all unusable
+ *   (weak) or could not be obtained (unknown) — looked up, below a secure MX RRset, even for a
+ *   host whose address lookups failed here.
+ * - The domain is as strong as its weakest MX: readable if any MX is weak (a used one named
+ *   first; an unknown host below unsigned MX records is weak: forge them), else indeterminate
  *   if any is unknown, else protected.
  * - Addresses this machine could not reach say nothing about certificates: they never make a
  *   protected MX "deferred".

@@ -65,6 +65,13 @@ static const struct dns_row dns_rows[] = {
 	  { S, 0, 0, S, S, 1, 0, S, 1, 1 }, VERDICT_USE_USED, VERDICT_DANE_AUTH },
 	{ "issue 7.3: both families failed: unknown, senders retry",
 	  { S, 0, 0, F, F, 0, 0, NA, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE },
+	{ "both families failed, secure MX RRset, TLSA all unusable: unknown, the records kept "
+	  "(RFC 8461 §2; review 2026-12-01)",
+	  { S, 0, 0, F, F, 0, 0, S, 2, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_UNAUTH },
+	{ "both families bogus, secure MX RRset, TLSA failed: unknown, dane unknown",
+	  { S, 0, 0, B, B, 0, 0, F, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_UNKNOWN },
+	{ "both families failed, insecure MX RRset: no TLSA lookup, no DANE (the MX can be forged)",
+	  { I, 0, 0, F, F, 0, 0, NA, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE },
 	{ "one family failed, the other bogus: unknown",
 	  { S, 0, 0, F, B, 0, 0, NA, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE },
 	{ "both families bogus: a failed lookup to a validating sender (Postfix: retry), not absent "
@@ -139,7 +146,11 @@ test_tlsa_relevant(void **state)
 		{ "AAAA insecure and empty", { S, 0, 0, S, I, 1, 0, NA, 0, 0 }, 0 },
 		{ "IP literal", { S, 1, 0, NA, NA, 0, 0, NA, 0, 0 }, 0 },
 		{ "secure NXDOMAIN", { S, 0, 1, S, S, 0, 0, NA, 0, 0 }, 0 },
-		{ "address lookups failed", { S, 0, 0, F, F, 0, 0, NA, 0, 0 }, 0 },
+		{ "address lookups failed, secure MX RRset: a sender that resolves it follows its TLSA "
+		  "records first (RFC 8461 §2; review 2026-12-01)", { S, 0, 0, F, F, 0, 0, NA, 0, 0 }, 1 },
+		{ "address lookups bogus, secure MX RRset: likewise", { S, 0, 0, B, B, 0, 0, NA, 0, 0 }, 1 },
+		{ "address lookups failed, insecure MX RRset: the MX can be forged anyway",
+		  { I, 0, 0, F, F, 0, 0, NA, 0, 0 }, 0 },
 		{ "bogus MX RRset", { B, 0, 0, S, S, 1, 1, NA, 0, 0 }, 0 },
 	};
 	struct verdict_mx m;
@@ -286,7 +297,7 @@ static const struct golden golden[] = {
 	  VERDICT_INDETERMINATE, -1, "mx", 0, "address lookups for mx failed", NULL },
 	{ "issue 7.5: TLSA lookup failed (e.g. at the CNAME target): indeterminate", 0, 0, 0, 0, 0, A, 1,
 	  { { "mx", U, VERDICT_DANE_UNKNOWN, 0, 1, 1, 1, 1, 0, 0 } }, VERDICT_INDETERMINATE, -1,
-	  "mx", 0, "TLSA lookups for mx failed", NULL },
+	  "mx", 0, "TLSA records of mx could not be obtained", NULL },
 	/*
 	 * review 2026-12-01: a bogus address lookup is a failed lookup, not "no address".  Skipped,
 	 * a secure MX RRset whose hosts' addresses were all bogus said "nothing can be read" while
@@ -307,6 +318,39 @@ static const struct golden golden[] = {
 	{ "MTA-STS enforce, bogus addresses, no mx: pattern matches: the pattern is the risk", 0, 0,
 	  0, 0, 0, E, 1, { BOGUS_ADDR("mx", 0) }, VERDICT_MTA_STS, 0, "mx", 1, "matches no mx:",
 	  NULL },
+	/* review 2026-12-01 (second round): the rows it asked for */
+	{ "unsigned MX RRset, bogus addresses, MTA-STS enforce: enforcing senders authenticate it",
+	  0, 0, 0, 1, 0, E, 1, { BOGUS_ADDR("mx", 1) }, VERDICT_MTA_STS, 0, "mx", 1,
+	  "fail DNSSEC validation", NULL },
+	{ "unsigned MX RRset, address lookups failed, MTA-STS enforce: mta-sts", 0, 0, 0, 1, 0, E, 1,
+	  { { "mx", VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE, 1, 0, 0, 0, 0, 0, 0 } }, VERDICT_MTA_STS,
+	  0, NULL, 0, "enforce mode", NULL },
+	{ "unsigned MX RRset, a host beyond the ceiling: forge the MX", 0, 0, 0, 1, 0, A, 1,
+	  { { "mx", VERDICT_USE_UNEXAMINED, VERDICT_DANE_NONE, 0, 0, 0, 0, 0, 0, 0 } }, VERDICT_NONE,
+	  1, "mx", 0, "beyond the MX hosts mailtls examines", NULL },
+	{ "unsigned MX RRset, address lookups failed, MTA-STS testing: readable", 0, 0, 0, 1, 0, T, 1,
+	  { UNKNOWN("mx") }, VERDICT_MTA_STS_TESTING, 1, "mx", 0, "testing mode", NULL },
+	{ "enforce: an STS MX and one whose TLSA lookup failed: indeterminate", 0, 0, 0, 0, 0, E, 2,
+	  { GOOD_STS("mx1"), { "mx2", U, VERDICT_DANE_UNKNOWN, 1, 1, 1, 1, 1, 0, 1 } },
+	  VERDICT_INDETERMINATE, -1, "mx2", 0, "other MX hosts are protected", "Protected" },
+	{ "enforce: bogus TLSA on one MX, unusable TLSA on another: the unusable one is named", 0, 0,
+	  0, 0, 0, E, 2, { { "mx1", U, VERDICT_DANE_BOGUS, 1, 1, 1, 1, 1, 0, 1 },
+	  { "mx2", U, VERDICT_DANE_UNAUTH, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_NONE, 1, "mx2", 0,
+	  "any certificate", NULL },
+	/* an MX whose address lookups failed here, its TLSA records looked up all the same */
+	{ "enforce: address lookups failed, TLSA all unusable: readable by a DANE-first sender "
+	  "that resolves it (RFC 8461 §2)", 0, 0, 0, 0, 0, E, 2, { GOOD_STS("mx1"),
+	  { "mx2", VERDICT_USE_UNKNOWN, VERDICT_DANE_UNAUTH, 1, 0, 0, 0, 0, 0, 0 } }, VERDICT_NONE, 1,
+	  "mx2", 0, "any certificate", NULL },
+	{ "enforce: address lookups failed, TLSA lookup failed too: indeterminate", 0, 0, 0, 0, 0, E,
+	  2, { GOOD_STS("mx1"), { "mx2", VERDICT_USE_UNKNOWN, VERDICT_DANE_UNKNOWN, 1, 0, 0, 0, 0, 0,
+	  0 } }, VERDICT_INDETERMINATE, -1, "mx2", 0, "unless its TLSA records", "Protected" },
+	{ "enforce: address lookups failed, usable TLSA: protected", 0, 0, 0, 0, 0, E, 2,
+	  { GOOD_STS("mx1"), { "mx2", VERDICT_USE_UNKNOWN, VERDICT_DANE_AUTH, 1, 0, 0, 0, 0, 0, 0 } },
+	  VERDICT_MTA_STS, 0, NULL, 0, "enforce mode", NULL },
+	{ "no policy: address lookups failed, TLSA all unusable: unknown (senders retry)", 0, 0, 0, 0,
+	  0, A, 1, { { "mx", VERDICT_USE_UNKNOWN, VERDICT_DANE_UNAUTH, 0, 0, 0, 0, 0, 0, 0 } },
+	  VERDICT_INDETERMINATE, -1, "mx", 0, "address lookups for mx failed", NULL },
 	{ "unsigned MX RRset, its only MX's addresses bogus: forge the MX (RFC 7672 §2.2.1), not "
 	  "indeterminate (review 2026-12-01)", 0, 0, 0, 1, 0, A, 1, { BOGUS_ADDR("mx", 0) },
 	  VERDICT_NONE, 1, "mx", 0, "forge the unsigned MX records", "strip STARTTLS" },
@@ -361,10 +405,10 @@ static const struct golden golden[] = {
 	{ "TLSA lookup failed under enforce: the TLSA records DANE senders follow first (RFC 8461 §2) "
 	  "may all be unusable: indeterminate (review 2026-12-01; was mta-sts)", 0, 0, 0, 0, 0, E, 1,
 	  { { "mx", U, VERDICT_DANE_UNKNOWN, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_INDETERMINATE, -1, "mx",
-	  0, "unless those TLSA records", "Protected" },
+	  0, "unless its TLSA records", "Protected" },
 	{ "bogus TLSA under enforce: as a failed lookup, indeterminate (review 2026-12-01)", 0, 0, 0,
 	  0, 0, E, 1, { { "mx", U, VERDICT_DANE_BOGUS, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_INDETERMINATE,
-	  -1, "mx", 0, "unless those TLSA records", "Protected" },
+	  -1, "mx", 0, "unless its TLSA records", "Protected" },
 	{ "unusable TLSA, MTA-STS testing: readable", 0, 0, 0, 0, 0, T, 1,
 	  { { "mx", U, VERDICT_DANE_UNAUTH, 1, 1, 1, 1, 1, 0, 1 } }, VERDICT_MTA_STS_TESTING, 1, "mx", 0,
 	  "only in testing mode", NULL },
