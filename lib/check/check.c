@@ -286,8 +286,18 @@ check_answer_addr(struct check *c, struct check_mx *mx, const struct resolver_an
 		else
 			mx->a_error = check_why_failed(c->a, ans);
 	}
-	if (ans->canonname && mx->canon == NULL)
+	/*
+	 * The alias target only from an answer that validated (or is unsigned, which never makes
+	 * DANE: the family is insecure), a secure one preferred.  A bogus answer's canonname is
+	 * whatever a forger wrote: pointed into a signed zone of the attacker's with TLSA records
+	 * of its choice, it made "protected by DANE" out of a host without DANE (review of
+	 * 2026-12-01).
+	 */
+	if (ans->canonname && (ans->status == RESOLVER_SECURE || ans->status == RESOLVER_INSECURE) &&
+	    (mx->canon == NULL || (ans->status == RESOLVER_SECURE && !mx->canon_secure))) {
 		mx->canon = check_name(c->a, ans->canonname);
+		mx->canon_secure = ans->status == RESOLVER_SECURE;
+	}
 	if (ans->status != RESOLVER_SECURE && ans->status != RESOLVER_INSECURE)
 		return;
 	for (i = 0; i < ans->n; i++) {
@@ -1364,8 +1374,9 @@ check_stage_addresses(struct check *c)
 
 /*
  * Stage 3: TLSA, only where it can matter — the host's addresses are secure (RFC 7672
- * §2.2.2) — and, for a secure CNAME, at the target as well.  Looked up under an insecure MX
- * RRset too (§2.2.1 lets senders use them, and Postfix does).
+ * §2.2.2), or its address lookups failed here below a secure MX RRset (verdict.c,
+ * verdict_unknown_tlsa()) — and, for a secure CNAME, at the target as well.  Looked up under an
+ * insecure MX RRset too (§2.2.1 lets senders use them, and Postfix does).
  */
 static void
 check_stage_tlsa(struct check *c)

@@ -137,7 +137,9 @@ struct check_mx {
 	int			 pref;
 	int			 implicit;	/* the domain itself (no MX records) */
 	int			 ip_literal;
-	const char		*canon;		/* CNAME target when the host is an alias */
+	const char		*canon;		/* CNAME target when the host is an alias (from a
+						   secure or insecure answer, never a bogus one) */
+	int			 canon_secure;	/* canon came from a DNSSEC-secure answer */
 	enum resolver_status	 addr_status;	/* what decides DANE: secure when every family
 						   with addresses is secure (check.md) */
 	enum resolver_status	 a_status, aaaa_status;	/* each family on its own */

@@ -61,7 +61,10 @@ report_check_text(FILE *f, const struct check_result *r, const struct report_opt
 		for (j = 0; j < mx->naddr; j++)
 			fprintf(f, " %s", mx->addr[j]);
 		fprintf(f, "%s\n", mx->naddr ? "" : " none");
-		if (mx->vm.use != VERDICT_USE_USED)
+		if (mx->vm.use == VERDICT_USE_UNKNOWN)
+			fprintf(f, "            address lookups %s here: senders that resolve it use it\n",
+			    mx->vm.addr_bogus ? "failed DNSSEC validation" : "failed");
+		else if (mx->vm.use != VERDICT_USE_USED)
 			fprintf(f, "            not used by senders (%s)\n", verdict_use_name(mx->vm.use));
 		fprintf(f, "            DANE %s", check_dane_name(mx->dane));
 		for (k = 0; k < mx->ntlsa; k++)
@@ -156,7 +159,8 @@ report_check_table(FILE *f, const struct check_result *const *rs, size_t n,
 		enum severity w;
 
 		for (usable = 0, j = 0; j < r->nmx; j++)
-			usable += r->mx[j].dane == CHECK_DANE_USABLE;
+			usable += r->mx[j].dane == CHECK_DANE_USABLE &&
+			    r->mx[j].vm.use == VERDICT_USE_USED;
 		sts = !r->sts.record_present ? "none" : r->sts.record_status != MTASTS_OK ? "bad-record" :
 		    !r->sts.fetched ? "no-policy" : !r->sts.policy_valid ? "bad-policy" :
 		    mtasts_mode_name(r->sts.policy.mode);

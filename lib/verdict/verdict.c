@@ -210,17 +210,16 @@ verdict_eval_mx(const struct verdict_input *in, const struct verdict_mx *m, stru
 	case VERDICT_USE_UNKNOWN:
 	case VERDICT_USE_UNEXAMINED:
 		/*
-		 * Under enforce, the TLSA records come first for a DANE sender that resolves the
-		 * host (RFC 8461 §2, verdict_unknown_tlsa()): all unusable, it accepts any
-		 * certificate; not obtainable here, nobody can say.
+		 * Under enforce, below a secure MX RRset, the TLSA records come first for a DANE
+		 * sender that resolves the host (RFC 8461 §2, verdict_unknown_tlsa()): all
+		 * unusable, it accepts any certificate.  Anything short of that proves nothing
+		 * here: the host may be a secure alias whose target's records a sender follows
+		 * first (RFC 7672 §2.2.2), and a host beyond the ceiling was never looked at — so
+		 * unknown, not protected (third review of 2026-12-01).
 		 */
-		if (enforce && m->dane == VERDICT_DANE_UNAUTH) {
-			e->state = VS_WEAK;
+		if (enforce && !in->mx_insecure) {
+			e->state = m->dane == VERDICT_DANE_UNAUTH ? VS_WEAK : VS_UNKNOWN;
 			e->weak = VW_UNAUTH;
-			return;
-		}
-		if (enforce && (m->dane == VERDICT_DANE_UNKNOWN || m->dane == VERDICT_DANE_BOGUS)) {
-			e->state = VS_UNKNOWN;
 			return;
 		}
 		/* an enforcing MTA-STS sender authenticates whatever address it finds later */
@@ -229,7 +228,8 @@ verdict_eval_mx(const struct verdict_input *in, const struct verdict_mx *m, stru
 		if (enforce && !m->sts_match && m->use == VERDICT_USE_UNKNOWN)
 			e->broken = "matches no mx: pattern of the policy";
 		else if (enforce && m->addr_bogus)
-			e->broken = "has address records that fail DNSSEC validation";
+			e->broken = "has address records (or a denial of them) that fail DNSSEC "
+			    "validation";
 		/*
 		 * Unsigned MX records: whatever this host's lookups did, an attacker forges the MX
 		 * RRset itself (RFC 7672 §2.2.1) — weak, as a used host would be (review of
@@ -321,7 +321,10 @@ verdict_say_weak(const struct verdict_input *in, const struct verdict_mx *m,
 		    "TLSA records are all unusable, so DANE senders insist on TLS but accept any "
 		    "certificate%s", m->host, in->sts == VERDICT_STS_TESTING ?
 		    ", and MTA-STS is only in testing mode" : "");
-		if (m->reached && !m->starttls)
+		if (m->use != VERDICT_USE_USED)
+			VERDICT_SAY(v, " (its address lookups failed here: this holds for every sender "
+			    "that resolves it)");
+		else if (m->reached && !m->starttls)
 			VERDICT_SAY(v, "; %s does not complete STARTTLS, so DANE senders defer mail to it "
 			    "and others send it in plaintext", m->host);
 		break;
@@ -390,13 +393,19 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 		return;
 	}
 	if ((in->mx_bogus || in->mx_failed) && in->sts == VERDICT_STS_ENFORCE) {
-		/* RFC 8461 §4.1: whatever MX a sender obtains must match the policy and authenticate */
-		v->protection = VERDICT_MTA_STS;
+		/*
+		 * RFC 8461 §4.1: whatever MX a sender with the policy obtains must match it and
+		 * authenticate.  But a DANE sender follows the real hosts' TLSA records first (RFC
+		 * 8461 §2), and all-unusable ones make it accept any certificate; the hosts are
+		 * what this lookup could not learn (third review of 2026-12-01: it said protected).
+		 */
+		v->protection = VERDICT_INDETERMINATE;
+		v->can_read = -1;
 		v->delivery_at_risk = 1;
-		snprintf(v->sentence, sizeof(v->sentence), "Protected by MTA-STS in enforce mode for "
-		    "senders that have the policy: any MX they are given must match it and present a valid "
-		    "certificate. But the MX lookup %s: mail is deferred.", in->mx_bogus ?
-		    "fails DNSSEC validation" : "failed");
+		snprintf(v->sentence, sizeof(v->sentence), "Could not be determined: the MX lookup %s "
+		    "here. Senders with the MTA-STS policy in enforce mode authenticate whatever MX they "
+		    "are given, but DANE senders follow the MX hosts' TLSA records first, which could "
+		    "not be looked up from here.", in->mx_bogus ? "fails DNSSEC validation" : "failed");
 		return;
 	}
 	if (in->mx_bogus) {
@@ -516,11 +525,11 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 			VERDICT_SAY(v, "Could not be determined: the TLSA records of %s could not be "
 			    "obtained whole (the lookup failed or was cut short), so DANE senders defer "
 			    "mail to it until they can be.", unknown->host);
-		/* under enforce only the TLSA records leave an MX unknown (verdict_eval_mx) */
+		/* under enforce only TLSA records not seen leave an MX unknown (verdict_eval_mx) */
 		if (in->sts == VERDICT_STS_ENFORCE)
 			VERDICT_SAY(v, " The MTA-STS policy in enforce mode protects it unless its TLSA "
-			    "records, which DANE senders follow first (RFC 8461 §2) and which could not be "
-			    "obtained here, are all unusable.");
+			    "records, which DANE senders follow first (RFC 8461 §2), are all unusable: "
+			    "those could not be learned whole from here.");
 		if (nprot)
 			VERDICT_SAY(v, " The other MX hosts are protected.");
 		return;
@@ -537,8 +546,9 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 		    "the policy require STARTTLS with a valid certificate for every MX.", ndane ?
 		    " (and DANE on some MX)" : "");
 	if (broken)
-		VERDICT_SAY(v, " But %s %s: mail to it is deferred by senders that enforce the "
-		    "policy or DANE.", broken->host, broken_e.broken);
+		VERDICT_SAY(v, " But %s %s: mail to it is deferred by %s.", broken->host,
+		    broken_e.broken, broken_e.by_dane ? "DANE senders" : broken->addr_bogus ?
+		    "validating senders" : "senders that enforce the policy");
 	if (in->not_probed)
 		VERDICT_SAY(v, " The servers were not probed (DNS only): their certificates were not "
 		    "checked.");

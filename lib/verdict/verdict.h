@@ -113,8 +113,9 @@ struct verdict_mx {
 	int			 webpki_ok;	/* every reached address: chain valid, name matches */
 	int			 dane_if_mx_secure; /* usable secure TLSA below an insecure MX RRset:
 					   Postfix (>= 3.6.17) enforces them, the verdict can't */
-	int			 tlsa_relevant;	/* used, addresses secure: TLSA records could count
-					   (for some sender), so they are worth looking up */
+	int			 tlsa_relevant;	/* TLSA records could count (for some sender), so
+					   they are worth looking up: used with secure
+					   addresses, or unknown below a secure MX RRset */
 	int			 addr_bogus;	/* unknown because its address (or NXDOMAIN)
 					   lookup is bogus, none failed or insecure */
 };

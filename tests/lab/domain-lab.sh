@@ -93,7 +93,7 @@ BOGUS=bogus.example
 # DOMLAB_VERDICT=1: the cases of tests/real/verdict-lab.sh (docs/internals/domain-lab.md, "Verdict cases")
 VERDICT_DOMAINS="provider-drop.example malformed-tlsa.example malformed-spki.example aaaa-timeout.example
 unreach6.example nxbackup.example iplit-backup.example manymx.example mxfail.example
-cname-tlsa-fail.example allunusable.example bogusbackup.example tlsabogus.example"
+cname-tlsa-fail.example allunusable.example bogusbackup.example tlsabogus.example aliasbogus.example"
 VERDICT_UNSIGNED=provider.example
 if [ "$VERDICT" = 1 ]; then UNSIGNED="$UNSIGNED $VERDICT_UNSIGNED"; fi
 # TLSA data that is no certificate and no SubjectPublicKeyInfo: ASCII text in hex
@@ -210,6 +210,7 @@ EOF
 mx		A	$A_VALID
 _25._tcp.mx	TLSA	3 1 1 $ee
 EOF
+          [ "$z" = "$BOGUS" ] && echo "alias		CNAME	ee.dane.lab.example."
         } >"$d/$z.zone"
     done
 
@@ -271,6 +272,9 @@ write_verdict_zones() { # DIR EE-DIGEST
     { head_rr tlsabogus.example; echo "@		MX	10 tb.tlsabogus.example."
       echo "tb		A	$A_VALID"; echo "_25._tcp.tb	CNAME	_25._tcp.mx.$BOGUS."
     } >"$d/tlsabogus.example.zone"
+    # m. the MX host is an alias inside $BOGUS pointing at a DANE-valid host: the alias target of
+    #    a bogus answer is not taken (a forger could point it at TLSA records of its choice)
+    { head_rr aliasbogus.example; echo "@		MX	10 alias.$BOGUS."; } >"$d/aliasbogus.example.zone"
 }
 
 # The policy cases (DOMLAB_POLICY=1): MTA-STS enforce towards a good and a bad certificate, testing,

@@ -138,6 +138,10 @@ check bogusbackup bogusbackup.example 'prot == "indeterminate"' 'canread == null
 #    indeterminate (review of 2026-12-01; it was "protected (by DANE)")
 check tlsabogus tlsabogus.example 'prot == "indeterminate"' 'canread == null' '$rc == 3' \
 	'finding("dnssec.bogus")' 'said("Protected by DANE") | not' 'said("TLSA records of .* failed DNSSEC")'
+# m. the MX host is an alias in the bogus zone: its bogus answer's CNAME target is not taken,
+#    so no TLSA lookup at a target a forger could choose (third review of 2026-12-01)
+check aliasbogus aliasbogus.example 'prot == "indeterminate"' 'canread == null' '$rc == 3' \
+	'finding("dnssec.bogus")' '[.mx[0].cname] == [null]' 'said("Protected by DANE") | not'
 
 # The proxy did what the cases rely on: the rules below matched at least one query. (The TLSA
 # under provider.example need not be asked for at all: its address records are insecure.)
