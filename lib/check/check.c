@@ -1394,7 +1394,8 @@ check_stage_tlsa(struct check *c)
 		mx->tlsa_at_host = arena_alloc(c->a, sizeof(*mx->tlsa_at_host));
 		memset(mx->tlsa_at_host, 0, sizeof(*mx->tlsa_at_host));
 		check_query(c, mx->tlsa_name, RESOLVER_T_TLSA, Q_TLSA, mx, 0);
-		if (mx->canon != NULL && strcmp(mx->canon, mx->host) != 0) {
+		/* a secure alias only (RFC 7672 §2.2.2): an insecure answer's target can be forged */
+		if (mx->canon != NULL && mx->canon_secure && strcmp(mx->canon, mx->host) != 0) {
 			mx->tlsa_at_canon = arena_alloc(c->a, sizeof(*mx->tlsa_at_canon));
 			memset(mx->tlsa_at_canon, 0, sizeof(*mx->tlsa_at_canon));
 			check_query(c, arena_printf(c->a, "_25._tcp.%s", mx->canon), RESOLVER_T_TLSA,

@@ -132,7 +132,8 @@ verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
 		insecure = d->a == VERDICT_DNS_INSECURE || d->aaaa == VERDICT_DNS_INSECURE;
 		if (failed) {
 			m->use = VERDICT_USE_UNKNOWN;		/* senders retry later */
-			verdict_unknown_tlsa(d, m);
+			if (!insecure)		/* an insecure family: no DANE whatever it holds */
+				verdict_unknown_tlsa(d, m);
 		} else if (insecure)
 			m->use = VERDICT_USE_USED;		/* an empty insecure answer can be forged */
 		else if (bogus) {
@@ -192,6 +193,7 @@ struct verdict_eval {
 	int			 by_dane;
 	enum verdict_weak	 weak;
 	const char		*broken;	/* protected, but a strict sender fails: why */
+	const char		*deferrers;	/* who defers mail to it because of that */
 	int			 unreached;	/* protected, some address not reached from here */
 };
 
@@ -227,9 +229,11 @@ verdict_eval_mx(const struct verdict_input *in, const struct verdict_mx *m, stru
 		/* a host beyond the ceiling was never looked at: nothing to say about its name */
 		if (enforce && !m->sts_match && m->use == VERDICT_USE_UNKNOWN)
 			e->broken = "matches no mx: pattern of the policy";
-		else if (enforce && m->addr_bogus)
+		else if (enforce && m->addr_bogus) {
 			e->broken = "has address records (or a denial of them) that fail DNSSEC "
 			    "validation";
+			e->deferrers = "validating senders";
+		}
 		/*
 		 * Unsigned MX records: whatever this host's lookups did, an attacker forges the MX
 		 * RRset itself (RFC 7672 §2.2.1) — weak, as a used host would be (review of
@@ -322,8 +326,9 @@ verdict_say_weak(const struct verdict_input *in, const struct verdict_mx *m,
 		    "certificate%s", m->host, in->sts == VERDICT_STS_TESTING ?
 		    ", and MTA-STS is only in testing mode" : "");
 		if (m->use != VERDICT_USE_USED)
-			VERDICT_SAY(v, " (its address lookups failed here: this holds for every sender "
-			    "that resolves it)");
+			VERDICT_SAY(v, " (its address lookups %s here: this holds for senders that "
+			    "resolve it and use DANE)", m->addr_bogus ? "failed DNSSEC validation" :
+			    "failed");
 		else if (m->reached && !m->starttls)
 			VERDICT_SAY(v, "; %s does not complete STARTTLS, so DANE senders defer mail to it "
 			    "and others send it in plaintext", m->host);
@@ -529,7 +534,10 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 		if (in->sts == VERDICT_STS_ENFORCE)
 			VERDICT_SAY(v, " The MTA-STS policy in enforce mode protects it unless its TLSA "
 			    "records, which DANE senders follow first (RFC 8461 §2), are all unusable: "
-			    "those could not be learned whole from here.");
+			    "%s.", unknown->use == VERDICT_USE_UNEXAMINED ? "it was never looked at" :
+			    unknown->use == VERDICT_USE_UNKNOWN ? "with its address lookups failed here, "
+			    "whether it is an alias whose target's records come first is not known" :
+			    "those could not be learned whole from here");
 		if (nprot)
 			VERDICT_SAY(v, " The other MX hosts are protected.");
 		return;
@@ -547,8 +555,8 @@ verdict_decide(const struct verdict_input *in, struct verdict *v)
 		    " (and DANE on some MX)" : "");
 	if (broken)
 		VERDICT_SAY(v, " But %s %s: mail to it is deferred by %s.", broken->host,
-		    broken_e.broken, broken_e.by_dane ? "DANE senders" : broken->addr_bogus ?
-		    "validating senders" : "senders that enforce the policy");
+		    broken_e.broken, broken_e.deferrers ? broken_e.deferrers : broken_e.by_dane ?
+		    "DANE senders" : "senders that enforce the policy");
 	if (in->not_probed)
 		VERDICT_SAY(v, " The servers were not probed (DNS only): their certificates were not "
 		    "checked.");

@@ -25,9 +25,10 @@
  * - MTA-STS in enforce mode protects every MX: an enforcing sender requires STARTTLS with a
  *   WebPKI-valid certificate from an MX that matches one of the policy's mx: patterns, and does not
  *   deliver to one that matches none (RFC 8461 §5.1) — that MX is a delivery risk, not a leak.
- *   Except where the TLSA records a DANE sender follows first (RFC 8461 §2) are all unusable
- *   (weak) or could not be obtained (unknown) — looked up, below a secure MX RRset, even for a
- *   host whose address lookups failed here.
+ *   Except, below a secure MX RRset, where the TLSA records a DANE sender follows first (RFC
+ *   8461 §2) are all unusable (weak) or not known whole (unknown): a failed or bogus TLSA
+ *   lookup, a host whose address lookups failed here (its TLSA records are looked up at its
+ *   own name, but it may be an alias), a host beyond the MX ceiling, a failed MX lookup.
  * - The domain is as strong as its weakest MX: readable if any MX is weak (a used one named
  *   first; an unknown host below unsigned MX records is weak: forge them), else indeterminate
  *   if any is unknown, else protected.

@@ -70,6 +70,8 @@ static const struct dns_row dns_rows[] = {
 	  { S, 0, 0, F, F, 0, 0, S, 2, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_UNAUTH },
 	{ "both families bogus, secure MX RRset, TLSA failed: unknown, dane unknown",
 	  { S, 0, 0, B, B, 0, 0, F, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_UNKNOWN },
+	{ "A insecure and empty, AAAA failed: unknown, no TLSA lookup (an insecure family: no DANE; "
+	  "fourth review)", { S, 0, 0, I, F, 0, 0, S, 2, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE },
 	{ "both families failed, insecure MX RRset: no TLSA lookup, no DANE (the MX can be forged)",
 	  { I, 0, 0, F, F, 0, 0, NA, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE },
 	{ "one family failed, the other bogus: unknown",
