@@ -30,7 +30,7 @@ ORACLE_DOMAINS="dane-ee.example dane-ta.example mismatch.example unsigned.exampl
 pkix-only.example notls.example cname.example twomx.example dualstack.example iplit.example
 provider-drop.example malformed-tlsa.example malformed-spki.example aaaa-timeout.example
 unreach6.example nxbackup.example iplit-backup.example manymx.example mxfail.example
-cname-tlsa-fail.example allunusable.example bogusbackup.example tlsabogus.example"
+cname-tlsa-fail.example allunusable.example bogusbackup.example tlsabogus.example aliasbogus.example"
 
 # Disagreements explained in docs/internals/dane-oracle.md: "domain host family" per line.
 KNOWN=""
