@@ -900,36 +900,38 @@ test_cached_policy_facts(void **state)
 	 */
 	r.sts.policy_valid = 0;
 	{
+		static const struct {
+			enum verdict_dns_status	 a;
+			int			 nxdomain;
+			enum verdict_use	 use;
+			int			 addr_bogus;
+			const char		*rule;
+		} rows[] = {
+			{ VERDICT_DNS_BOGUS, 0, VERDICT_USE_UNKNOWN, 1, "P7" },
+			/* secure empty answers: proven, skipped */
+			{ VERDICT_DNS_SECURE, 0, VERDICT_USE_SKIP_NO_ADDRESS, 0, "P10" },
+			/* a bogus NXDOMAIN for the host likewise */
+			{ VERDICT_DNS_BOGUS, 1, VERDICT_USE_UNKNOWN, 1, "P7" },
+		};
 		struct verdict_dns vd;
+		size_t k;
 
-		memset(&vd, 0, sizeof(vd));
-		vd.mx = VERDICT_DNS_SECURE;
-		vd.a = VERDICT_DNS_BOGUS;
-		vd.aaaa = VERDICT_DNS_SECURE;
-		verdict_mx_dns(&vd, &r.mx[0].vm);
-		assert_int_equal(r.mx[0].vm.use, VERDICT_USE_UNKNOWN);
-		policy_facts_from_check(&r, 0, 0, &f, mx);
-		assert_true(mx[0].addr_bogus);
-		policy_decide(&f, &d);
-		assert_string_equal(d.rule, "P7");
-		vd.a = VERDICT_DNS_SECURE;	/* secure empty answers: proven, skipped */
-		verdict_mx_dns(&vd, &r.mx[0].vm);
-		assert_int_equal(r.mx[0].vm.use, VERDICT_USE_SKIP_NO_ADDRESS);
-		policy_facts_from_check(&r, 0, 0, &f, mx);
-		assert_false(mx[0].addr_bogus);
-		policy_decide(&f, &d);
-		assert_string_equal(d.rule, "P10");
-		vd.nxdomain = 1;		/* a bogus NXDOMAIN for the host likewise */
-		vd.a = VERDICT_DNS_BOGUS;
-		verdict_mx_dns(&vd, &r.mx[0].vm);
-		assert_true(r.mx[0].vm.addr_bogus);
-		r.mx[0].nxdomain = 1;
-		r.mx[0].nxdomain_status = RESOLVER_BOGUS;
-		policy_facts_from_check(&r, 0, 0, &f, mx);
-		assert_true(mx[0].addr_bogus);
+		for (k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+			memset(&vd, 0, sizeof(vd));
+			vd.mx = VERDICT_DNS_SECURE;
+			vd.a = rows[k].a;
+			vd.aaaa = VERDICT_DNS_SECURE;
+			vd.nxdomain = rows[k].nxdomain;
+			verdict_mx_dns(&vd, &r.mx[0].vm);
+			r.mx[0].nxdomain = rows[k].nxdomain;
+			r.mx[0].nxdomain_status = rows[k].nxdomain ? RESOLVER_BOGUS : RESOLVER_SECURE;
+			assert_int_equal(r.mx[0].vm.use, rows[k].use);
+			policy_facts_from_check(&r, 0, 0, &f, mx);
+			assert_int_equal(mx[0].addr_bogus, rows[k].addr_bogus);
+			policy_decide(&f, &d);
+			assert_string_equal(d.rule, rows[k].rule);
+		}
 	}
-	policy_decide(&f, &d);
-	assert_string_equal(d.rule, "P7");
 }
 
 int
