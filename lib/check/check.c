@@ -1517,6 +1517,16 @@ check_run(const struct check_config *cfg, struct arena *a)
 	return r;
 }
 
+size_t
+check_dane_usable(const struct check_result *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nmx; i++)
+		n += r->mx[i].dane == CHECK_DANE_USABLE && r->mx[i].vm.use == VERDICT_USE_USED;
+	return n;
+}
+
 enum severity
 check_worst(const struct check_result *r, int *any)
 {

@@ -248,5 +248,7 @@ struct check		*check_start(const struct check_config *, struct arena *, check_do
 			    void *);
 const char		*check_dane_name(enum check_dane);
 enum severity		 check_worst(const struct check_result *, int *any);
+/* MX hosts senders use that have usable DANE (the reports' "all" / "partial" / "none") */
+size_t			 check_dane_usable(const struct check_result *);
 
 #endif

@@ -99,12 +99,10 @@ report_check_json(const struct check_result *r, const struct report_opts *ro)
 {
 	json_t *root = report_json_new(ro), *eps, *mxs = json_array(), *sts, *pol, *rpt, *rua;
 	const struct check_sts *s = &r->sts;
-	size_t i, usable = 0;
+	size_t i, usable = check_dane_usable(r);
 
-	for (i = 0; i < r->nmx; i++) {
+	for (i = 0; i < r->nmx; i++)
 		json_array_append_new(mxs, cj_mx(&r->mx[i]));
-		usable += r->mx[i].dane == CHECK_DANE_USABLE && r->mx[i].vm.use == VERDICT_USE_USED;
-	}
 	json_object_set_new(root, "domain", report_jstr(r->domain));
 	json_object_set_new(root, "verdict", json_pack("{s:s, s:o, s:b, s:b, s:o, s:s}",
 	    "downgrade_protection", verdict_protection_name(r->verdict.protection),

@@ -148,7 +148,7 @@ report_check_table(FILE *f, const struct check_result *const *rs, size_t n,
     const struct report_opts *ro)
 {
 	const char *end = ro->color ? "\033[0m" : "";
-	size_t i, j, usable;
+	size_t i, usable;
 	int any;
 
 	fprintf(f, "%-28s %-16s %-8s %-13s %-8s %-10s %-8s %-6s %s\n", "domain", "protection", "reads?",
@@ -158,9 +158,7 @@ report_check_table(FILE *f, const struct check_result *const *rs, size_t n,
 		const char *sts;
 		enum severity w;
 
-		for (usable = 0, j = 0; j < r->nmx; j++)
-			usable += r->mx[j].dane == CHECK_DANE_USABLE &&
-			    r->mx[j].vm.use == VERDICT_USE_USED;
+		usable = check_dane_usable(r);
 		sts = !r->sts.record_present ? "none" : r->sts.record_status != MTASTS_OK ? "bad-record" :
 		    !r->sts.fetched ? "no-policy" : !r->sts.policy_valid ? "bad-policy" :
 		    mtasts_mode_name(r->sts.policy.mode);

@@ -49,10 +49,6 @@ verdict_dane_name(enum verdict_dane d)
 	return (unsigned)d <= VERDICT_DANE_UNKNOWN ? verdict_dane_names[d] : "?";
 }
 
-/*
- * The DNSSEC rows of the decision table (docs/internals/check.md): from the lookups about one
- * MX host to whether senders use it and what a DANE sender does with it.
- */
 /* What the TLSA lookup makes of DANE for senders, the host's addresses taken as secure */
 static enum verdict_dane
 verdict_tlsa_dane(const struct verdict_dns *d)
@@ -90,6 +86,10 @@ verdict_unknown_tlsa(const struct verdict_dns *d, struct verdict_mx *m)
 	m->dane = verdict_tlsa_dane(d);
 }
 
+/*
+ * The DNSSEC rows of the decision table (docs/internals/check.md): from the lookups about one
+ * MX host to whether senders use it and what a DANE sender does with it.
+ */
 void
 verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
 {
@@ -112,12 +112,9 @@ verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
 		/* RFC 5321 §5.1: a host that does not exist is skipped — if that is proven */
 		if (d->a == VERDICT_DNS_SECURE)
 			m->use = VERDICT_USE_SKIP_NXDOMAIN;
-		else if (d->a == VERDICT_DNS_BOGUS) {
-			m->use = VERDICT_USE_UNKNOWN;		/* a failed lookup: see below */
-			m->addr_bogus = 1;
-			verdict_unknown_tlsa(d, m);
-		} else if (d->a == VERDICT_DNS_FAILED) {
-			m->use = VERDICT_USE_UNKNOWN;
+		else if (d->a == VERDICT_DNS_BOGUS || d->a == VERDICT_DNS_FAILED) {
+			m->use = VERDICT_USE_UNKNOWN;		/* bogus: a failed lookup, see below */
+			m->addr_bogus = d->a == VERDICT_DNS_BOGUS;
 			verdict_unknown_tlsa(d, m);
 		}
 		/* an insecure NXDOMAIN can be forged: the host stays in the weakest link */
@@ -130,11 +127,9 @@ verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
 		failed = d->a == VERDICT_DNS_FAILED || d->aaaa == VERDICT_DNS_FAILED;
 		bogus = d->a == VERDICT_DNS_BOGUS || d->aaaa == VERDICT_DNS_BOGUS;
 		insecure = d->a == VERDICT_DNS_INSECURE || d->aaaa == VERDICT_DNS_INSECURE;
-		if (failed) {
+		if (failed)
 			m->use = VERDICT_USE_UNKNOWN;		/* senders retry later */
-			if (!insecure)		/* an insecure family: no DANE whatever it holds */
-				verdict_unknown_tlsa(d, m);
-		} else if (insecure)
+		else if (insecure)
 			m->use = VERDICT_USE_USED;		/* an empty insecure answer can be forged */
 		else if (bogus) {
 			/*
@@ -146,9 +141,11 @@ verdict_mx_dns(const struct verdict_dns *d, struct verdict_mx *m)
 			 */
 			m->use = VERDICT_USE_UNKNOWN;
 			m->addr_bogus = 1;
-			verdict_unknown_tlsa(d, m);
 		} else
 			m->use = VERDICT_USE_SKIP_NO_ADDRESS;	/* proven to have no address */
+		/* an insecure family: no DANE whatever the host holds */
+		if (m->use == VERDICT_USE_UNKNOWN && !insecure)
+			verdict_unknown_tlsa(d, m);
 		return;
 	}
 	/*
@@ -220,8 +217,11 @@ verdict_eval_mx(const struct verdict_input *in, const struct verdict_mx *m, stru
 		 * unknown, not protected (third review of 2026-12-01).
 		 */
 		if (enforce && !in->mx_insecure) {
-			e->state = m->dane == VERDICT_DANE_UNAUTH ? VS_WEAK : VS_UNKNOWN;
-			e->weak = VW_UNAUTH;
+			e->state = VS_UNKNOWN;
+			if (m->dane == VERDICT_DANE_UNAUTH) {
+				e->state = VS_WEAK;
+				e->weak = VW_UNAUTH;
+			}
 			return;
 		}
 		/* an enforcing MTA-STS sender authenticates whatever address it finds later */
@@ -269,34 +269,27 @@ verdict_eval_mx(const struct verdict_input *in, const struct verdict_mx *m, stru
 		e->weak = VW_UNAUTH;
 		return;
 	}
-	/* RFC 8461 §4.1, §5: STARTTLS, a valid certificate, a matching mx: pattern, or no delivery */
-	/*
-	 * A failed or bogus TLSA lookup at secure addresses, under MTA-STS enforce: RFC 8461 §2 has a
-	 * DANE sender follow the TLSA records first, and were they all unusable it would accept any
-	 * certificate (the VERDICT_DANE_UNAUTH case above, weak).  What they are is exactly what
-	 * this lookup could not learn: unknown, not protected (review of 2026-12-01).
-	 */
-	if (enforce && (m->dane == VERDICT_DANE_UNKNOWN || m->dane == VERDICT_DANE_BOGUS)) {
-		e->state = VS_UNKNOWN;
-		return;
-	}
-	if (enforce) {
-		e->state = VS_PROTECTED;
-		if (!m->sts_match)
-			e->broken = "matches no mx: pattern of the policy";
-		else if (reached && (!m->starttls || !m->webpki_ok))
-			e->broken = "would fail those checks";
-		return;
-	}
 	/*
 	 * A failed TLSA lookup, or a bogus one (review of 2026-12-01): RFC 7672 §2.2 has DANE
 	 * senders defer either way — a validating resolver answers SERVFAIL for a bogus RRset, the
 	 * same failure to Postfix — but "bogus" here may be signatures stripped on this scanner's
 	 * path alone while senders see a secure NODATA and deliver opportunistically.  Calling it
 	 * "protected by DANE" (as before) was a fail-open; it is unknown, like a failed lookup.
+	 * MTA-STS enforce does not change that: RFC 8461 §2 has a DANE sender follow the TLSA
+	 * records first, and were they all unusable it would accept any certificate (the
+	 * VERDICT_DANE_UNAUTH case above, weak) — what they are is what the lookup could not learn.
 	 */
 	if (m->dane == VERDICT_DANE_UNKNOWN || m->dane == VERDICT_DANE_BOGUS) {
 		e->state = VS_UNKNOWN;
+		return;
+	}
+	/* RFC 8461 §4.1, §5: STARTTLS, a valid certificate, a matching mx: pattern, or no delivery */
+	if (enforce) {
+		e->state = VS_PROTECTED;
+		if (!m->sts_match)
+			e->broken = "matches no mx: pattern of the policy";
+		else if (reached && (!m->starttls || !m->webpki_ok))
+			e->broken = "would fail those checks";
 		return;
 	}
 	e->state = VS_WEAK;

@@ -16,8 +16,8 @@
 # of the replies to QUIT) and pipeline_slow_503 (runs it late inside TLS and answers 503: any
 # reply but 421/220 before the 221 answers the NOOP, RFC 2920 §3.2) must give
 # starttls.command_injection; pipeline_quit_close (closes on QUIT without a 221) and
-# pipeline_quit_5xx (answers QUIT alone with a 550, then closes) must give inconclusive; pipeline_safe (discards it) and pipeline_plaintext (answers
-# it before TLS) must not; every run must send the server nothing but EHLO, STARTTLS, NOOP, QUIT
+# pipeline_quit_5xx (answers QUIT alone with a 550, then closes) must give inconclusive;
+# pipeline_safe (discards it) and pipeline_plaintext (answers it before TLS) must not; every run must send the server nothing but EHLO, STARTTLS, NOOP, QUIT
 # (and HELO), and the server's connection count must equal .connections. Pass "pipeline" (or
 # pipeline_safe ...) as a PROFILE to run only these; FAKE_FULL_PIPELINE=0 skips them.
 #
