@@ -85,6 +85,12 @@ static const struct dns_row dns_rows[] = {
 	  { S, 0, 0, B, I, 0, 0, NA, 0, 0 }, VERDICT_USE_USED, VERDICT_DANE_NONE },
 	{ "bogus NXDOMAIN host: unknown, not skipped (review 2026-12-01)",
 	  { S, 0, 1, B, B, 0, 0, NA, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE },
+	{ "failed NXDOMAIN lookup: unknown, not skipped",
+	  { S, 0, 1, F, F, 0, 0, NA, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE },
+	{ "bogus NXDOMAIN host, secure MX RRset, TLSA all unusable: unknown, the records kept",
+	  { S, 0, 1, B, B, 0, 0, S, 2, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_UNAUTH },
+	{ "bogus NXDOMAIN host, unsigned MX RRset: unknown, no DANE",
+	  { I, 0, 1, B, B, 0, 0, NA, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE },
 	{ "bogus NXDOMAIN host (its one status in .a), AAAA failed: unknown, addr_bogus",
 	  { S, 0, 1, B, F, 0, 0, NA, 0, 0 }, VERDICT_USE_UNKNOWN, VERDICT_DANE_NONE },
 	{ "secure NODATA in both families: no address, skipped",
@@ -151,6 +157,10 @@ test_tlsa_relevant(void **state)
 		{ "address lookups failed, secure MX RRset: a sender that resolves it follows its TLSA "
 		  "records first (RFC 8461 §2; review 2026-12-01)", { S, 0, 0, F, F, 0, 0, NA, 0, 0 }, 1 },
 		{ "address lookups bogus, secure MX RRset: likewise", { S, 0, 0, B, B, 0, 0, NA, 0, 0 }, 1 },
+		{ "failed NXDOMAIN lookup, secure MX RRset: looked up too",
+		  { S, 0, 1, F, F, 0, 0, NA, 0, 0 }, 1 },
+		{ "bogus NXDOMAIN lookup, insecure MX RRset: not looked up",
+		  { I, 0, 1, B, B, 0, 0, NA, 0, 0 }, 0 },
 		{ "address lookups failed, insecure MX RRset: the MX can be forged anyway",
 		  { I, 0, 0, F, F, 0, 0, NA, 0, 0 }, 0 },
 		{ "bogus MX RRset", { B, 0, 0, S, S, 1, 1, NA, 0, 0 }, 0 },
@@ -359,6 +369,13 @@ static const struct golden golden[] = {
 	{ "no policy: address lookups failed, TLSA all unusable: unknown (senders retry)", 0, 0, 0, 0,
 	  0, A, 1, { { "mx", VERDICT_USE_UNKNOWN, VERDICT_DANE_UNAUTH, 0, 0, 0, 0, 0, 0, 0 } },
 	  VERDICT_INDETERMINATE, -1, "mx", 0, "address lookups for mx failed", NULL },
+	/* final review of 2026-12-01: rows for the decisions still without one */
+	{ "unsigned MX RRset, enforce, an unknown host outside the patterns: mta-sts, delivery at "
+	  "risk", 0, 0, 0, 1, 0, E, 2, { GOOD_STS("mx1"), UNKNOWN("mx2") }, VERDICT_MTA_STS, 0,
+	  "mx2", 1, "matches no mx:", NULL },
+	{ "unsigned MX RRset, enforce, every MX skipped: none, nobody can deliver", 0, 0, 0, 1, 0, E,
+	  1, { SKIPPED("mx", VERDICT_USE_SKIP_NXDOMAIN) }, VERDICT_NONE, 0, NULL, 1,
+	  "senders cannot deliver", NULL },
 	{ "unsigned MX RRset, its only MX's addresses bogus: forge the MX (RFC 7672 §2.2.1), not "
 	  "indeterminate (review 2026-12-01)", 0, 0, 0, 1, 0, A, 1, { BOGUS_ADDR("mx", 0) },
 	  VERDICT_NONE, 1, "mx", 0, "forge the unsigned MX records", "strip STARTTLS" },
@@ -503,6 +520,12 @@ test_nxdomain(void **state)
 	assert_false(v.accepts_mail);
 	assert_false(v.can_read);
 	assert_non_null(strstr(v.sentence, "does not exist"));
+	/* an NXDOMAIN that fails validation is no proof: the bogus MX answer decides (readable) */
+	in.mx_bogus = 1;
+	verdict_decide(&in, &v);
+	assert_int_equal(v.protection, VERDICT_NONE);
+	assert_true(v.can_read);
+	assert_non_null(strstr(v.sentence, "fail DNSSEC validation"));
 }
 
 static void
