@@ -143,6 +143,27 @@ check tlsabogus tlsabogus.example 'prot == "indeterminate"' 'canread == null' '$
 check aliasbogus aliasbogus.example 'prot == "indeterminate"' 'canread == null' '$rc == 3' \
 	'finding("dnssec.bogus")' '[.mx[0].cname] == [null]' 'said("Protected by DANE") | not'
 
+# n. `mailtls scan` asks for mta-sts.<domain>'s addresses only once an _mta-sts record is seen
+#    (check_config.sts_addr_lazy, docs/internals/scan.md "DNS"), and still fetches that policy.
+#    The proxy's log shows which queries this one scan sent.
+printf 'sts-enforce.example\nunsigned.example\n' >"$OUT/lazy.list"
+log0=$(wc -l <"$LAB/proxy/query.log")
+timeout 120 "$BIN" scan "$OUT/lazy.list" --db "$OUT/lazy.db" "${COMMON[@]}" --no-progress --jsonl \
+	>"$OUT/lazy.jsonl" 2>"$OUT/lazy.err"
+lazyrc=$?
+tail -n +"$((log0 + 1))" "$LAB/proxy/query.log" >"$OUT/lazy.log"
+lazy_ask() { awk -v n="$1" -v t="$2" 'tolower($2) == n && $3 == t' "$OUT/lazy.log" | wc -l; }
+result scan-lazy-rc "$([ "$lazyrc" -eq 0 ] && echo 1 || echo 0)" "scan exited $lazyrc: $(head -c 300 "$OUT/lazy.err")"
+result scan-lazy-skip "$([ "$(lazy_ask mta-sts.unsigned.example A)" -eq 0 ] &&
+	[ "$(lazy_ask mta-sts.unsigned.example AAAA)" -eq 0 ] && echo 1 || echo 0)" \
+	"mta-sts.unsigned.example's addresses were asked without an _mta-sts record"
+result scan-lazy-ask "$([ "$(lazy_ask mta-sts.sts-enforce.example A)" -gt 0 ] && echo 1 || echo 0)" \
+	"mta-sts.sts-enforce.example A was never asked"
+result scan-lazy-policy "$(jq -s -e 'map(select(.domain == "sts-enforce.example"))
+	| length == 1 and (.[0] | [.. | objects | select(has("mode")) | .mode] | index("enforce") != null)' \
+	"$OUT/lazy.jsonl" >/dev/null 2>&1 && echo 1 || echo 0)" \
+	"no enforce policy for sts-enforce.example in the scan's JSON lines: $(head -c 300 "$OUT/lazy.jsonl")"
+
 # The proxy did what the cases rely on: the rules below matched at least one query. (The TLSA
 # under provider.example need not be asked for at all: its address records are insecure.)
 while read -r act name type; do
