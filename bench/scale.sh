@@ -84,6 +84,8 @@ for W in 1 2 4; do
 		psql "$URI" -qAtX -F ' ' -c "SELECT relname, n_live_tup, pg_total_relation_size(relid) FROM pg_stat_user_tables ORDER BY 3 DESC" >"$OUT/pg.tables"
 		read -r ROWS BYTES <"$OUT/pg.size"
 		PGSTORED=$stored
+		# a reader's cost: export holds one row at a time (single-row mode, scale-out.md)
+		/usr/bin/time -f "%e %M" -o "$OUT/pgexport.time" "$BIN" export --db "$URI" --format jsonl >"$OUT/pg.jsonl"
 	fi
 	tests/lab/pg.sh stop "$PGDIR"
 done
@@ -104,5 +106,10 @@ echo
 echo "full scans, the database after 4 workers:"
 printf 'PostgreSQL: %d rows, %d bytes (tables and indexes) for %d domains: %.1f rows, %.0f bytes per domain\n' "$ROWS" "$BYTES" "$PGSTORED" "$(echo "$ROWS / $PGSTORED" | bc -l)" "$(echo "$BYTES / $PGSTORED" | bc -l)"
 printf 'SQLite:     %d rows, %d bytes (the file) for %d domains: %.1f rows, %.0f bytes per domain\n' "$srows" "$sbytes" "$sstored" "$(echo "$srows / $sstored" | bc -l)" "$(echo "$sbytes / $sstored" | bc -l)"
+/usr/bin/time -f "%e %M" -o "$OUT/sexport.time" "$BIN" export --db "$OUT/full.db" --format jsonl >"$OUT/s.jsonl"
+read -r pe pm <"$OUT/pgexport.time"
+read -r se sm <"$OUT/sexport.time"
+printf 'export --format jsonl of %d domains (%d bytes): PostgreSQL %.2f s, %d KiB peak RSS; SQLite %.2f s, %d KiB peak RSS\n' \
+	"$sstored" "$(stat -c %s "$OUT/s.jsonl")" "$pe" "$pm" "$se" "$sm"
 echo "largest PostgreSQL relations (rows, bytes):"
 head -5 "$OUT/pg.tables" | sed 's/^/    /'

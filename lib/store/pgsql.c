@@ -358,6 +358,23 @@ pg_retryable(PGresult *r)
  * Runs statement `which` (prepared on first use); the result when it succeeded (the caller
  * clears it), else NULL with s->err set; *retry says whether a retry may help.
  */
+/* Prepares statement `which` on first use; its name in name[16]. */
+static int
+pg_prepare(struct pg_store *s, int which, char name[16])
+{
+	PGresult *r;
+
+	snprintf(name, 16, "q%d", which);
+	if (!s->prepared[which]) {
+		r = PQprepare(s->c, name, pg_sql[which], 0, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			return pg_fail(s, pg_sql[which], r);
+		PQclear(r);
+		s->prepared[which] = 1;
+	}
+	return 0;
+}
+
 static PGresult *
 pg_run(struct pg_store *s, int which, const struct pg_args *a, int *retry)
 {
@@ -366,16 +383,8 @@ pg_run(struct pg_store *s, int which, const struct pg_args *a, int *retry)
 
 	if (retry)
 		*retry = 0;
-	snprintf(name, sizeof(name), "q%d", which);
-	if (!s->prepared[which]) {
-		r = PQprepare(s->c, name, pg_sql[which], 0, NULL);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			pg_fail(s, pg_sql[which], r);
-			return NULL;
-		}
-		PQclear(r);
-		s->prepared[which] = 1;
-	}
+	if (pg_prepare(s, which, name) < 0)
+		return NULL;
 	r = PQexecPrepared(s->c, name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
 		if (retry)
@@ -386,6 +395,44 @@ pg_run(struct pg_store *s, int which, const struct pg_args *a, int *retry)
 	return r;
 }
 
+/*
+ * Runs query `which` in libpq's single-row mode: cb sees each row as it arrives, so a reader
+ * holds one row in memory, not the whole run (a run of millions of domains).  When cb returns
+ * non-zero the remaining rows are read and dropped: the connection must be idle again before
+ * the next query.  The connection is busy meanwhile, so cb must not use the store.
+ */
+static int
+pg_stream(struct pg_store *s, int which, const struct pg_args *a,
+    int (*cb)(void *, PGresult *, int), void *arg)
+{
+	char name[16];
+	PGresult *r;
+	int rc = 0, stop = 0;
+
+	if (pg_prepare(s, which, name) < 0)
+		return -1;
+	if (!PQsendQueryPrepared(s->c, name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0)) {
+		snprintf(s->err, sizeof(s->err), "%s", PQerrorMessage(s->c));
+		return -1;
+	}
+	/* if libpq refuses single-row mode, the rows come as one result: read the same way */
+	(void)PQsetSingleRowMode(s->c);
+	while ((r = PQgetResult(s->c)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+		int i;
+
+		if (st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK) {
+			for (i = 0; i < PQntuples(r) && !stop; i++)
+				if (cb(arg, r, i) != 0)
+					stop = 1;
+			PQclear(r);
+		} else if (rc == 0) {
+			rc = pg_fail(s, pg_sql[which], r);	/* clears r; later results drained */
+		} else
+			PQclear(r);
+	}
+	return rc;
+}
 /* A statement whose rows do not matter. */
 static int
 pg_do(struct pg_store *s, int which, const struct pg_args *a, int *retry)
@@ -1122,51 +1169,64 @@ pg_domain_put(void *h, int64_t run, const struct store_domain_rec *r)
 	return rc;
 }
 
+struct pg_rows_arg {
+	int64_t		  run;
+	int		(*cb)(void *, const struct store_row *);
+	void		 *arg;
+};
+
+static int
+pg_row(void *arg, PGresult *r, int i)
+{
+	struct pg_rows_arg *ra = arg;
+	struct store_row row;
+
+	memset(&row, 0, sizeof(row));
+	row.run = ra->run;
+	row.seq = pg_ll(r, i, 0);
+	row.domain = pg_txt(r, i, 1);
+	row.rank = (long)pg_ll(r, i, 2);
+	row.protection = pg_txt(r, i, 3);
+	row.dnssec = pg_txt(r, i, 4);
+	row.dane = pg_txt(r, i, 5);
+	row.mta_sts_mode = pg_txt(r, i, 6);
+	row.tlsrpt = pg_txt(r, i, 7);
+	row.grade = pg_txt(r, i, 8);
+	row.worst = pg_txt(r, i, 9);
+	row.weakest_mx = pg_txt(r, i, 10);
+	row.finished = pg_txt(r, i, 11);
+	row.can_read = (int)pg_ll(r, i, 12);
+	row.accepts_mail = (int)pg_ll(r, i, 13);
+	row.delivery_at_risk = (int)pg_ll(r, i, 14);
+	row.nfindings = (long)pg_ll(r, i, 15);
+	row.connections = (long)pg_ll(r, i, 16);
+	row.elapsed_ms = (long)pg_ll(r, i, 17);
+	row.json = pg_txt(r, i, 18);
+	return ra->cb(ra->arg, &row);
+}
+
+/* One row in memory at a time (pg_stream): export, report, changes and policyd's pins. */
 static int
 pg_rows(void *h, int64_t run, int (*cb)(void *, const struct store_row *), void *arg)
 {
-	struct pg_store *s = h;
 	struct pg_args a = { .n = 0 };
-	struct store_row row;
-	PGresult *r;
-	int i, n;
+	struct pg_rows_arg ra = { run, cb, arg };
 
-	/*
-	 * One result in memory per run (the callback may use the store meanwhile).  A single-row
-	 * mode or a cursor would bound it for millions of domains; export of such a run wants
-	 * psql's COPY anyway (docs/store-schema.md).
-	 */
 	ai(&a, run);
-	if ((r = pg_run(s, Q_ROWS, &a, NULL)) == NULL)
-		return -1;
-	n = PQntuples(r);
-	for (i = 0; i < n; i++) {
-		memset(&row, 0, sizeof(row));
-		row.run = run;
-		row.seq = pg_ll(r, i, 0);
-		row.domain = pg_txt(r, i, 1);
-		row.rank = (long)pg_ll(r, i, 2);
-		row.protection = pg_txt(r, i, 3);
-		row.dnssec = pg_txt(r, i, 4);
-		row.dane = pg_txt(r, i, 5);
-		row.mta_sts_mode = pg_txt(r, i, 6);
-		row.tlsrpt = pg_txt(r, i, 7);
-		row.grade = pg_txt(r, i, 8);
-		row.worst = pg_txt(r, i, 9);
-		row.weakest_mx = pg_txt(r, i, 10);
-		row.finished = pg_txt(r, i, 11);
-		row.can_read = (int)pg_ll(r, i, 12);
-		row.accepts_mail = (int)pg_ll(r, i, 13);
-		row.delivery_at_risk = (int)pg_ll(r, i, 14);
-		row.nfindings = (long)pg_ll(r, i, 15);
-		row.connections = (long)pg_ll(r, i, 16);
-		row.elapsed_ms = (long)pg_ll(r, i, 17);
-		row.json = pg_txt(r, i, 18);
-		if (cb(arg, &row) != 0)
-			break;
-	}
-	PQclear(r);
-	return 0;
+	return pg_stream(h, Q_ROWS, &a, pg_row, &ra);
+}
+
+struct pg_notes_arg {
+	int		(*cb)(void *, long long, const char *, const char *);
+	void		 *arg;
+};
+
+static int
+pg_note_row(void *arg, PGresult *r, int i)
+{
+	struct pg_notes_arg *na = arg;
+
+	return na->cb(na->arg, pg_ll(r, i, 0), pg_txt(r, i, 1), pg_txt(r, i, 2));
 }
 
 static int
@@ -1174,17 +1234,10 @@ pg_input_errors(void *h, int64_t run, int (*cb)(void *, long long, const char *,
     void *arg)
 {
 	struct pg_args a = { .n = 0 };
-	PGresult *r;
-	int i;
+	struct pg_notes_arg na = { cb, arg };
 
 	ai(&a, run);
-	if ((r = pg_run(h, Q_NOTES, &a, NULL)) == NULL)
-		return -1;
-	for (i = 0; i < PQntuples(r); i++)
-		if (cb(arg, pg_ll(r, i, 0), pg_txt(r, i, 1), pg_txt(r, i, 2)) != 0)
-			break;
-	PQclear(r);
-	return 0;
+	return pg_stream(h, Q_NOTES, &a, pg_note_row, &na);
 }
 
 const struct store_backend store_pgsql = {

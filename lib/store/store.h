@@ -274,6 +274,11 @@ int	store_queue_state(struct store *, int64_t run, struct store_queue_state *);
 int	store_slot_acquire(struct store *, const char *ip, int slots, int *slot);
 void	store_slot_release(struct store *, const char *ip, int slot);
 
+/*
+ * A run's rows in seq order, one at a time (a reader holds one row, never the whole run: on
+ * PostgreSQL libpq's single-row mode); cb returns non-zero to stop.  The row's strings live
+ * until cb returns.  cb must not use the store: on PostgreSQL the connection is busy.
+ */
 int	store_rows(struct store *, int64_t run, int (*cb)(void *, const struct store_row *), void *);
 int	store_input_errors(struct store *, int64_t run, int (*cb)(void *, long long line,
 	    const char *text, const char *error), void *);
