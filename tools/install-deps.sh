@@ -16,16 +16,36 @@ done
 # Exim and OpenSMTPD conflict with Postfix as packages; the tests run them unpacked from these
 # .deb files (tests/lab/exim.sh, tests/lab/opensmtpd.sh), kept here.
 DEBCACHE=${LAB_DEBCACHE:-/var/cache/mailtls-lab}
-DEBS="exim4-daemon-light exim4-base opensmtpd"
+DEBS="exim4-daemon-light exim4-base"
 needdebs=""
 for p in $DEBS; do
 	ls "$DEBCACHE/${p}"_*.deb >/dev/null 2>&1 || needdebs="$needdebs $p"
 done
+# OpenSMTPD 6.8 (Debian 12) completes no TLS handshake with OpenSSL 3 (its privilege-separated
+# signing; OpenSMTPD issues #1171, #1239); 7.x does. Debian 12 has 7.x in its backports suite,
+# which is added for `apt-get download` alone (backports are pinned at 100: nothing is ever
+# installed from them unasked). A later Debian has 7.x in main.
+# Debian 12's 6.8 is kept too: tests/real/advise.sh checks the advice for what Debian 12 users
+# run (OPENSMTPD_MAJOR=6 tests/lab/opensmtpd.sh).
+needosmtpd=0
+ls "$DEBCACHE"/opensmtpd_[7-9]*.deb >/dev/null 2>&1 || needosmtpd=1
+CODENAME=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+if [ "$CODENAME" = bookworm ] && ! ls "$DEBCACHE"/opensmtpd_6*.deb >/dev/null 2>&1; then
+	needdebs="$needdebs opensmtpd"
+fi
+BPO_LIST=/etc/apt/sources.list.d/mailtls-backports.sources
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
-if [ -z "$missing" ] && [ -z "$needdebs" ]; then
+if [ -z "$missing" ] && [ -z "$needdebs" ] && [ "$needosmtpd" = 0 ]; then
 	echo "deps: all packages present"
 	exit 0
+fi
+if [ "$needosmtpd" = 1 ] && [ "$CODENAME" = bookworm ] &&
+    ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	echo "deps: adding bookworm-backports to apt's sources ($BPO_LIST) for OpenSMTPD 7"
+	printf '%s\n' "Types: deb" "URIs: http://deb.debian.org/debian" "Suites: bookworm-backports" \
+	    "Components: main" "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" |
+	    $SUDO tee "$BPO_LIST" >/dev/null
 fi
 $SUDO apt-get update -q
 if [ -n "$missing" ]; then
@@ -38,4 +58,12 @@ if [ -n "$needdebs" ]; then
 	echo "deps: fetching for the test lab (not installed):$needdebs"
 	$SUDO mkdir -p "$DEBCACHE"
 	(cd "$DEBCACHE" && $SUDO apt-get download -q $needdebs)
+fi
+if [ "$needosmtpd" = 1 ]; then
+	echo "deps: fetching OpenSMTPD 7 for the test lab (not installed)"
+	$SUDO mkdir -p "$DEBCACHE"
+	(cd "$DEBCACHE" && { $SUDO apt-get download -q "opensmtpd/$CODENAME-backports" 2>/dev/null ||
+	    $SUDO apt-get download -q opensmtpd; })
+	ls "$DEBCACHE"/opensmtpd_[7-9]*.deb >/dev/null 2>&1 ||
+	    { echo "deps: no OpenSMTPD 7 .deb for $CODENAME (tests/lab/opensmtpd.sh needs one)" >&2; exit 1; }
 fi

@@ -44,7 +44,7 @@ advice_software_by_name(const char *n)
  * it goes in.  Several findings may share a line (it is printed once, naming them all).  Postfix:
  * postconf(5), TLS_README; Exim: spec chapters "Encrypted SMTP connections" and "SMTP
  * authentication" (Debian builds Exim with GnuTLS, so cipher and protocol strings are GnuTLS
- * priority strings); OpenSMTPD: smtpd.conf(5) 6.8; Dovecot: doc/wiki ssl settings (2.3);
+ * priority strings); OpenSMTPD: smtpd.conf(5) 6.8 and 7.4 (`protocols` is 7.x's); Dovecot: doc/wiki ssl settings (2.3);
  * Prosody: "Advanced SSL/TLS configuration" (0.12); nginx: ngx_http_ssl_module.
  */
 struct advice_row {
@@ -63,8 +63,9 @@ struct advice_row {
 
 #define PF_PROTO	"smtpd_tls_protocols = >=TLSv1.2"
 #define PF_MPROTO	"smtpd_tls_mandatory_protocols = >=TLSv1.2"
-#define OS_PROTO	"(no protocol option in smtpd.conf: set MinProtocol = TLSv1.2 in the " \
-			"[system_default_sect] of /etc/ssl/openssl.cnf)"
+#define OS_PROTO	"(OpenSMTPD 6.x has no protocol option in smtpd.conf: set MinProtocol = " \
+			"TLSv1.2 in the [system_default_sect] of /etc/ssl/openssl.cnf; 7.x: " \
+			"protocols \"tlsv1.2,tlsv1.3\" on the listen on line)"
 #define DV_PROTO	"ssl_min_protocol = TLSv1.2"
 #define PR_PROTO	"ssl = { protocol = \"tlsv1_2+\" }"
 #define NG_PROTO	"ssl_protocols TLSv1.2 TLSv1.3;"

@@ -10,9 +10,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 FAKE="$HERE/fakesmtp.py"
 MAILTLS=$1
 shift
-CASES=${*:-robot_strong robot_weak ccs_vulnerable modern_tls12 sess_reneg sess_closed pfdef exim}
-# pfdef and exim are the real servers of tests/real/full.sh (tests/lab/postfix.sh defaults,
-# tests/lab/exim.sh) on 127.0.2.12 and .13 with their own lab directory; they need root.
+CASES=${*:-robot_strong robot_weak ccs_vulnerable modern_tls12 sess_reneg sess_closed pfdef exim osmtpd}
+# pfdef, exim and osmtpd are the real servers of tests/real/full.sh (tests/lab/postfix.sh
+# defaults, tests/lab/exim.sh, tests/lab/opensmtpd.sh: OpenSMTPD 7) on 127.0.2.12, .13 and .14
+# with their own lab directory; they need root.
 TESTSSL=$(command -v testssl || command -v testssl.sh) || { echo "$0: needs testssl" >&2; exit 2; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mailtls-testssl.XXXXXX")
 chmod 755 "$WORK"	# the lab's Postfix and Exim run as their own users
@@ -21,7 +22,8 @@ LABDIR=$WORK/lab
 cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	[ -d "$LABDIR" ] && { "$HERE/../lab/postfix.sh" stopall "$LABDIR"; "$HERE/../lab/exim.sh" stopall "$LABDIR"; } >/dev/null 2>&1
+	[ -d "$LABDIR" ] && { "$HERE/../lab/postfix.sh" stopall "$LABDIR"; "$HERE/../lab/exim.sh" stopall "$LABDIR"
+		"$HERE/../lab/opensmtpd.sh" stopall "$LABDIR"; } >/dev/null 2>&1
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -96,6 +98,10 @@ for c in $CASES; do
 		"$HERE/../lab/ca.sh" "$LABDIR/certs" >/dev/null 2>&1
 		"$HERE/../lab/exim.sh" start tsexim 127.0.2.13 "$LABDIR" >/dev/null 2>&1 || { echo "exim did not start" >&2; continue; }
 		port=25 addr=127.0.2.13 ;;
+	osmtpd)
+		"$HERE/../lab/ca.sh" "$LABDIR/certs" >/dev/null 2>&1
+		"$HERE/../lab/opensmtpd.sh" start tsosmtpd 127.0.2.14 "$LABDIR" >/dev/null 2>&1 || { echo "opensmtpd did not start" >&2; continue; }
+		port=25 addr=127.0.2.14 ;;
 	*) echo "unknown case $c" >&2; continue ;;
 	esac
 	verdicts "$c" "$port" "${addr:-127.0.0.1}"

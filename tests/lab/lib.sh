@@ -25,7 +25,8 @@
 #                                    tls (STARTTLS offered), notls (not offered), auth (STARTTLS and AUTH)
 #
 # Servers run from unpacked Debian packages (exim.sh, opensmtpd.sh)
-#   lab_deb_of PKG                   path of the newest PKG_*.deb in LAB_DEBCACHE (apt-get download if none)
+#   lab_deb_of PKG [VER [NAME]]      path of the newest PKG_VER*.deb in LAB_DEBCACHE (apt-get download
+#                                    NAME, default PKG, if none)
 #   lab_unpack_debs ROOT LOCK DEB... unpack the DEBs into ROOT once (ROOT/.unpacked), under flock LOCK
 #   lab_check_binary ROOT REL [HINT] dies unless ROOT/REL is executable and ldd finds its libraries
 #   lab_ensure_user NAME HOME        system group and user NAME (no login, home HOME) when absent
@@ -178,16 +179,16 @@ PYEOF
 }
 
 # ---- servers from unpacked Debian packages ----------------------------------------------------
-lab_deb_of() { # PKG
-    local pkg=$1 f
+lab_deb_of() { # PKG [VERSION-PREFIX [APT-NAME]]: the newest cached PKG_VERSION-PREFIX*.deb
+    local pkg=$1 ver=${2:-} name=${3:-$1} f
     mkdir -p "$LAB_DEBCACHE"
-    f=$(ls "$LAB_DEBCACHE/${pkg}"_*.deb 2>/dev/null | sort -V | tail -n 1 || true)
+    f=$(ls "$LAB_DEBCACHE/${pkg}_${ver}"*.deb 2>/dev/null | sort -V | tail -n 1 || true)
     if [ -z "$f" ]; then
-        lab_say "apt-get download $pkg"
+        lab_say "apt-get download $name"
         # apt warns that _apt cannot write the cache directory; the download still works.
-        (cd "$LAB_DEBCACHE" && apt-get download -q "$pkg" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2) || true
-        f=$(ls "$LAB_DEBCACHE/${pkg}"_*.deb 2>/dev/null | sort -V | tail -n 1 || true)
-        [ -n "$f" ] || lab_die "cannot download $pkg (apt-get download $pkg in $LAB_DEBCACHE)"
+        (cd "$LAB_DEBCACHE" && apt-get download -q "$name" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2) || true
+        f=$(ls "$LAB_DEBCACHE/${pkg}_${ver}"*.deb 2>/dev/null | sort -V | tail -n 1 || true)
+        [ -n "$f" ] || lab_die "cannot download $pkg $ver (apt-get download $name in $LAB_DEBCACHE; make deps)"
     fi
     echo "$f"
 }

@@ -20,20 +20,25 @@
 #   SMTPD_LISTEN_EXTRA='...'                appended to the `listen on` line (e.g. "ciphers ...")
 #   SMTPD_EXTRA='...'                       lines before it (e.g. 'smtp ciphers "..."')
 #   OPENSSL_CONF=FILE                       passed on: the daemon's OpenSSL configuration (protocol floor)
+#   OPENSMTPD_MAJOR=7                       7: OpenSMTPD 7.x (bookworm-backports); 6: Debian 12's 6.8
 #   LAB_DEBCACHE=/var/cache/mailtls-lab     where the .deb is kept (apt-get download when missing)
 #   LAB_VERBOSE=1                           chatter on stderr
 #
-# Facts this relies on (Debian 12, opensmtpd 6.8.0p2):
-# - The package is built against OpenSSL 3 (libssl3), not LibreSSL/libtls.
-# - Its privilege users are opensmtpd and opensmtpq (upstream: _smtpd/_smtpq); created when absent.
+# Facts this relies on (Debian 12: opensmtpd 6.8.0p2 in main, 7.4.0p1 in bookworm-backports;
+# `make deps` keeps both .deb files in LAB_DEBCACHE):
+# - Both are built against OpenSSL 3 (libssl3); 7.x through its bundled libtls.
+# - Their privilege users are opensmtpd and opensmtpq (upstream: _smtpd/_smtpq); created when absent.
 # - The spool (/var/spool/smtpd), chroot (/var/lib/opensmtpd/empty) and control socket
 #   (/var/run/smtpd.sock) paths are compiled in. The daemon therefore runs under
 #   `unshare --mount`: a tmpfs on /var/lib and /run and BASEDIR/NAME/spool bound on /var/spool,
 #   visible to it alone. Nothing is created on the host's file system outside BASEDIR.
-# - With OpenSSL 3 no TLS handshake completes: the private-key operations that OpenSMTPD routes
-#   through its privilege-separated "ca" process fail ("EVP lib", alert internal_error;
-#   OpenSMTPD issues #1171 and #1239). The server still answers every ClientHello with a
-#   ServerHello (or a refusal), which is all that version/suite enumeration needs.
+# - 6.8: no TLS handshake completes: the private-key operations that OpenSMTPD routes through
+#   its privilege-separated "ca" process fail ("EVP lib", alert internal_error; OpenSMTPD
+#   issues #1171 and #1239). The server still answers every ClientHello with a ServerHello (or
+#   a refusal), which is all that version/suite enumeration needs. It takes its protocol floor
+#   from the OpenSSL configuration (OPENSSL_CONF).
+# - 7.4: handshakes complete. Its libtls offers TLS 1.2 and 1.3 only, whatever `protocols`
+#   and the OpenSSL configuration say (TLS 1.0 and 1.1 end in "unsupported protocol").
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -54,7 +59,12 @@ basedir_of() { lab_basedir "${1:-$DEFAULT_BASEDIR}" go+x; }
 # ---- package -------------------------------------------------------------------------
 unpack() { # BASE -> sets ROOT
     local base=$1 deb
-    deb=$(lab_deb_of opensmtpd)
+    local major=${OPENSMTPD_MAJOR:-7} name=opensmtpd codename
+    if [ "$major" = 7 ]; then
+        codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+        [ "$codename" = bookworm ] && name=opensmtpd/bookworm-backports
+    fi
+    deb=$(lab_deb_of opensmtpd "$major" "$name")
     ROOT="$base/.pkg/$(basename "$deb" .deb)"
     mkdir -p "$base/.pkg"
     lab_unpack_debs "$ROOT" "$base/.pkg/.opensmtpd.lock" "$deb"

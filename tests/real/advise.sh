@@ -196,7 +196,9 @@ printf '%s\n' 'openssl_conf = default_conf' '[default_conf]' 'ssl_conf = ssl_sec
     'system_default = system_default_sect' '[system_default_sect]' 'MinProtocol = TLSv1' \
     'CipherString = ALL:@SECLEVEL=0' >"$LAB/osmtpd-openssl.cnf"
 OS_EXTRA='smtp ciphers "ALL:@SECLEVEL=0"'
-osmtpd_start() { OPENSSL_CONF=$LAB/osmtpd-openssl.cnf SMTPD_EXTRA="$OS_EXTRA" \
+# Debian 12's OpenSMTPD 6.8, whose protocol floor is the OpenSSL configuration's (7.x offers
+# TLS 1.2 and 1.3 only, so it has no tls.v1_0 to advise on: tests/lab/opensmtpd.sh)
+osmtpd_start() { OPENSMTPD_MAJOR=6 OPENSSL_CONF=$LAB/osmtpd-openssl.cnf SMTPD_EXTRA="$OS_EXTRA" \
     tests/lab/opensmtpd.sh start osweak "$OSADDR" "$LAB" >"$LAB/logs/osmtpd.log" 2>&1; }
 osmtpd_start && ok "OpenSMTPD (weak) started" || bad "OpenSMTPD start: $(tail -3 "$LAB/logs/osmtpd.log")"
 dcheck pol-osmtpd.example >"$LAB/os-before.json"
@@ -254,10 +256,19 @@ for l in dane_only dane secure encrypt; do
         bad "exim -bP transport mailtls_${l}_smtp"
 done
 { cat "$LAB/policy-osmtpd.txt"; echo "match from any for any reject"; } >"$LAB/expol/smtpd.conf"
-OS_BIN=$(ls -d "$LAB"/.pkg/opensmtpd_*/usr/sbin/smtpd | head -1)
-"$OS_BIN" -n -f "$LAB/expol/smtpd.conf" >"$LAB/expol/n.out" 2>&1 && grep -q "configuration OK" "$LAB/expol/n.out" &&
-    grep -q 'relay tls no-verify' "$LAB/expol/smtpd.conf" && grep -q 'relay tls$' "$LAB/expol/smtpd.conf" &&
-    ok "smtpd -n accepts mailtls policy --format opensmtpd" || bad "smtpd -n: $(cat "$LAB/expol/n.out")"
+# both OpenSMTPD versions of the lab: Debian 12's 6.8 (started above) and 7.x (unpacked here)
+OS7_DEB=$(ls "${LAB_DEBCACHE:-/var/cache/mailtls-lab}"/opensmtpd_[7-9]*.deb 2>/dev/null | sort -V | tail -n 1)
+if [ -n "$OS7_DEB" ]; then
+    rm -rf "$LAB/os7" && mkdir -p "$LAB/os7" && dpkg-deb -x "$OS7_DEB" "$LAB/os7"
+else
+    bad "no OpenSMTPD 7 .deb (make deps)"
+fi
+for OS_BIN in $(ls -d "$LAB"/.pkg/opensmtpd_*/usr/sbin/smtpd "$LAB"/os7/usr/sbin/smtpd 2>/dev/null); do
+    v=$(basename "$(dirname "$(dirname "$(dirname "$OS_BIN")")")")
+    "$OS_BIN" -n -f "$LAB/expol/smtpd.conf" >"$LAB/expol/n.out" 2>&1 && grep -q "configuration OK" "$LAB/expol/n.out" &&
+        grep -q 'relay tls no-verify' "$LAB/expol/smtpd.conf" && grep -q 'relay tls$' "$LAB/expol/smtpd.conf" &&
+        ok "smtpd -n accepts mailtls policy --format opensmtpd ($v)" || bad "smtpd -n ($v): $(cat "$LAB/expol/n.out")"
+done
 
 echo "advise: $pass passed, $fail failed ($(($(date +%s) - t0)) s)"
 [ $fail = 0 ]
