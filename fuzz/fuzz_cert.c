@@ -2,10 +2,11 @@
  * fuzz_cert.c — what cert_describe() (lib/tls/cert.c) takes from a server's certificate: names
  * printed from a DN, the CN and SANs handed to certname, the validity dates, the key and
  * signature classification, the issuer looked up in the chain sent.  The input is cut as
- * fuzz_chain's (2-byte lengths, so the two share seeds): the first piece is the leaf, the others
- * the chain sent.  Pieces OpenSSL cannot decode are dropped, as the handshake would refuse them.
- * The clock is fixed so runs repeat; the trust store is empty (chain validation fails early,
- * the issuer search over the chain sent still runs).
+ * fuzz_chain's (2-byte lengths, so the two share seeds): the first piece is the leaf, and all
+ * of them are the chain sent, leaf first, as a client's SSL_get_peer_cert_chain() gives it.
+ * Pieces OpenSSL cannot decode are dropped, as the handshake would refuse them.  The clock is
+ * fixed so runs repeat; the trust store is empty (chain validation fails early, the issuer
+ * search over the chain sent still runs).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -56,9 +57,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n++;
 		if ((x = d2i_X509(NULL, &p, (long)l)) == NULL)
 			continue;
-		if (leaf == NULL)
+		/* as SSL_get_peer_cert_chain() on the client side: the leaf first (lib/tls/tls.c) */
+		if (leaf == NULL) {
 			leaf = x;
-		else if (!sk_X509_push(sent, x))
+			X509_up_ref(x);
+		}
+		if (!sk_X509_push(sent, x))
 			X509_free(x);
 	}
 	ERR_clear_error();
