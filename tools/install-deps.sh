@@ -31,7 +31,7 @@ needosmtpd=0
 ls "$DEBCACHE"/opensmtpd_[7-9]*.deb >/dev/null 2>&1 || needosmtpd=1
 CODENAME=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
 if [ "$CODENAME" = bookworm ] && ! ls "$DEBCACHE"/opensmtpd_6*.deb >/dev/null 2>&1; then
-	needdebs="$needdebs opensmtpd"
+	needdebs="$needdebs opensmtpd/bookworm"
 fi
 BPO_LIST=/etc/apt/sources.list.d/mailtls-backports.sources
 SUDO=""
@@ -41,7 +41,7 @@ if [ -z "$missing" ] && [ -z "$needdebs" ] && [ "$needosmtpd" = 0 ]; then
 	exit 0
 fi
 if [ "$needosmtpd" = 1 ] && [ "$CODENAME" = bookworm ] &&
-    ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    ! grep -rqsE '^[^#]*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
 	echo "deps: adding bookworm-backports to apt's sources ($BPO_LIST) for OpenSMTPD 7"
 	printf '%s\n' "Types: deb" "URIs: http://deb.debian.org/debian" "Suites: bookworm-backports" \
 	    "Components: main" "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" |
@@ -62,7 +62,7 @@ fi
 if [ "$needosmtpd" = 1 ]; then
 	echo "deps: fetching OpenSMTPD 7 for the test lab (not installed)"
 	$SUDO mkdir -p "$DEBCACHE"
-	(cd "$DEBCACHE" && { $SUDO apt-get download -q "opensmtpd/$CODENAME-backports" 2>/dev/null ||
+	(cd "$DEBCACHE" && { $SUDO apt-get download -q "opensmtpd/$CODENAME-backports" ||
 	    $SUDO apt-get download -q opensmtpd; })
 	ls "$DEBCACHE"/opensmtpd_[7-9]*.deb >/dev/null 2>&1 ||
 	    { echo "deps: no OpenSMTPD 7 .deb for $CODENAME (tests/lab/opensmtpd.sh needs one)" >&2; exit 1; }

@@ -1,7 +1,8 @@
 /*
  * pgsql.c — the PostgreSQL backend of the store (store.h; schema, types and migrations in
  * docs/store-schema.md; the shared queue in docs/internals/scale-out.md).  Debian's libpq,
- * plain SQL, statements prepared once per connection, the synchronous API.
+ * plain SQL, statements prepared once per connection, the synchronous API (the readers' one
+ * query in single-row mode: pg_stream).
  *
  * - The same tables and columns as sqlite.c, in PostgreSQL types (bigserial for the row ids,
  *   text for the timestamps and the JSON, integer 0/1 for flags), so a query written for one
@@ -354,10 +355,6 @@ pg_retryable(PGresult *r)
 	return st != NULL && (strcmp(st, "40P01") == 0 || strcmp(st, "40001") == 0);
 }
 
-/*
- * Runs statement `which` (prepared on first use); the result when it succeeded (the caller
- * clears it), else NULL with s->err set; *retry says whether a retry may help.
- */
 /* Prepares statement `which` on first use; its name in name[16]. */
 static int
 pg_prepare(struct pg_store *s, int which, char name[16])
@@ -375,6 +372,10 @@ pg_prepare(struct pg_store *s, int which, char name[16])
 	return 0;
 }
 
+/*
+ * Runs statement `which` (prepared on first use); the result when it succeeded (the caller
+ * clears it), else NULL with s->err set; *retry says whether a retry may help.
+ */
 static PGresult *
 pg_run(struct pg_store *s, int which, const struct pg_args *a, int *retry)
 {
@@ -411,10 +412,8 @@ pg_stream(struct pg_store *s, int which, const struct pg_args *a,
 
 	if (pg_prepare(s, which, name) < 0)
 		return -1;
-	if (!PQsendQueryPrepared(s->c, name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0)) {
-		snprintf(s->err, sizeof(s->err), "%s", PQerrorMessage(s->c));
-		return -1;
-	}
+	if (!PQsendQueryPrepared(s->c, name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0))
+		return pg_fail(s, pg_sql[which], NULL);
 	/* if libpq refuses single-row mode, the rows come as one result: read the same way */
 	(void)PQsetSingleRowMode(s->c);
 	while ((r = PQgetResult(s->c)) != NULL) {
@@ -433,6 +432,7 @@ pg_stream(struct pg_store *s, int which, const struct pg_args *a,
 	}
 	return rc;
 }
+
 /* A statement whose rows do not matter. */
 static int
 pg_do(struct pg_store *s, int which, const struct pg_args *a, int *retry)

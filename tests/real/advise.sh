@@ -263,12 +263,26 @@ if [ -n "$OS7_DEB" ]; then
 else
     bad "no OpenSMTPD 7 .deb (make deps)"
 fi
-for OS_BIN in $(ls -d "$LAB"/.pkg/opensmtpd_*/usr/sbin/smtpd "$LAB"/os7/usr/sbin/smtpd 2>/dev/null); do
+OS6_BIN=$(ls -d "$LAB"/.pkg/opensmtpd_6*/usr/sbin/smtpd 2>/dev/null | head -1)
+[ -x "$OS6_BIN" ] || bad "no unpacked OpenSMTPD 6 under $LAB/.pkg"
+[ -x "$LAB/os7/usr/sbin/smtpd" ] || bad "no unpacked OpenSMTPD 7 in $LAB/os7"
+for OS_BIN in "$OS6_BIN" "$LAB/os7/usr/sbin/smtpd"; do
+    [ -x "$OS_BIN" ] || continue
     v=$(basename "$(dirname "$(dirname "$(dirname "$OS_BIN")")")")
     "$OS_BIN" -n -f "$LAB/expol/smtpd.conf" >"$LAB/expol/n.out" 2>&1 && grep -q "configuration OK" "$LAB/expol/n.out" &&
         grep -q 'relay tls no-verify' "$LAB/expol/smtpd.conf" && grep -q 'relay tls$' "$LAB/expol/smtpd.conf" &&
         ok "smtpd -n accepts mailtls policy --format opensmtpd ($v)" || bad "smtpd -n ($v): $(cat "$LAB/expol/n.out")"
 done
+# the 7.x protocol advice (lib/advice/advice.c OS_PROTO) as a listen line of 7.x
+if [ -x "$LAB/os7/usr/sbin/smtpd" ]; then
+    proto=$(jq -r '[.advice.settings[] | select(.software == "opensmtpd") | .line | select(test("protocols"))][0] // ""' \
+        "$LAB/os-advice.json" | sed -n 's/.*7\.x: \(protocols "[^"]*"\) on the listen on line.*/\1/p')
+    { echo "pki h cert \"$LAB/osweak/tls/cert.pem\""; echo "pki h key \"$LAB/osweak/tls/key.pem\""
+      echo "listen on 127.0.0.1 port 2525 tls pki h $proto"; echo "match from any for any reject"; } >"$LAB/expol/proto.conf"
+    [ -n "$proto" ] && "$LAB/os7/usr/sbin/smtpd" -n -f "$LAB/expol/proto.conf" 2>&1 | grep -q "configuration OK" &&
+        ok "OpenSMTPD 7 smtpd -n accepts the advice's $proto" ||
+        bad "OpenSMTPD 7: the advice's protocols option ('$proto') not accepted by smtpd -n"
+fi
 
 echo "advise: $pass passed, $fail failed ($(($(date +%s) - t0)) s)"
 [ $fail = 0 ]

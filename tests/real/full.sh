@@ -192,11 +192,9 @@ check_case() {
 	local c=$1 addr=${ADDR[$1]} mode=${MODE[$1]} lab=${LAB[$1]} J="$WORK/$1.json" rc n e
 	local -a vers L
 	if [ "$(cat "$WORK/start.$c.rc")" != 0 ]; then
-		if [ "$c" = osmtpd ]; then
-			note "osmtpd: OpenSMTPD cannot run here: $(tr '\n' ' ' <"$WORK/start.$c" | cut -c1-300)"
-		else
-			bad "$c: server did not start: $(tr '\n' ' ' <"$WORK/start.$c" | cut -c1-400)"
-		fi
+		# OpenSMTPD too: its 7.x .deb comes with `make deps` (a missing one is a failure, so
+		# that its checks never pass by not running)
+		bad "$c: server did not start: $(tr '\n' ' ' <"$WORK/start.$c" | cut -c1-400)"
 		return
 	fi
 	$lab resetlog "$c" "$BASE" >/dev/null 2>&1

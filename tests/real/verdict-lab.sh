@@ -159,6 +159,10 @@ result scan-lazy-skip "$([ "$(lazy_ask mta-sts.unsigned.example A)" -eq 0 ] &&
 	"mta-sts.unsigned.example's addresses were asked without an _mta-sts record"
 result scan-lazy-ask "$([ "$(lazy_ask mta-sts.sts-enforce.example A)" -gt 0 ] && echo 1 || echo 0)" \
 	"mta-sts.sts-enforce.example A was never asked"
+# not vacuous: unsigned.example was scanned (its _mta-sts TXT asked, its line written)
+result scan-lazy-scanned "$([ "$(lazy_ask _mta-sts.unsigned.example TXT)" -gt 0 ] &&
+	jq -s -e 'map(select(.domain == "unsigned.example")) | length == 1' "$OUT/lazy.jsonl" \
+	>/dev/null 2>&1 && echo 1 || echo 0)" "unsigned.example was not scanned through the proxy"
 result scan-lazy-policy "$(jq -s -e 'map(select(.domain == "sts-enforce.example"))
 	| length == 1 and (.[0] | [.. | objects | select(has("mode")) | .mode] | index("enforce") != null)' \
 	"$OUT/lazy.jsonl" >/dev/null 2>&1 && echo 1 || echo 0)" \
