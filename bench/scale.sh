@@ -84,8 +84,12 @@ for W in 1 2 4; do
 		psql "$URI" -qAtX -F ' ' -c "SELECT relname, n_live_tup, pg_total_relation_size(relid) FROM pg_stat_user_tables ORDER BY 3 DESC" >"$OUT/pg.tables"
 		read -r ROWS BYTES <"$OUT/pg.size"
 		PGSTORED=$stored
-		# a reader's cost: export holds one row at a time (single-row mode, scale-out.md)
+		# a reader's cost: export holds one row at a time (single-row mode, scale-out.md);
+		# SCALE_EXPORT_CMP=OTHER-MAILTLS measures another build's export on the same database
 		/usr/bin/time -f "%e %M" -o "$OUT/pgexport.time" "$BIN" export --db "$URI" --format jsonl >"$OUT/pg.jsonl"
+		if [ -n "${SCALE_EXPORT_CMP:-}" ]; then
+			/usr/bin/time -f "%e %M" -o "$OUT/pgexport-cmp.time" "$SCALE_EXPORT_CMP" export --db "$URI" --format jsonl >"$OUT/pg-cmp.jsonl"
+		fi
 	fi
 	tests/lab/pg.sh stop "$PGDIR"
 done
@@ -111,5 +115,10 @@ read -r pe pm <"$OUT/pgexport.time"
 read -r se sm <"$OUT/sexport.time"
 printf 'export --format jsonl of %d domains (%d bytes): PostgreSQL %.2f s, %d KiB peak RSS; SQLite %.2f s, %d KiB peak RSS\n' \
 	"$sstored" "$(stat -c %s "$OUT/s.jsonl")" "$pe" "$pm" "$se" "$sm"
+if [ -n "${SCALE_EXPORT_CMP:-}" ]; then
+	read -r ce cm <"$OUT/pgexport-cmp.time"
+	printf '  %s on the same PostgreSQL database: %.2f s, %d KiB peak RSS (output %s)\n' "$SCALE_EXPORT_CMP" "$ce" "$cm" \
+		"$(cmp -s "$OUT/pg.jsonl" "$OUT/pg-cmp.jsonl" && echo identical || echo DIFFERENT)"
+fi
 echo "largest PostgreSQL relations (rows, bytes):"
 head -5 "$OUT/pg.tables" | sed 's/^/    /'
