@@ -142,10 +142,16 @@ FLOOR=$(jq -r '.endpoints[0].tls.enumeration.floor // 0' "$OUT/mailtls.json" 2>/
 FLOOR1=$(jq -r '.endpoints[0].tls.enumeration.floor // 0' "$OUT/mailtls-mc1.json" 2>/dev/null || echo 0)
 OWN=$(jq -r '.endpoints[0].tls.enumeration.connections // "?"' "$OUT/mailtls.json" 2>/dev/null || echo "?")
 OWN1=$(jq -r '.endpoints[0].tls.enumeration.connections // "?"' "$OUT/mailtls-mc1.json" 2>/dev/null || echo "?")
+# the checks beyond enumeration (ROBOT, CCS, sessions, EMS, kx hash, chain: tls.checks), in the
+# last run: their connections are part of the enumeration's and of the Postfix count
+CHK=$(jq -r '.endpoints[0].tls.checks.connections // "?"' "$OUT/mailtls.json" 2>/dev/null || echo "?")
+CHKMS=$(jq -r '.endpoints[0].tls.checks.elapsed_ms // "?"' "$OUT/mailtls.json" 2>/dev/null || echo "?")
+ALLMS=$(jq -r '.endpoints[0].elapsed_ms // "?"' "$OUT/mailtls.json" 2>/dev/null || echo "?")
 echo
 printf '%-22s %5s %10s %10s %12s  %s\n' "full enumeration" runs "wall s" "cpu s" connections "(per run; connections counted by Postfix)"
 printf '%-22s %5s %10s %10s %12s  %s\n' "mailtls --full" "$RUNS" "$(f3 "${W[mailtls]}")" "$(f3 "${C[mailtls]}")" "$(f1 "${N[mailtls]}")" "floor $FLOOR, mailtls counts $OWN"
 printf '%-22s %5s %10s %10s %12s  %s\n' "mailtls --max-conn 1" "$RUNS" "$(f3 "${W[mailtls-mc1]}")" "$(f3 "${C[mailtls-mc1]}")" "$(f1 "${N[mailtls-mc1]}")" "floor $FLOOR1, mailtls counts $OWN1"
+printf '%-22s %5s %10s %10s %12s  %s\n' "  of which tls.checks" 1 "$( [ "$CHKMS" = "?" ] && echo "?" || f3 "$(echo "$CHKMS / 1000" | bc -l)")" "" "$CHK" "last run; the endpoint took $ALLMS ms"
 printf '%-22s %5s %10s %10s %12s\n' "nmap ssl-enum-ciphers" "$RUNS" "$(f3 "${W[nmap]}")" "$(f3 "${C[nmap]}")" "$(f1 "${N[nmap]}")"
 printf '%-22s %5s %10s %10s %12s  %s\n' "testssl.sh (default)" 1 "$(f3 "${W[testssl]}")" "$(f3 "${C[testssl]}")" "$(f1 "${N[testssl]}")" "$TSVER"
 printf '%-22s %5s %10s %10s %12s  %s\n' "testssl.sh -E" 1 "$(f3 "${W[testssl-E]}")" "$(f3 "${C[testssl-E]}")" "$(f1 "${N[testssl-E]}")" "(ciphers per protocol only)"
@@ -195,6 +201,8 @@ printf '%-40s %-28s %s\n' "wall <= 1/2 of nmap's" "$(f3 "${W[mailtls]}") vs $(f3
 	"$(pm "${W[mailtls]} <= ${W[nmap]} / 2")"
 printf '%-40s %-28s %s\n' "wall <= 1/100 of testssl.sh's" "$(f3 "${W[mailtls]}") vs $(f3 "$(echo "${W[testssl]} / 100" | bc -l)") s" \
 	"$(pm "${W[mailtls]} <= ${W[testssl]} / 100")"
+printf '%-40s %-28s %s\n' "connections (with tls.checks) < nmap's" "$(f1 "${N[mailtls]}") vs $(f1 "${N[nmap]}")" \
+	"$(pm "${N[mailtls]} < ${N[nmap]}")"
 printf '%-40s %-28s %s\n' "same suite lists as nmap and testssl.sh" "$SAME" "$([ $SAME = yes ] && echo PASS || echo MISS)"
 
 if [ -n "$FAILED" ]; then

@@ -222,6 +222,7 @@ report_deep_json(const struct deep_report *d)
 	json_object_set_new(o, "caa", caa);
 	json_object_set_new(o, "session_connections", json_integer(s->connections));
 	json_object_set_new(o, "connections", json_integer(d->connections));
+	json_object_set_new(o, "elapsed_ms", json_integer(d->elapsed_ms));
 	return o;
 }
 

@@ -141,7 +141,7 @@ report_text_deep(FILE *f, const struct deep_report *d)
 		fprintf(f, "  CAA        %s%s%s (%zu records, %zu issuers)\n",
 		    caa_outcome_name(d->caa.outcome), d->caa.owner[0] ? " at " : "", d->caa.owner,
 		    d->caa.set.nrecords, d->caa.set.nissuers);
-	fprintf(f, "  checks     %d connections\n", d->connections);
+	fprintf(f, "  checks     %d connections, %ld ms\n", d->connections, d->elapsed_ms);
 }
 
 void

@@ -154,7 +154,7 @@ check "certificates once per SHA-256 (as on SQLite)" eq "$(pq 'SELECT count(*) F
 # ---- C: the readers, unchanged, on both -------------------------------------------------------
 # what differs by nature: time taken, connection counts (each worker probes for itself), when
 # and the time of the report, in the MTA-STS id the advice proposes too
-norm() { jq -cS 'del(.generated, .elapsed_ms, .connections) | .endpoints |= map(del(.elapsed_ms, .connections, .attempts))
+norm() { jq -cS 'del(.generated, .elapsed_ms, .connections) | .endpoints |= map(del(.elapsed_ms, .connections, .attempts, .tls.checks.elapsed_ms))
     | walk(if type == "string" then gsub("id=[0-9]{14}"; "id=T") else . end)' ; }
 "$BIN" export --db "$URI" --format jsonl | norm >"$OUT/pg.jsonl"
 "$BIN" export --db "$OUT/s.db" --format jsonl | norm >"$OUT/s.jsonl"
