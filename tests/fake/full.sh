@@ -524,7 +524,7 @@ for sc in $SESSIONS; do
 			"ROBOT not vulnerable in 5 connections|.tls.checks.robot.result == \"not_vulnerable\" and .tls.checks.robot.connections == 5" \
 			"CCS injection not vulnerable|.tls.checks.ccs_injection.result == \"not_vulnerable\"" \
 			"two session connections (S1, S2)|.tls.checks.session_connections == 2" \
-			"the checks' wall time, within the endpoint's|(.tls.checks.elapsed_ms | type == \"number\") and .tls.checks.elapsed_ms >= 0 and .tls.checks.elapsed_ms <= .elapsed_ms"
+			"the checks' wall time, under the deadlines|(.tls.checks.elapsed_ms | type == \"number\") and .tls.checks.elapsed_ms >= 0 and .tls.checks.elapsed_ms < 60000"
 		;;
 	sess_open)
 		# client renegotiation allowed, 0-RTT, an OCSP staple, an SCT in the leaf, the chain out
