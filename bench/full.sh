@@ -149,8 +149,8 @@ CHKMS=$(jq -r '.endpoints[0].tls.checks.elapsed_ms // "?"' "$OUT/mailtls.json" 2
 echo
 printf '%-22s %5s %10s %10s %12s  %s\n' "full enumeration" runs "wall s" "cpu s" connections "(per run; connections counted by Postfix)"
 printf '%-22s %5s %10s %10s %12s  %s\n' "mailtls --full" "$RUNS" "$(f3 "${W[mailtls]}")" "$(f3 "${C[mailtls]}")" "$(f1 "${N[mailtls]}")" "floor $FLOOR, mailtls counts $OWN"
-printf '%-22s %5s %10s %10s %12s  %s\n' "mailtls --max-conn 1" "$RUNS" "$(f3 "${W[mailtls-mc1]}")" "$(f3 "${C[mailtls-mc1]}")" "$(f1 "${N[mailtls-mc1]}")" "floor $FLOOR1, mailtls counts $OWN1"
 printf '%-22s %5s %10s %10s %12s  %s\n' "  of which tls.checks" 1 "$( [ "$CHKMS" = "?" ] && echo "?" || f3 "$(echo "$CHKMS / 1000" | bc -l)")" "" "$CHK" "the last run's tls.checks.elapsed_ms and .connections"
+printf '%-22s %5s %10s %10s %12s  %s\n' "mailtls --max-conn 1" "$RUNS" "$(f3 "${W[mailtls-mc1]}")" "$(f3 "${C[mailtls-mc1]}")" "$(f1 "${N[mailtls-mc1]}")" "floor $FLOOR1, mailtls counts $OWN1"
 printf '%-22s %5s %10s %10s %12s\n' "nmap ssl-enum-ciphers" "$RUNS" "$(f3 "${W[nmap]}")" "$(f3 "${C[nmap]}")" "$(f1 "${N[nmap]}")"
 printf '%-22s %5s %10s %10s %12s  %s\n' "testssl.sh (default)" 1 "$(f3 "${W[testssl]}")" "$(f3 "${C[testssl]}")" "$(f1 "${N[testssl]}")" "$TSVER"
 printf '%-22s %5s %10s %10s %12s  %s\n' "testssl.sh -E" 1 "$(f3 "${W[testssl-E]}")" "$(f3 "${C[testssl-E]}")" "$(f1 "${N[testssl-E]}")" "(ciphers per protocol only)"

@@ -1,16 +1,18 @@
 #!/bin/sh
 # fuzz/long.sh FUZZDIR [RUNS] [TARGET...] -- `make fuzz-long`: every libFuzzer target to RUNS
-# executions (default 10^7) with its seed corpus, one process at a time (no -jobs/-workers: the
-# machine is shared), then the inputs that add coverage merged into fuzz/corpus/<target>/ (the
-# seeds stay as they are).
+# executions (default 10^7) with its seed corpus, one target at a time (FUZZ_LONG_FORK children,
+# default one: the machine is shared), then the inputs that add coverage merged into
+# fuzz/corpus/<target>/ (the seeds stay as they are).
 # Not part of `make check`.
 #
 # FUZZ_LONG_SECONDS=N caps each target's run at N seconds (the figures then say how far it got
-# and how long 10^7 would take at the measured rate).
+# and how long 10^7 would take at the measured rate); in fork mode the parent looks at the clock
+# between children, so a run may overrun by one child's time (at most 300 s).
 #
 # FUZZ_LONG_FORK=N (default 1) runs each target in libFuzzer's fork mode with N child processes
 # at a time: one libFuzzer run whose executions are counted over all its children, each child a
-# fresh process that fuzzes for up to a few minutes and hands its new inputs back. A single
+# fresh process that fuzzes a random part of the corpus for up to 300 s and hands its new
+# inputs back; a child's crash, timeout or out-of-memory stops the run. A single
 # ASan process slows down with age (fuzz_cert: 2,100 executions/s fresh, 640/s after an hour on
 # the same corpus, with ASan's allocator growing from a tenth to two fifths of the samples); the
 # children do not age. FUZZ_LONG_FORK=0: the whole run in one process, as before 2026-12-02. Output: one Markdown table row per target
@@ -38,7 +40,8 @@ for n in $targets; do
 	set -- -runs="$runs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$dir/crash-$n-"
 	[ "$cap" -gt 0 ] && set -- "$@" -max_total_time="$cap"
-	[ "$fork" -gt 0 ] && set -- "$@" -fork="$fork"
+	# fork mode ignores timeouts and out-of-memory children unless told: they fail here as before
+	[ "$fork" -gt 0 ] && set -- "$@" -fork="$fork" -ignore_timeouts=0 -ignore_ooms=0
 	if ! "$f" "$@" "$work/corpus" >"$work/log" 2>&1; then
 		fail=1
 		echo "FAIL $n: crash or error, see $dir/crash-$n-* and $work/log" >&2
@@ -54,7 +57,13 @@ for n in $targets; do
 		# whose cov is not the in-process count; replay the corpus in one process for that
 		done_runs=$(echo "$last" | sed -n 's/^#\([0-9]*\):.*/\1/p')
 		rate=$(awk -v n="${done_runs:-0}" -v s="$secs" 'BEGIN { if (s > 0) printf "%d", n / s }')
-		last=$("$f" -runs=0 -rss_limit_mb=2048 -timeout=10 "$work/corpus" 2>&1 | grep -E '^#[0-9]+.*INITED' | tail -1)
+		if ! "$f" -runs=0 -rss_limit_mb=2048 -timeout=10 -artifact_prefix="$dir/crash-$n-" \
+		    "$work/corpus" >"$work/replay.log" 2>&1; then
+			fail=1
+			echo "FAIL $n: the replay of the corpus failed, see $work/replay.log" >&2
+			continue
+		fi
+		last=$(grep -E '^#[0-9]+.*INITED' "$work/replay.log" | tail -1)
 	fi
 	cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
 	ft=$(echo "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
