@@ -12,10 +12,12 @@
 # FUZZ_LONG_FORK=N (default 1) runs each target in libFuzzer's fork mode with N child processes
 # at a time: one libFuzzer run whose executions are counted over all its children, each child a
 # fresh process that fuzzes a random part of the corpus for up to 300 s and hands its new
-# inputs back; a child's crash, timeout or out-of-memory stops the run. A single
-# ASan process slows down with age (fuzz_cert: 2,100 executions/s fresh, 640/s after an hour on
-# the same corpus, with ASan's allocator growing from a tenth to two fifths of the samples); the
-# children do not age. FUZZ_LONG_FORK=0: the whole run in one process, as before 2026-12-02. Output: one Markdown table row per target
+# inputs back; a child's crash, timeout or out-of-memory stops the run. A single ASan process
+# slows down with age (fuzz_cert: 2,100 executions/s fresh, 640/s after an hour on the same
+# corpus, with ASan's allocator growing from a tenth to two fifths of the samples); the children
+# do not age. FUZZ_LONG_FORK=0: the whole run in one process, as before 2026-12-02.
+#
+# Output: one Markdown table row per target
 # (runs, seconds, exec/s, coverage "cov"/"ft", corpus files before and after) on stdout and in
 # FUZZDIR/fuzz-long.md; docs/internals/fuzz-long.md records a run. A crash stops the target,
 # keeps its input in FUZZDIR/crash-<target>-*, fails the script; it becomes a unit test.

@@ -4,11 +4,13 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
+#include "probe/conn.h"
 #include "scan/conv.h"
 #include "scan/deep.h"
 #include "scan/rawhs.h"
@@ -282,7 +284,9 @@ deep_run(struct event_base *base, const struct probe_params *pp, struct endpoint
     struct deep_report *rep)
 {
 	long wait = pp->tls_ms > 0 && pp->tls_ms < DEEP_WAIT_MS ? pp->tls_ms : DEEP_WAIT_MS;
+	struct timespec t0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(rep, 0, sizeof(*rep));
 	robot_run(base, pp, r, wait, &rep->robot);
 	ccs_run(base, pp, r, wait, &rep->ccs);
@@ -294,4 +298,5 @@ deep_run(struct event_base *base, const struct probe_params *pp, struct endpoint
 	rep->connections = rep->robot.connections + rep->ccs.connections + rep->sess.connections +
 	    rep->kxhash_connections;
 	deep_findings(ep, a, rep, r);
+	rep->elapsed_ms = conn_elapsed_ms(&t0);
 }

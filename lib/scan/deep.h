@@ -47,7 +47,7 @@ struct deep_report {
 	int			 caa_checked;	/* a resolver was at hand */
 	struct caa_result	 caa;
 	int			 connections;	/* all of the above, each connection once */
-	long			 elapsed_ms;	/* wall time of deep_run() (set by full.c) */
+	long			 elapsed_ms;	/* wall time of deep_run() */
 };
 
 /* Classify a TLS 1.2 SignatureScheme by its hash: 1 SHA-1 or MD5, 0 otherwise (pure). */

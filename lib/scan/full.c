@@ -2,9 +2,7 @@
  * full.c — see full.h.
  */
 #include <string.h>
-#include <time.h>
 
-#include "probe/conn.h"
 #include "probe/endpoint.h"
 #include "probe/probe.h"
 #include "proto/proto.h"
@@ -104,12 +102,8 @@ full_enumerate(struct event_base *base, const struct probe_params *pp, struct en
 	full_command_injection(base, pp, ep, a, res);
 	if (!fo->no_deep) {
 		/* ROBOT, CCS injection, sessions, EMS, key-exchange hash, chain, CAA (deep.h) */
-		struct timespec t0;
-
 		res->deep = arena_alloc(a, sizeof(*res->deep));
-		clock_gettime(CLOCK_MONOTONIC, &t0);
 		deep_run(base, pp, ep, a, &res->report, fo->resolver, res->deep);
-		res->deep->elapsed_ms = conn_elapsed_ms(&t0);
 		res->connections += res->deep->connections;
 		ep->connections += res->deep->connections;
 	}
