@@ -112,8 +112,8 @@ fuzz-smoke: fuzz
 	@tests/run-fuzz.sh $(B)/fuzz $(FUZZ_SECONDS)
 
 # Every fuzz target to at least FUZZ_RUNS executions with its corpus, one target at a time
-# (FUZZ_LONG_FORK children, default 1), the
-# minimised corpus kept in fuzz/corpus/; figures in docs/internals/fuzz-long.md.  Not in `check`.
+# (FUZZ_LONG_FORK children, default 1), the minimised corpus kept in fuzz/corpus/; figures in
+# docs/internals/fuzz-long.md.  Not in `check`.
 FUZZ_RUNS ?= 10000000
 fuzz-long: fuzz
 	@fuzz/long.sh $(B)/fuzz $(FUZZ_RUNS)
