@@ -4,22 +4,22 @@
 It listens on a loopback address (UDP and TCP), forwards every query unchanged to an upstream
 name server on loopback (the lab's Knot) and relays the answer byte for byte, so a signed answer
 stays signed.  Queries that match a rule are dropped (no answer: the client times out) or get a
-SERVFAIL instead.  See docs/internals/domain-lab.md ("The DNS proxy").
+SERVFAIL instead, or are forwarded late.  See docs/internals/domain-lab.md ("The DNS proxy").
 
 usage:
   dnsproxy.py --listen 127.0.0.1@PORT --upstream 127.0.0.1@PORT --rules FILE
-              [--log FILE] [--pidfile FILE]
+              [--delay SECS] [--log FILE] [--pidfile FILE]
 
 FILE has one rule a line ('#' starts a comment):
   ACTION NAME QTYPE
-  ACTION   drop | servfail | refused
+  ACTION   drop | servfail | refused | delay (forwarded after --delay seconds, 0.3 unless set)
   NAME     a domain name; it matches itself and every name under it (case-insensitive)
   QTYPE    a type mnemonic (A AAAA MX TLSA TXT CNAME DS DNSKEY SOA NS ...), a number, or *
 The first matching rule wins; a query that matches none is forwarded.  The file is read again
 when its modification time changes, so a test can change the rules of a running proxy.
 
 Every address must be on loopback (127.0.0.0/8 or ::1): nothing is ever sent elsewhere.  The log
-has one line per query: "udp|tcp NAME QTYPE forward|drop|servfail|refused|error".
+has one line per query: "udp|tcp NAME QTYPE forward|drop|servfail|refused|delay|error".
 """
 
 import argparse
@@ -31,6 +31,7 @@ import socketserver
 import struct
 import sys
 import threading
+import time
 
 QTYPES = {
     "A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16, "AAAA": 28,
@@ -118,7 +119,7 @@ class Rules:
                         words = line.split("#", 1)[0].split()
                         if not words:
                             continue
-                        if len(words) != 3 or words[0] not in ("drop", "servfail", "refused"):
+                        if len(words) != 3 or words[0] not in ("drop", "servfail", "refused", "delay"):
                             die("%s:%d: expected ACTION NAME QTYPE" % (self.path, lineno))
                         name = words[1].lower().rstrip(".")
                         t = words[2].upper()
@@ -143,8 +144,9 @@ class Rules:
 
 
 class Proxy:
-    def __init__(self, upstream, rules, logfile):
+    def __init__(self, upstream, rules, logfile, delay):
         self.upstream = upstream
+        self.delay = delay
         self.rules = rules
         self.log_lock = threading.Lock()
         self.logf = open(logfile, "a", encoding="utf-8", buffering=1) if logfile else None
@@ -165,6 +167,8 @@ class Proxy:
             return None
         if act in ("servfail", "refused"):
             return error_answer(msg, q[2], 2 if act == "servfail" else 5)
+        if act == "delay":
+            time.sleep(self.delay)      # this query's own thread (ThreadingMixIn)
         return b""
 
     def forward_udp(self, msg):
@@ -241,6 +245,7 @@ def main():
     ap.add_argument("--listen", required=True)
     ap.add_argument("--upstream", required=True)
     ap.add_argument("--rules", required=True)
+    ap.add_argument("--delay", type=float, default=0.3)
     ap.add_argument("--log")
     ap.add_argument("--pidfile")
     a = ap.parse_args()
@@ -248,7 +253,9 @@ def main():
     upstream = parse_addr(a.upstream)
     if (addr, port) == upstream[1:]:
         die("listen and upstream are the same address")
-    proxy = Proxy(upstream, Rules(a.rules), a.log)
+    if not 0 <= a.delay <= 10:
+        die("--delay wants 0 to 10 seconds")
+    proxy = Proxy(upstream, Rules(a.rules), a.log, a.delay)
     try:
         udp = server_class(socketserver.UDPServer, fam)((addr, port), UDPHandler)
         tcp = server_class(socketserver.TCPServer, fam)((addr, port), TCPHandler)
