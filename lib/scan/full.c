@@ -3,6 +3,8 @@
  */
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "probe/endpoint.h"
 #include "probe/probe.h"
 #include "proto/proto.h"
@@ -12,6 +14,7 @@
 #include "tls/hello.h"
 #include "scan/weak.h"
 #include "util/arena.h"
+#include "util/xalloc.h"
 
 /* weak.c's IDs and the finding table's share names; map by name so neither table moves. */
 static void
@@ -31,35 +34,81 @@ full_weak_findings(struct endpoint *ep, struct arena *a, const struct weak_resul
 /*
  * The STARTTLS command-injection test (CVE-2011-0411; docs/internals/starttls-injection.md): one
  * connection in the probe's pipelined-STARTTLS mode, only where the ordinary probe saw STARTTLS.
- * Its scratch endpoint (transcript, certificate findings) is dropped; the verdict is kept.
+ * Most of it is a wait, so it runs beside the enumeration in the first connection slot a lane
+ * leaves for good (scan_config.slot_free), else after it.  Its scratch endpoint (transcript,
+ * certificate findings) is dropped; the verdict is kept.
  */
+struct full_inject {
+	struct event_base	*base;
+	struct probe_params	 tp;
+	struct probe_pipe	 pipe;
+	struct arena		*scratch;
+	int			 started;
+	int			 done;
+};
+
 static void
-full_command_injection(struct event_base *base, const struct probe_params *pp,
-    struct endpoint *ep, struct arena *a, struct scan_result *res)
+full_inject_done(struct probe *p, struct endpoint *ep, void *arg)
 {
-	struct probe_params tp = *pp;
-	struct probe_pipe pipe;
+	struct full_inject *in = arg;
+
+	(void)ep;
+	probe_free(p);
+	in->done = 1;
+}
+
+static void
+full_inject_start(void *arg)
+{
+	struct full_inject *in = arg;
+
+	if (in->started)
+		return;
+	in->started = 1;
+	in->scratch = arena_new();
+	probe_start(in->base, &in->tp, in->scratch, full_inject_done, in);
+}
+
+/* 0: the test applies and `in` is ready to start; -1: not applicable (recorded in ep) */
+static int
+full_inject_prepare(struct full_inject *in, struct event_base *base,
+    const struct probe_params *pp, struct endpoint *ep)
+{
 	const struct proto_info *pi = proto_info(pp->proto);
 
+	memset(in, 0, sizeof(*in));
 	/* every protocol with a harmless command to pipeline (proto.h: pipe_cmd) */
 	if (pi == NULL || pi->pipe_cmd == NULL || !ep->starttls_offered) {
 		ep->cmd_injection = PROBE_PIPE_NOT_APPLICABLE;
 		ep->cmd_injection_reason = pi && pi->implicit ? "implicit TLS" :
 		    pi && pi->pipe_cmd == NULL ? "no command to pipeline in this protocol" :
 		    "STARTTLS not offered";
-		return;
+		return -1;
 	}
-	memset(&pipe, 0, sizeof(pipe));
-	tp.raw = NULL;
-	tp.pipe = &pipe;
-	tp.ntlsa = 0;		/* the verdict needs no DANE; the ordinary probe has it */
-	scan_probe_once(base, &tp);
+	in->base = base;
+	in->tp = *pp;
+	in->tp.raw = NULL;
+	in->tp.pipe = &in->pipe;
+	in->tp.ntlsa = 0;	/* the verdict needs no DANE; the ordinary probe has it */
+	return 0;
+}
+
+/* Started beside the enumeration, or now (as the one connection); runs the loop until it ends. */
+static void
+full_inject_finish(struct full_inject *in, struct endpoint *ep, struct arena *a,
+    struct scan_result *res)
+{
+	full_inject_start(in);
+	while (!in->done)
+		if (event_base_loop(in->base, EVLOOP_ONCE) < 0)
+			BUG("event loop failed");
+	arena_free(in->scratch);
 	res->connections++;
 	ep->connections++;
-	ep->cmd_injection = pipe.result;
-	ep->cmd_injection_reason = arena_strdup(a, pipe.reason);
-	if (pipe.result == PROBE_PIPE_VULNERABLE)
-		endpoint_finding(ep, a, FINDING_STARTTLS_COMMAND_INJECTION, "%s", pipe.reason);
+	ep->cmd_injection = in->pipe.result;
+	ep->cmd_injection_reason = arena_strdup(a, in->pipe.reason);
+	if (in->pipe.result == PROBE_PIPE_VULNERABLE)
+		endpoint_finding(ep, a, FINDING_STARTTLS_COMMAND_INJECTION, "%s", in->pipe.reason);
 }
 
 void
@@ -68,6 +117,8 @@ full_enumerate(struct event_base *base, const struct probe_params *pp, struct en
 {
 	struct scan_config sc;
 	struct scan_result *res = arena_alloc(a, sizeof(*res));
+	struct full_inject in;
+	int inject = full_inject_prepare(&in, base, pp, ep) == 0;
 
 	memset(&sc, 0, sizeof(sc));
 	sc.probe = *pp;
@@ -77,6 +128,10 @@ full_enumerate(struct event_base *base, const struct probe_params *pp, struct en
 	sc.backoff_ms = fo->backoff_ms > 0 ? fo->backoff_ms : 1000;
 	sc.max_attempts = fo->max_attempts;
 	sc.test_groups = 1;
+	if (inject) {
+		sc.slot_free = full_inject_start;
+		sc.slot_free_arg = &in;
+	}
 	scan_run(base, &sc, res);
 	ep->scan = res;
 	ep->connections += res->connections;
@@ -99,7 +154,9 @@ full_enumerate(struct event_base *base, const struct probe_params *pp, struct en
 				    HEARTBLEED_CLAIM);
 		}
 	}
-	full_command_injection(base, pp, ep, a, res);
+	/* its result before the checks', so that the findings keep their order */
+	if (inject)
+		full_inject_finish(&in, ep, a, res);
 	if (!fo->no_deep) {
 		/* ROBOT, CCS injection, sessions, EMS, key-exchange hash, chain, CAA (deep.h) */
 		res->deep = arena_alloc(a, sizeof(*res->deep));

@@ -37,6 +37,7 @@ struct scan_state {
 	int				 nlanes;
 	int				 running;
 	unsigned int			 attempts;
+	int				 slot_given;	/* cfg->slot_free was called */
 };
 
 static void	scan_lane_next(struct scan_lane *);
@@ -360,12 +361,19 @@ scan_run(struct event_base *base, const struct scan_config *cfg, struct scan_res
 	for (i = 0; i < st.nlanes; i++)
 		scan_lane_next(&st.lane[i]);
 	for (;;) {
-		int busy = st.running > 0;
+		int busy = st.running > 0, ndone = 0;
 
-		for (i = 0; i < st.nlanes; i++)
+		for (i = 0; i < st.nlanes; i++) {
 			busy |= !st.lane[i].done;
+			ndone += st.lane[i].done;
+		}
 		if (!busy)
 			break;
+		/* a lane's connection is free for good: the caller's, unless we are being limited */
+		if (cfg->slot_free != NULL && !st.slot_given && ndone > 0 && res->backoffs == 0) {
+			st.slot_given = 1;
+			cfg->slot_free(cfg->slot_free_arg);
+		}
 		if (event_base_loop(base, EVLOOP_ONCE) < 0)
 			BUG("event loop failed");
 	}

@@ -25,6 +25,14 @@ struct scan_config {
 	int			 test_groups;
 	void			(*progress)(unsigned int done, void *);
 	void			*progress_arg;
+	/*
+	 * A slot for the caller: called at most once, when a lane has finished while another goes
+	 * on (so fewer than `lanes` connections run from then on) and the server has not made us
+	 * back off; the caller may then start one connection of its own on the loop, which keeps
+	 * the endpoint at `lanes` connections at a time.  Not called with one lane.  NULL: none.
+	 */
+	void			(*slot_free)(void *);
+	void			*slot_free_arg;
 };
 
 struct scan_result {

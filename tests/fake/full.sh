@@ -321,73 +321,96 @@ for p in $PROFILES; do
 	done
 done
 
-# pipeline_run SCENARIO EXPECTED-RESULT: the command-injection test against one real-TLS server
+# pipeline_run SCENARIO EXPECTED-RESULT [MAXCONN]: the command-injection test against one real-TLS
+# server; with the default --max-conn it runs beside the enumeration, with 1 after it
 pipeline_run() {
-	local sc=$1 want=$2 i rc PORT res seen conns
-	rm -f "$WORK/$sc.port"
+	local sc=$1 want=$2 m=${3:-default} i rc PORT res seen conns tag label peak extra=()
+	tag=$sc.$m label=$sc
+	[ "$m" = default ] || { label="$sc(max-conn $m)"; extra=(--max-conn "$m"); }
+	rm -f "$WORK/$tag.port"
 	python3 "$FAKE" --addr 127.0.0.1 --port 0 --scenario "$sc" --tls-cert "$WORK/tls-cert.pem" \
-		--tls-key "$WORK/tls-key.pem" --ready-file "$WORK/$sc.port" >/dev/null 2>"$WORK/$sc.server.log" &
+		--tls-key "$WORK/tls-key.pem" --ready-file "$WORK/$tag.port" >/dev/null 2>"$WORK/$tag.server.log" &
 	SERVER_PID=$!
 	for ((i = 0; i < 200; i++)); do
-		[ -s "$WORK/$sc.port" ] && break
+		[ -s "$WORK/$tag.port" ] && break
 		kill -0 "$SERVER_PID" 2>/dev/null || break
 		sleep 0.05
 	done
-	PORT=$(cat "$WORK/$sc.port" 2>/dev/null)
+	PORT=$(cat "$WORK/$tag.port" 2>/dev/null)
 	if [ -z "$PORT" ]; then
-		echo "FAIL $sc: fake server did not start ($WORK/$sc.server.log)" | tee -a "$WORK/results"
+		echo "FAIL $label: fake server did not start ($WORK/$tag.server.log)" | tee -a "$WORK/results"
 		kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
 		return
 	fi
-	timeout -k 5 90 "$MAILTLS" host "127.0.0.1:$PORT" --full --json --timeout 30 \
-		</dev/null >"$WORK/$sc.json" 2>"$WORK/$sc.err"
+	# under strace: the connections open at once, as mailtls itself opened and closed them
+	timeout -k 5 90 strace -f -qq -e trace=connect,close -o "$WORK/$tag.strace" \
+		"$MAILTLS" host "127.0.0.1:$PORT" --full --json --timeout 30 "${extra[@]}" \
+		</dev/null >"$WORK/$tag.json" 2>"$WORK/$tag.err"
 	rc=$?
 	sleep 0.2	# let the server log the last connection's end
 	kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
 	if [ $rc -gt 1 ]; then
-		echo "FAIL $sc: mailtls exit $rc: $(head -c 300 "$WORK/$sc.err")" | tee -a "$WORK/results"
+		echo "FAIL $label: mailtls exit $rc: $(head -c 300 "$WORK/$tag.err")" | tee -a "$WORK/results"
 		return
 	fi
 	# under `make sanitize` an ASan/UBSan report may come with exit status 1 ("findings")
-	if grep -Eq 'ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:' "$WORK/$sc.err"; then
-		echo "FAIL $sc: sanitizer report: $(grep -Em1 'ERROR|runtime error' "$WORK/$sc.err")" | tee -a "$WORK/results"
+	if grep -Eq 'ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:' "$WORK/$tag.err"; then
+		echo "FAIL $label: sanitizer report: $(grep -Em1 'ERROR|runtime error' "$WORK/$tag.err")" | tee -a "$WORK/results"
 	else
-		echo "ok   $sc: no sanitizer report" | tee -a "$WORK/results"
+		echo "ok   $label: no sanitizer report" | tee -a "$WORK/results"
 	fi
-	res=$(jq -r '.endpoints[0].starttls.command_injection.result // "missing"' "$WORK/$sc.json" 2>/dev/null)
+	res=$(jq -r '.endpoints[0].starttls.command_injection.result // "missing"' "$WORK/$tag.json" 2>/dev/null)
 	if [ "$res" = "$want" ]; then
-		echo "ok   $sc: starttls.command_injection.result $want" | tee -a "$WORK/results"
+		echo "ok   $label: starttls.command_injection.result $want" | tee -a "$WORK/results"
 	else
-		echo "FAIL $sc: starttls.command_injection.result $res, want $want ($(jq -c \
-			'.endpoints[0].starttls.command_injection' "$WORK/$sc.json" 2>/dev/null))" | tee -a "$WORK/results"
+		echo "FAIL $label: starttls.command_injection.result $res, want $want ($(jq -c \
+			'.endpoints[0].starttls.command_injection' "$WORK/$tag.json" 2>/dev/null))" | tee -a "$WORK/results"
 	fi
 	if [ "$want" = vulnerable ]; then
 		jq -e '[.endpoints[0].findings[].id] | index("starttls.command_injection") != null' \
-			"$WORK/$sc.json" >/dev/null
+			"$WORK/$tag.json" >/dev/null
 	else
 		jq -e '[.endpoints[0].findings[].id] | index("starttls.command_injection") == null' \
-			"$WORK/$sc.json" >/dev/null
+			"$WORK/$tag.json" >/dev/null
 	fi
 	if [ $? -eq 0 ]; then
-		echo "ok   $sc: finding starttls.command_injection $([ "$want" = vulnerable ] || echo "not ")raised" | tee -a "$WORK/results"
+		echo "ok   $label: finding starttls.command_injection $([ "$want" = vulnerable ] || echo "not ")raised" | tee -a "$WORK/results"
 	else
-		echo "FAIL $sc: finding starttls.command_injection wrong (got $(jq -c \
-			'[.endpoints[0].findings[].id]' "$WORK/$sc.json" 2>/dev/null))" | tee -a "$WORK/results"
+		echo "FAIL $label: finding starttls.command_injection wrong (got $(jq -c \
+			'[.endpoints[0].findings[].id]' "$WORK/$tag.json" 2>/dev/null))" | tee -a "$WORK/results"
 	fi
 	# the only commands any connection sent: EHLO, HELO, STARTTLS, NOOP (pipelined), QUIT
-	seen=$(sed -n 's/.* command \([A-Za-z]*\).*/\1/p' "$WORK/$sc.server.log" | sort -u | tr '\n' ' ')
+	seen=$(sed -n 's/.* command \([A-Za-z]*\).*/\1/p' "$WORK/$tag.server.log" | sort -u | tr '\n' ' ')
 	if [ -n "$seen" ] && ! echo "$seen" | grep -Eqw 'MAIL|RCPT|DATA|AUTH|BDAT|VRFY|EXPN|RSET|ETRN' &&
-		grep -Eq 'command NOOP|STARTTLS: .*NOOP' "$WORK/$sc.server.log"; then
-		echo "ok   $sc: commands sent: $seen" | tee -a "$WORK/results"
+		grep -Eq 'command NOOP|STARTTLS: .*NOOP' "$WORK/$tag.server.log"; then
+		echo "ok   $label: commands sent: $seen" | tee -a "$WORK/results"
 	else
-		echo "FAIL $sc: commands sent: ${seen:-none} (want only EHLO STARTTLS NOOP QUIT)" | tee -a "$WORK/results"
+		echo "FAIL $label: commands sent: ${seen:-none} (want only EHLO STARTTLS NOOP QUIT)" | tee -a "$WORK/results"
 	fi
-	conns=$(grep -c ': connection from ' "$WORK/$sc.server.log")
-	if [ "$(jq -r '.endpoints[0].connections' "$WORK/$sc.json")" = "$conns" ] &&
-		jq -e '.endpoints[0].starttls.command_injection.connections == 1' "$WORK/$sc.json" >/dev/null; then
-		echo "ok   $sc: .connections = $conns, the server's count (the test's 1 included)" | tee -a "$WORK/results"
+	# --max-conn (default 2) holds with the injection test beside the enumeration
+	peak=$(python3 -c '
+import re, sys
+port, live, peak = sys.argv[2], set(), 0
+for line in open(sys.argv[1]):
+    m = re.search(r"connect\((\d+), .*htons\((\d+)\)", line)
+    if m and m.group(2) == port:
+        live.add(m.group(1))
+        peak = max(peak, len(live))
+    m = re.search(r"close\((\d+)\)", line)
+    if m:
+        live.discard(m.group(1))
+print(peak)' "$WORK/$tag.strace" "$PORT" 2>/dev/null)
+	if [ -n "$peak" ] && [ "$peak" -ge 1 ] && [ "$peak" -le "${m/default/2}" ]; then
+		echo "ok   $label: at most $peak connections at a time (--max-conn ${m/default/2})" | tee -a "$WORK/results"
 	else
-		echo "FAIL $sc: .connections $(jq -r '.endpoints[0].connections' "$WORK/$sc.json"), server saw $conns" | tee -a "$WORK/results"
+		echo "FAIL $label: ${peak:-?} connections at a time, --max-conn ${m/default/2}" | tee -a "$WORK/results"
+	fi
+	conns=$(grep -c ': connection from ' "$WORK/$tag.server.log")
+	if [ "$(jq -r '.endpoints[0].connections' "$WORK/$tag.json")" = "$conns" ] &&
+		jq -e '.endpoints[0].starttls.command_injection.connections == 1' "$WORK/$tag.json" >/dev/null; then
+		echo "ok   $label: .connections = $conns, the server's count (the test's 1 included)" | tee -a "$WORK/results"
+	else
+		echo "FAIL $label: .connections $(jq -r '.endpoints[0].connections' "$WORK/$tag.json"), server saw $conns" | tee -a "$WORK/results"
 	fi
 }
 
@@ -396,6 +419,13 @@ for sc in $PIPELINE; do
 	pipeline_vulnerable | pipeline_slow | pipeline_slow_503) pipeline_run "$sc" vulnerable ;;
 	pipeline_quit_close | pipeline_quit_5xx) pipeline_run "$sc" inconclusive ;;
 	*) pipeline_run "$sc" not_vulnerable ;;
+	esac
+done
+# the test after the enumeration, alone (--max-conn 1), and with a third lane (--max-conn 3)
+for sc in $PIPELINE; do
+	case $sc in
+	pipeline_vulnerable) pipeline_run "$sc" vulnerable 1 ;;
+	pipeline_safe) pipeline_run "$sc" not_vulnerable 1; pipeline_run "$sc" not_vulnerable 3 ;;
 	esac
 done
 
