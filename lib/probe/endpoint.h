@@ -122,6 +122,7 @@ struct endpoint {
 	struct grade_result	*grade;		/* --full: grade; NULL otherwise */
 	int			 cmd_injection;	/* --full: enum probe_pipe_result (probe.h) */
 	const char		*cmd_injection_reason;	/* --full: what that test saw */
+	int			 cmd_injection_connections;	/* --full: 0, 1, or 2 (a retry) */
 	struct proto_facts	*facts;		/* engine protocols: what the dialogue showed (proto.h) */
 	struct web_result	*web;		/* https: HSTS and the http:// redirect (provider/web.h) */
 	long			 elapsed_ms;

@@ -200,6 +200,8 @@ engine_finish(struct engine *e)
 	engine_pipe(e, PROBE_PIPE_INCONCLUSIVE, "the dialogue ended while %s", engine_during(e));
 	if (e->conv.busy && e->params.raw != NULL)
 		e->params.raw->rejected_421 = 1;	/* the scheduler backs off (lib/scan) */
+	if (e->conv.busy && e->params.pipe != NULL)
+		e->params.pipe->busy = 1;	/* full.c tries again, alone */
 	engine_state(e, ENGINE_DONE);
 	engine_close(e);
 	e->ep->elapsed_ms = conn_elapsed_ms(&e->t0);

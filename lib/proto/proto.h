@@ -98,7 +98,7 @@ struct proto_conv {
 	int			 sent;		/* set by send(): a command went out in this step */
 	const char		*during;	/* completes "... while <during>" in findings */
 	void			*state;		/* the module's own, state_size bytes, zeroed */
-	int			 busy;		/* the greeting said 421: the scheduler backs off */
+	int			 busy;		/* 421 to the greeting (or, pipe mode, to STARTTLS): back off */
 	/* engine callbacks */
 	proto_send_fn		 send;		/* one command line (CRLF or nothing added by the module) */
 	proto_pipe_fn		 pipe_decide;	/* enum probe_pipe_result, probe.h */

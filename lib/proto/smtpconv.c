@@ -188,6 +188,8 @@ sub_reply(struct proto_conv *c, struct sub_state *s, const struct smtp_reply *r)
 		endpoint_finding(c->ep, c->arena, FINDING_STARTTLS_REJECTED, "STARTTLS answered %d %s",
 		    r->code, r->nlines ? r->lines[0] : "");
 		if (c->pipe && c->pipe_decide) {
+			if (r->code == 421)
+				c->busy = 1;	/* "too many connections": full.c tries again, alone */
 			c->pipe_decide(c, PROBE_PIPE_INCONCLUSIVE, "STARTTLS with a pipelined NOOP was "
 			    "refused");
 			sub_skip_noop_reply(c);

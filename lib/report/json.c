@@ -414,7 +414,7 @@ report_endpoint_json(const struct endpoint *ep)
 		    json_pack("{s:s, s:o, s:i}", "result", probe_pipe_name(
 		    (enum probe_pipe_result)ep->cmd_injection), "detail",
 		    report_jstr(ep->cmd_injection_reason), "connections",
-		    ep->cmd_injection == PROBE_PIPE_NOT_APPLICABLE ? 0 : 1));
+		    ep->cmd_injection_connections));
 	json_object_set_new(o, "capabilities", json_pack("{s:o, s:o}", "plain",
 	    report_caps_json(ep->caps_plain), "tls", report_caps_json(ep->caps_tls)));
 	if (ep->facts)	/* protocols on the engine: the same facts in the same words */

@@ -45,6 +45,7 @@ struct full_inject {
 	struct arena		*scratch;
 	int			 started;
 	int			 done;
+	int			 refused;	/* no connection, or a 421 greeting */
 };
 
 static void
@@ -52,7 +53,7 @@ full_inject_done(struct probe *p, struct endpoint *ep, void *arg)
 {
 	struct full_inject *in = arg;
 
-	(void)ep;
+	in->refused = !ep->connected || in->pipe.busy;
 	probe_free(p);
 	in->done = 1;
 }
@@ -67,6 +68,18 @@ full_inject_start(void *arg)
 	in->started = 1;
 	in->scratch = arena_new();
 	probe_start(in->base, &in->tp, in->scratch, full_inject_done, in);
+}
+
+/* Started beside the enumeration, or now; runs the loop until it ends. */
+static void
+full_inject_wait(struct full_inject *in)
+{
+	full_inject_start(in);
+	while (!in->done)
+		if (event_base_loop(in->base, EVLOOP_ONCE) < 0)
+			BUG("event loop failed");
+	arena_free(in->scratch);
+	in->scratch = NULL;
 }
 
 /* 0: the test applies and `in` is ready to start; -1: not applicable (recorded in ep) */
@@ -93,18 +106,26 @@ full_inject_prepare(struct full_inject *in, struct event_base *base,
 	return 0;
 }
 
-/* Started beside the enumeration, or now (as the one connection); runs the loop until it ends. */
 static void
 full_inject_finish(struct full_inject *in, struct endpoint *ep, struct arena *a,
     struct scan_result *res)
 {
-	full_inject_start(in);
-	while (!in->done)
-		if (event_base_loop(in->base, EVLOOP_ONCE) < 0)
-			BUG("event loop failed");
-	arena_free(in->scratch);
-	res->connections++;
-	ep->connections++;
+	int beside = in->started, n = 1;
+
+	full_inject_wait(in);
+	if (beside && in->refused) {
+		/*
+		 * Refused or 421 beside the enumeration: a server that counts our connections may
+		 * not yet have seen a lane's last one close.  Once more, alone, as with one lane.
+		 */
+		memset(&in->pipe, 0, sizeof(in->pipe));
+		in->started = in->done = in->refused = 0;
+		full_inject_wait(in);
+		n++;
+	}
+	res->connections += n;
+	ep->connections += n;
+	ep->cmd_injection_connections = n;
 	ep->cmd_injection = in->pipe.result;
 	ep->cmd_injection_reason = arena_strdup(a, in->pipe.reason);
 	if (in->pipe.result == PROBE_PIPE_VULNERABLE)
@@ -250,6 +271,7 @@ full_scratch_detach(struct endpoint *scratch)
 {
 	struct scan_result *scan = scratch->scan;
 	int conns = scratch->connections, inj = scratch->cmd_injection;
+	int injconns = scratch->cmd_injection_connections;
 	const char *why = scratch->cmd_injection_reason;
 	struct endpoint_finding f[ENDPOINT_FINDINGS_MAX];
 	size_t n = scratch->nfindings;
@@ -260,6 +282,7 @@ full_scratch_detach(struct endpoint *scratch)
 	scratch->connections = conns;
 	scratch->cmd_injection = inj;
 	scratch->cmd_injection_reason = why;
+	scratch->cmd_injection_connections = injconns;
 	memcpy(scratch->findings, f, n * sizeof(f[0]));
 	scratch->nfindings = n;
 }
@@ -273,6 +296,7 @@ full_apply(struct endpoint *ep, const struct endpoint *from)
 	ep->connections += from->connections;
 	ep->cmd_injection = from->cmd_injection;
 	ep->cmd_injection_reason = from->cmd_injection_reason;
+	ep->cmd_injection_connections = from->cmd_injection_connections;
 	/* as endpoint_finding() adds them: once per ID, up to the ceiling */
 	for (i = 0; i < from->nfindings && ep->nfindings < ENDPOINT_FINDINGS_MAX; i++)
 		if (!endpoint_has(ep, from->findings[i].id))

@@ -284,13 +284,17 @@ def sc_ansi_greeting(c, a):
 
 # ---------------------------------------------------------------- STARTTLS command injection
 
+BUSY_ONCE = {"lock": threading.Lock(), "used": False}
+
+
 def real_tls(c, a, keep_plaintext, send_ready=True, delay=0.0, noop_code=250, quit_reply=True,
-             quit_code=221):
+             quit_code=221, busy_once=False):
     """STARTTLS done by a real TLS stack (Python's ssl, --tls-cert/--tls-key), then the ordinary
     command loop inside TLS.  `keep_plaintext` is the CVE-2011-0411 bug: commands the client
     pipelined after STARTTLS, already in our read buffer, are kept and run inside TLS.  `delay`
     seconds pass after the handshake before the loop reads anything (a long round trip);
-    `noop_code` is the answer to NOOP inside TLS; quit_reply=False closes on QUIT without a 221."""
+    `noop_code` is the answer to NOOP inside TLS; quit_reply=False closes on QUIT without a 221;
+    busy_once answers the first STARTTLS with a NOOP behind it 421 and closes."""
     import ssl
     if not (a.tls_cert and a.tls_key):
         raise Closed("this scenario needs --tls-cert and --tls-key")
@@ -312,6 +316,12 @@ def real_tls(c, a, keep_plaintext, send_ready=True, delay=0.0, noop_code=250, qu
     log("STARTTLS: %d plaintext bytes pipelined behind it: %r -> %s" % (
         len(pending), pending[:80], "kept" if keep_plaintext else "discarded"))
     c.buf = b""
+    if busy_once and b"NOOP" in pending.upper():
+        with BUSY_ONCE["lock"]:
+            first, BUSY_ONCE["used"] = not BUSY_ONCE["used"], True
+        if first:
+            c.send(reply(421, "4.7.0 fake busy: too many connections, try later"))
+            raise Closed("421 to the first STARTTLS with a NOOP behind it")
     if send_ready:
         c.send(reply(220, "2.0.0 Ready to start TLS"))
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -372,6 +382,13 @@ def sc_pipeline_safe(c, a):
                   starttls=lambda c: real_tls(c, a, False), log_commands=True)
 
 
+def sc_pipeline_busy_once(c, a):
+    # safe, but the first pipelined STARTTLS gets "421 too many connections" (RFC 5321 section
+    # 3.8), as from a server that had not yet seen another of the client's connections close
+    smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"),
+                  starttls=lambda c: real_tls(c, a, False, busy_once=True), log_commands=True)
+
+
 def sc_pipeline_plaintext(c, a):
     # runs the pipelined NOOP in plaintext, right behind the 220, then does TLS as usual
     def starttls(c):
@@ -428,6 +445,7 @@ SCENARIOS = {
     "pipeline_quit_close": sc_pipeline_quit_close,
     "pipeline_quit_5xx": sc_pipeline_quit_5xx,
     "pipeline_safe": sc_pipeline_safe,
+    "pipeline_busy_once": sc_pipeline_busy_once,
     "pipeline_plaintext": sc_pipeline_plaintext,
     "ok_notls": sc_ok_notls,
     "drip": sc_drip,

@@ -68,6 +68,7 @@ test_scratch_detach_apply(void **state)
 	scratch->connections = 37;
 	scratch->cmd_injection = PROBE_PIPE_NOT_VULNERABLE;
 	scratch->cmd_injection_reason = "nothing after STARTTLS";
+	scratch->cmd_injection_connections = 2;	/* refused beside the enumeration, then alone */
 	endpoint_finding(scratch, ea, FINDING_TLS_OCSP_NOT_STAPLED, "x");
 	endpoint_finding(scratch, ea, FINDING_CERT_UNTRUSTED, "again");
 	endpoint_finding(scratch, ea, FINDING_CERT_NO_SCT, "y");
@@ -85,6 +86,7 @@ test_scratch_detach_apply(void **state)
 	assert_ptr_equal(mine->scan, res);
 	assert_int_equal(mine->connections, 38);
 	assert_int_equal(mine->cmd_injection, PROBE_PIPE_NOT_VULNERABLE);
+	assert_int_equal(mine->cmd_injection_connections, 2);
 	assert_int_equal(mine->nfindings, 4);
 	assert_int_equal(mine->findings[0].id, FINDING_TLS_OK);
 	assert_int_equal(mine->findings[1].id, FINDING_CERT_UNTRUSTED);
