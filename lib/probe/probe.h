@@ -115,7 +115,7 @@ enum probe_pipe_result {
 struct probe_pipe {
 	enum probe_pipe_result	 result;	/* out */
 	char			 reason[256];	/* out: what was seen, for the report */
-	int			 busy;		/* out: the greeting was 421 (SMTP) */
+	int			 busy;		/* out: 421 to the greeting or STARTTLS (SMTP) */
 };
 
 const char	*probe_pipe_name(enum probe_pipe_result);

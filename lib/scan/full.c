@@ -45,7 +45,8 @@ struct full_inject {
 	struct arena		*scratch;
 	int			 started;
 	int			 done;
-	int			 refused;	/* no connection, or a 421 greeting */
+	int			 refused;	/* no connection, or 421 to the greeting or STARTTLS */
+	int			 waited;	/* the back-off before a second try is over */
 };
 
 static void
@@ -107,17 +108,38 @@ full_inject_prepare(struct full_inject *in, struct event_base *base,
 }
 
 static void
+full_inject_waited(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	((struct full_inject *)arg)->waited = 1;
+}
+
+static void
 full_inject_finish(struct full_inject *in, struct endpoint *ep, struct arena *a,
-    struct scan_result *res)
+    struct scan_result *res, long backoff_ms)
 {
 	int beside = in->started, n = 1;
 
 	full_inject_wait(in);
-	if (beside && in->refused) {
+	if (beside && in->refused && in->pipe.result != PROBE_PIPE_VULNERABLE) {
 		/*
 		 * Refused or 421 beside the enumeration: a server that counts our connections may
-		 * not yet have seen a lane's last one close.  Once more, alone, as with one lane.
+		 * not yet have seen a lane's last one close.  Once more, alone, as with one lane,
+		 * after the lanes' first back-off (counted as theirs are: the scheduler holds the
+		 * address back after a run that met any).
 		 */
+		struct timeval tv = { backoff_ms / 1000, (backoff_ms % 1000) * 1000 };
+		struct event *ev = evtimer_new(in->base, full_inject_waited, in);
+
+		if (ev == NULL)
+			BUG("evtimer_new failed");
+		res->backoffs++;
+		evtimer_add(ev, &tv);
+		while (!in->waited)
+			if (event_base_loop(in->base, EVLOOP_ONCE) < 0)
+				BUG("event loop failed");
+		event_free(ev);
 		memset(&in->pipe, 0, sizeof(in->pipe));
 		in->started = in->done = in->refused = 0;
 		full_inject_wait(in);
@@ -177,7 +199,7 @@ full_enumerate(struct event_base *base, const struct probe_params *pp, struct en
 	}
 	/* its result before the checks', so that the findings keep their order */
 	if (inject)
-		full_inject_finish(&in, ep, a, res);
+		full_inject_finish(&in, ep, a, res, sc.backoff_ms);
 	if (!fo->no_deep) {
 		/* ROBOT, CCS injection, sessions, EMS, key-exchange hash, chain, CAA (deep.h) */
 		res->deep = arena_alloc(a, sizeof(*res->deep));

@@ -383,8 +383,9 @@ def sc_pipeline_safe(c, a):
 
 
 def sc_pipeline_busy_once(c, a):
-    # safe, but the first pipelined STARTTLS gets "421 too many connections" (RFC 5321 section
-    # 3.8), as from a server that had not yet seen another of the client's connections close
+    # safe, but the first pipelined STARTTLS gets a 421 (RFC 5321 section 4.2.3: service not
+    # available, closing), as from a server that had not yet seen another of the client's
+    # connections close and counted one too many
     smtp_dialogue(c, ehlo_lines("PIPELINING", "STARTTLS"),
                   starttls=lambda c: real_tls(c, a, False, busy_once=True), log_commands=True)
 
