@@ -46,7 +46,6 @@ struct full_inject {
 	int			 started;
 	int			 done;
 	int			 refused;	/* no connection, or 421 to the greeting or STARTTLS */
-	int			 waited;	/* the back-off before a second try is over */
 };
 
 static void
@@ -112,7 +111,7 @@ full_inject_waited(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	((struct full_inject *)arg)->waited = 1;
+	*(int *)arg = 1;
 }
 
 static void
@@ -130,16 +129,14 @@ full_inject_finish(struct full_inject *in, struct endpoint *ep, struct arena *a,
 		 * address back after a run that met any).
 		 */
 		struct timeval tv = { backoff_ms / 1000, (backoff_ms % 1000) * 1000 };
-		struct event *ev = evtimer_new(in->base, full_inject_waited, in);
+		int waited = 0;
 
-		if (ev == NULL)
-			BUG("evtimer_new failed");
 		res->backoffs++;
-		evtimer_add(ev, &tv);
-		while (!in->waited)
+		if (event_base_once(in->base, -1, EV_TIMEOUT, full_inject_waited, &waited, &tv) < 0)
+			BUG("event_base_once failed");
+		while (!waited)
 			if (event_base_loop(in->base, EVLOOP_ONCE) < 0)
 				BUG("event loop failed");
-		event_free(ev);
 		memset(&in->pipe, 0, sizeof(in->pipe));
 		in->started = in->done = in->refused = 0;
 		full_inject_wait(in);
