@@ -4,8 +4,9 @@
 #   HERE=$(cd "$(dirname "$0")" && pwd)
 #   . "$HERE/lib.sh"
 #
-# It sets PROG (the script's name, the prefix of every message) and LAB_VERBOSE (default 0), and
-# defines only functions named lab_*. See docs/internals/test-lab.md ("Shared code").
+# It sets PROG (the script's name, the prefix of every message) and LAB_VERBOSE (default 0),
+# defines only functions named lab_*, and runs one of them, lab_reserve_ports. See
+# docs/internals/test-lab.md ("Shared code").
 #
 # Messages and arguments
 #   lab_die MSG...                   "PROG: MSG" on stderr, exit 1
@@ -55,6 +56,21 @@
 
 PROG=$(basename "$0")
 LAB_VERBOSE=${LAB_VERBOSE:-0}
+
+# The labs' fixed DNS ports (Knot, the DNS proxy: 53500-53699) lie in Linux's ephemeral range
+# (32768-60999), so a client socket that happens to get one as its local port makes the
+# server's bind fail (seen once in CI: EADDRINUSE for the DNS proxy on 127.0.0.1@53542). As root,
+# keep the kernel from handing them out: net.ipv4.ip_local_reserved_ports (IPv6 too; per network
+# namespace; until reboot). Best effort; the list already there is kept.
+LAB_RESERVED_PORTS=53500-53699
+lab_reserve_ports() {
+    local f=/proc/sys/net/ipv4/ip_local_reserved_ports cur
+    [ -w "$f" ] || return 0
+    cur=$(cat "$f" 2>/dev/null) || return 0
+    case ",$cur," in *",$LAB_RESERVED_PORTS,"*) return 0 ;; esac
+    echo "${cur:+$cur,}$LAB_RESERVED_PORTS" >"$f" 2>/dev/null || :
+}
+lab_reserve_ports
 
 # ---- messages and arguments -----------------------------------------------------------------
 lab_die() { echo "$PROG: $*" >&2; exit 1; }
